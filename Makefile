@@ -1,0 +1,57 @@
+# Thin wrappers around uv, npm and manage.py. `make run` to try CPMS, `make test` for the suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Never let `uv run` rewrite uv.lock behind our back: the committed lock is what gets installed.
+export UV_FROZEN := 1
+
+.PHONY: help install run test lint bench
+
+help:
+	@echo "make run    install, migrate, load the demo data and serve on http://localhost:$${PORT:-8000}/"
+	@echo "make test   lint, deploy checks, then the whole suite on SQLite and on a throw-away PostgreSQL"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench  run every bench/*.py"
+
+install: node_modules/.cpms-installed
+	@command -v uv >/dev/null 2>&1 || pip install uv
+	uv sync --frozen
+
+# npm ci wipes node_modules, so only run it when package.json or the lock changed.
+node_modules/.cpms-installed: package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
+
+run: install
+	uv run python manage.py migrate --noinput
+	uv run python manage.py load_demo_data
+	@port="$${PORT:-8000}"; \
+	echo; \
+	echo "CPMS is starting: open http://localhost:$$port/ (localhost, not 127.0.0.1: WebAuthn needs a domain name)."; \
+	echo; \
+	SITE_URL="$${SITE_URL:-http://localhost:$$port}" exec uv run python manage.py runserver "127.0.0.1:$$port"
+
+test: install
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+	@if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
+		echo "Installing PostgreSQL for the second run of the suite"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+	bash scripts/test.sh
+
+lint: install
+	uv run ruff check .
+	uv run ruff format --check .
+	CPMS_EMBEDDED=1 uv run python manage.py makemigrations --check --dry-run
+
+bench: install
+	@shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
+	for script in "$${scripts[@]}"; do \
+		echo "==== $$script ===="; \
+		uv run python "$$script"; \
+	done

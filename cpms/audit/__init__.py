@@ -1,0 +1,1 @@
+"""The append-only audit trail. Use `from cpms.audit.record import record`."""

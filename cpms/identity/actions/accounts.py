@@ -1,0 +1,90 @@
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cpms.audit.record import record
+
+from ..links import find_usable_link, issue_link
+from ..models import EmailLink, User, new_username
+from ..notify import email_user, security_event
+
+
+def unique_username() -> str:
+    while True:
+        username = new_username()
+        if not User.objects.filter(username=username).exists():
+            return username
+
+
+def find_user_by_email(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+@transaction.atomic
+def do_create_account(*, first_name: str, last_name: str, email: str, email_language: str) -> User | None:
+    """Create an account and e-mail a link to choose a password.
+
+    An address already registered gets an e-mail instead of a second account, and the caller
+    answers the same either way, so nobody learns who has an account.
+    """
+    existing = find_user_by_email(email)
+    if existing is not None:
+        record(existing, "identity.account.signup_for_existing_email", existing)
+        email_user(existing, "already_registered")
+        return None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=unique_username(),
+                email=email.strip(),
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                email_language=email_language,
+                privacy_acknowledged_at=timezone.now(),
+            )
+    except IntegrityError:  # the same address, registered a moment ago by another request
+        return None
+    record(user, "identity.account.created", user, {"email_language": email_language})
+    send_set_password_link(user, first=True)
+    return user
+
+
+def send_set_password_link(user: User, *, first: bool = False) -> None:
+    token = issue_link(user, EmailLink.Purpose.SET_PASSWORD)
+    email_user(user, "set_password" if first else "reset_password", {"token": token})
+
+
+@transaction.atomic
+def do_request_password_link(*, email: str) -> None:
+    """"Forgot your password?" and "send me a new link": silent about unknown addresses."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    record(user, "identity.password.link_requested", user)
+    send_set_password_link(user)
+
+
+@transaction.atomic
+def do_set_password(*, token: str, password: str) -> User:
+    link = find_usable_link(token, EmailLink.Purpose.SET_PASSWORD)
+    user = link.user
+    validate_password(password, user)
+    first_time = not user.has_usable_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    record(user, "identity.password.set", user, {"first_time": first_time})
+    if not first_time:
+        security_event(user, _("Your password was changed through a link sent by e-mail."))
+    return user
+
+
+@transaction.atomic
+def do_change_password(*, acting_user: User, new_password: str) -> None:
+    validate_password(new_password, acting_user)
+    acting_user.set_password(new_password)
+    acting_user.save(update_fields=["password"])
+    record(acting_user, "identity.password.changed", acting_user)
+    security_event(acting_user, _("Your password was changed."))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    name = "cpms.identity"
+    verbose_name = "Identity (CPMS Login)"

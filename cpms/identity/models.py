@@ -1,0 +1,195 @@
+"""Accounts and everything that verifies who a person is."""
+
+import secrets
+import string
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cpms.lib.crypto import EncryptedTextField
+
+USERNAME_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_username() -> str:
+    """`n` + 7 random characters, like `n00axup3`."""
+    return "n" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(7))
+
+
+class Method(models.TextChoices):
+    """Verification methods offered at sign-in."""
+
+    PASSWORD = "password", _("Password")
+    SMS = "sms", _("Mobile Phone + SMS")
+    TOTP = "totp", _("Authenticator app")
+    WEBAUTHN = "webauthn", _("Security Key or Trusted Platform")
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("e-mail"), max_length=254)
+    email_language = models.CharField(_("e-mail language"), max_length=2, default="en",
+                                      choices=settings.EMAIL_LANGUAGES)
+    preferred_method = models.CharField(_("preferred verification method"), max_length=10,
+                                        choices=Method.choices, default=Method.PASSWORD)
+    security_emails = models.BooleanField(_("e-mail me about every security event"), default=True)
+    is_external = models.BooleanField(default=True)
+    privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    REQUIRED_FIELDS = ["email"]
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="identity_user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_username(self) -> str:
+        return f"{self.username} (External)" if self.is_external else self.username
+
+
+class EmailLink(models.Model):
+    """A single-use, expiring link sent by e-mail. Only a hash of its token is stored."""
+
+    class Purpose(models.TextChoices):
+        SET_PASSWORD = "set_password", _("Choose a password")
+        CHANGE_EMAIL = "change_email", _("Confirm a new e-mail address")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    new_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link for {self.user_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class TotpDevice(models.Model):
+    """An authenticator app (RFC 6238). The shared secret is encrypted at rest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_devices")
+    name = models.CharField(_("name"), max_length=60)
+    secret = EncryptedTextField()
+    confirmed = models.BooleanField(default=False)
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhoneNumber(models.Model):
+    """A mobile phone number in E.164 form, usable for SMS codes once verified."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_numbers")
+    number = models.CharField(_("mobile phone number"), max_length=20)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "number"], name="identity_phone_unique_per_user")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def masked(self) -> str:
+        return self.number[:3] + " " + "•" * (len(self.number) - 6) + self.number[-3:]
+
+
+class SmsCode(models.Model):
+    """A 6-digit code sent by SMS: stored hashed, single use, valid for a few minutes."""
+
+    phone = models.ForeignKey(PhoneNumber, on_delete=models.CASCADE, related_name="codes")
+    purpose = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"SMS code for phone {self.phone_id}"
+
+
+class SecurityKey(models.Model):
+    """A WebAuthn credential: a security key, a trusted platform or a passkey."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_keys")
+    name = models.CharField(_("name"), max_length=60)
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecoveryCode(models.Model):
+    """One of ten single-use codes for signing in when the phone is lost. Stored hashed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of {self.user_id}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session, shown in "Display my sessions" and ended from there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    methods = models.JSONField(default=list)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_active_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_active_at", "-id"]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"
+
+
+class Throttle(models.Model):
+    """Failures counted for one (scope, key); see cpms.identity.throttle."""
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures"

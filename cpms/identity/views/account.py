@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..actions.accounts import do_change_password
+from ..decorators import require_recent_verification
+from ..forms import ChangePasswordForm
+from ..sessions import verified_methods
+
+
+@login_required
+def my_account(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/my_account.html")
+
+
+@login_required
+def account_details(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/account_details.html", {"verified_methods": verified_methods(request)})
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def change_password(request: HttpRequest) -> HttpResponse:
+    form = ChangePasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        do_change_password(acting_user=request.user, new_password=form.cleaned_data["new_password"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password was changed."))
+        return redirect("identity:my-account")
+    return render(request, "identity/change_password.html", {"form": form})

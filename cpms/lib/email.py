@@ -1,0 +1,25 @@
+"""Templated e-mails, rendered in the recipient's e-mail language and sent after commit."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def render_email(template: str, context: dict, language: str) -> tuple[str, str]:
+    """`template` names a pair: <template>_subject.txt and <template>_body.txt."""
+    with translation.override(language):
+        full_context = {"site_url": settings.SITE_URL, **context}
+        subject = render_to_string(f"{template}_subject.txt", full_context).strip().replace("\n", " ")
+        body = render_to_string(f"{template}_body.txt", full_context)
+    return subject, body
+
+
+def send_email(to: str, template: str, context: dict, language: str = "en") -> None:
+    subject, body = render_email(template, context, language)
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
+def send_email_on_commit(to: str, template: str, context: dict, language: str = "en") -> None:
+    transaction.on_commit(lambda: send_email(to, template, context, language))

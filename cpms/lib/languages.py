@@ -1,0 +1,28 @@
+"""The 24 official languages of the European Union, as offered for e-mails."""
+
+EU_LANGUAGES = [
+    ("bg", "български (bg)"),
+    ("cs", "čeština (cs)"),
+    ("da", "dansk (da)"),
+    ("de", "Deutsch (de)"),
+    ("el", "ελληνικά (el)"),
+    ("en", "English (en)"),
+    ("es", "español (es)"),
+    ("et", "eesti keel (et)"),
+    ("fi", "suomi (fi)"),
+    ("fr", "français (fr)"),
+    ("ga", "Gaeilge (ga)"),
+    ("hr", "hrvatski (hr)"),
+    ("hu", "magyar (hu)"),
+    ("it", "italiano (it)"),
+    ("lt", "lietuvių kalba (lt)"),
+    ("lv", "latviešu valoda (lv)"),
+    ("mt", "Malti (mt)"),
+    ("nl", "Nederlands (nl)"),
+    ("pl", "polski (pl)"),
+    ("pt", "português (pt)"),
+    ("ro", "română (ro)"),
+    ("sk", "slovenčina (sk)"),
+    ("sl", "slovenščina (sl)"),
+    ("sv", "svenska (sv)"),
+]

@@ -1,0 +1,51 @@
+"""Sending SMS through a configurable backend: the outbox, or an HTTP gateway."""
+
+import json
+import logging
+import urllib.request
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class SmsDeliveryError(Exception):
+    pass
+
+
+class HttpGatewaySmsBackend:
+    """POSTs {"from", "to", "text"} as JSON to SMS_GATEWAY_URL with a bearer token.
+
+    Most commercial gateways accept this shape or a thin adapter in front of them.
+    """
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10):
+        self.url = url or settings.SMS_GATEWAY_URL
+        self.token = token if token is not None else settings.SMS_GATEWAY_TOKEN
+        self.timeout = timeout
+
+    def send(self, number: str, text: str) -> None:
+        if not self.url.startswith(("https://", "http://")):
+            raise SmsDeliveryError("SMS_GATEWAY_URL is not configured.")
+        payload = json.dumps({"from": settings.SMS_SENDER, "to": number, "text": text}).encode()
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            self.url,
+            data=payload,
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                if response.status >= 300:
+                    raise SmsDeliveryError(f"SMS gateway answered {response.status}")
+        except OSError as error:
+            raise SmsDeliveryError(str(error)) from error
+
+
+def get_backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def send_sms(number: str, text: str) -> None:
+    get_backend().send(number, text)

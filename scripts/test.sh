@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The whole test run, as `make test` and CI do it:
+#   1. lint and migration checks, `check --deploy` under a production-like environment;
+#   2. the pytest suite on SQLite (the embedded default);
+#   3. the same suite on a throw-away PostgreSQL server started here and removed on exit.
+# Extra arguments are passed to both pytest runs, e.g. `scripts/test.sh -k sms -x`.
+# Assumes `make install` has run (uv, the locked virtualenv, node_modules, Debian's chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export UV_FROZEN=1 # run what uv.lock says, never re-lock
+PYTEST_WORKERS="${PYTEST_WORKERS:-2}"
+started_at=$SECONDS
+
+section() {
+    printf '\n==== %s ==== (%ds)\n' "$*" "$((SECONDS - started_at))"
+}
+
+# Environment variables from the caller's shell must not change which database or mode the tests see.
+unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAUTHN_RP_ID
+
+# ---------------------------------------------------------------------------------------------
+section "Lint: ruff check"
+uv run ruff check .
+
+section "Migrations: makemigrations --check"
+CPMS_EMBEDDED=1 uv run python manage.py makemigrations --check --dry-run
+
+section "Production settings: check --deploy"
+secret_key="$(uv run python -c 'import secrets; print(secrets.token_urlsafe(45))')" # 60 characters
+field_key="$(uv run python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+DJANGO_SETTINGS_MODULE=config.settings \
+    DATABASE_URL="postgres://x@127.0.0.1:1/x" \
+    SECRET_KEY="$secret_key" \
+    CPMS_FIELD_KEYS="$field_key" \
+    ALLOWED_HOSTS=cpms.example.org \
+    SITE_URL=https://cpms.example.org \
+    WEBAUTHN_RP_ID=cpms.example.org \
+    CPMS_EMBEDDED=0 \
+    uv run python manage.py check --deploy --fail-level WARNING
+
+# ---------------------------------------------------------------------------------------------
+section "pytest on SQLite"
+CPMS_EMBEDDED=1 uv run pytest -n "$PYTEST_WORKERS" "$@"
+
+# ---------------------------------------------------------------------------------------------
+section "Starting a throw-away PostgreSQL"
+
+pg_bindir=""
+for candidate in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    if [[ -x "$candidate/initdb" && -x "$candidate/pg_ctl" ]]; then
+        pg_bindir="$candidate"
+        break
+    fi
+done
+if [[ -z "$pg_bindir" ]]; then
+    echo "No PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)." >&2
+    exit 1
+fi
+
+pg_dir="$(mktemp -d -t cpms-pg.XXXXXX)"
+pg_data="$pg_dir/data"
+pg_sock="$pg_dir/sock"
+pg_log="$pg_dir/postgres.log"
+pg_port="$(uv run python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+
+# PostgreSQL refuses to run as root: use the postgres system user, or one of our own.
+as_pg=()
+pg_user="$(id -un)"
+if [[ "$(id -u)" -eq 0 ]]; then
+    if id -u postgres >/dev/null 2>&1; then
+        pg_user=postgres
+    else
+        pg_user=cpmspg
+        id -u "$pg_user" >/dev/null 2>&1 ||
+            useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$pg_user"
+    fi
+    as_pg=(runuser -u "$pg_user" --)
+fi
+
+stop_postgres() {
+    local status=$?
+    trap - EXIT
+    if [[ -f "$pg_data/postmaster.pid" ]]; then
+        "${as_pg[@]}" "$pg_bindir/pg_ctl" stop -D "$pg_data" -m immediate -s >/dev/null 2>&1 || true
+    fi
+    rm -rf "$pg_dir"
+    exit "$status"
+}
+trap stop_postgres EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$pg_sock"
+printf 'postgres\n' >"$pg_dir/pwfile"
+chown -R "$pg_user" "$pg_dir"
+
+# Local (socket) connections are trusted, for the set-up below; TCP needs a password, as in production.
+"${as_pg[@]}" "$pg_bindir/initdb" -D "$pg_data" -U postgres --pwfile="$pg_dir/pwfile" \
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C --no-sync >"$pg_dir/initdb.log" ||
+    { cat "$pg_dir/initdb.log" >&2; exit 1; }
+
+if ! "${as_pg[@]}" "$pg_bindir/pg_ctl" start -D "$pg_data" -l "$pg_log" -w -t 60 -s \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; then
+    cat "$pg_log" >&2
+    exit 1
+fi
+
+psql_admin=("$pg_bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg_sock" -p "$pg_port" -U postgres -d postgres)
+# A superuser, because pytest-django creates (and drops) a test database per xdist worker.
+"${psql_admin[@]}" -c "CREATE ROLE cpms LOGIN SUPERUSER PASSWORD 'cpms'"
+"${psql_admin[@]}" -c "CREATE DATABASE cpms OWNER cpms"
+echo "PostgreSQL $("${psql_admin[@]}" -At -c 'SHOW server_version') on 127.0.0.1:$pg_port, data in $pg_data"
+
+# ---------------------------------------------------------------------------------------------
+section "pytest on PostgreSQL"
+DATABASE_URL="postgres://cpms:cpms@127.0.0.1:$pg_port/cpms" CPMS_EMBEDDED=1 \
+    uv run pytest -n "$PYTEST_WORKERS" "$@"
+
+section "All checks passed"
