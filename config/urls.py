@@ -1,7 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from cpms.identity.sessions import has_two_factors
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no password form of its own: staff sign in through CPMS Login."""
+    return redirect_to_login(request.get_full_path())
+
+
+admin.site.login = admin_login
+admin.site.has_permission = lambda request: (
+    request.user.is_active and request.user.is_staff and has_two_factors(request)
+)
+admin.site.site_header = "CPMS administration"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="identity:my-account", permanent=False), name="home"),

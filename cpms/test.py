@@ -36,8 +36,14 @@ def sign_in(client: Client, user: User, methods=("pwd", "otp")) -> Client:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     now = time.time()
-    session.update({"session.started_at": now, "session.seen_at": now,
-                    "verified.methods": list(methods), "verified.at": now})
+    session.update(
+        {
+            "session.started_at": now,
+            "session.seen_at": now,
+            "verified.methods": list(methods),
+            "verified.at": now,
+        }
+    )
     session.save()
     UserSession.objects.create(user=user, session_key=session.session_key, methods=list(methods))
     return client

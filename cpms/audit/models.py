@@ -42,3 +42,6 @@ class AuditChainHead(models.Model):
     """One row, locked while appending, so that concurrent writers chain one after another."""
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -93,5 +93,7 @@ def first_broken_link(batch_size: int = 2000) -> AuditEvent | None:
         previous = event.hash
     head = AuditChainHead.objects.filter(pk=1).first()
     if head and head.last_hash != previous:
-        return AuditEvent(action="(the last events were removed)", previous_hash=previous, hash=head.last_hash)
+        return AuditEvent(
+            action="(the last events were removed)", previous_hash=previous, hash=head.last_hash
+        )
     return None

@@ -14,9 +14,13 @@ class CreateAccountForm(StyledFormMixin, forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     confirm_email = forms.EmailField(label=_("Confirm e-mail"), max_length=254)
-    email_language = forms.ChoiceField(label=_("E-mail language"), choices=settings.EMAIL_LANGUAGES, initial="en")
+    email_language = forms.ChoiceField(
+        label=_("E-mail language"), choices=settings.EMAIL_LANGUAGES, initial="en"
+    )
     privacy = forms.BooleanField(
-        label=_("By checking this box, you acknowledge that you have read and understood the privacy statement"),
+        label=_(
+            "By checking this box, you acknowledge that you have read and understood the privacy statement"
+        ),
         error_messages={"required": _("Please acknowledge the privacy statement.")},
     )
 
@@ -153,5 +157,7 @@ class ConfigureAccountForm(StyledFormMixin, forms.ModelForm):
 
 class DeleteAccountForm(StyledFormMixin, forms.Form):
     confirm = forms.BooleanField(
-        label=_("I understand that my account and personal data will be erased, and that this cannot be undone.")
+        label=_(
+            "I understand that my account and personal data will be erased, and that this cannot be undone."
+        )
     )

@@ -41,7 +41,9 @@ def issue_link(user: User, purpose: str, *, new_email: str = "") -> str:
 
 
 def find_usable_link(token: str, purpose: str) -> EmailLink:
-    link = EmailLink.objects.select_related("user").filter(token_hash=hash_token(token), purpose=purpose).first()
+    link = (
+        EmailLink.objects.select_related("user").filter(token_hash=hash_token(token), purpose=purpose).first()
+    )
     if link is None:
         raise LinkProblem("invalid")
     if link.used_at is not None:

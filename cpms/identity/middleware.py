@@ -24,7 +24,9 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             if session_expired(request):
-                UserSession.objects.filter(session_key=request.session.session_key).update(ended_at=timezone.now())
+                UserSession.objects.filter(session_key=request.session.session_key).update(
+                    ended_at=timezone.now()
+                )
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))
                 return redirect("identity:login")

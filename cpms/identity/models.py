@@ -31,10 +31,13 @@ class Method(models.TextChoices):
 
 class User(AbstractUser):
     email = models.EmailField(_("e-mail"), max_length=254)
-    email_language = models.CharField(_("e-mail language"), max_length=2, default="en",
-                                      choices=settings.EMAIL_LANGUAGES)
-    preferred_method = models.CharField(_("preferred verification method"), max_length=10,
-                                        choices=Method.choices, default=Method.PASSWORD)
+    email_language = models.CharField(
+        _("e-mail language"), max_length=2, default="en", choices=settings.EMAIL_LANGUAGES
+    )
+    # Blank: no preference, the strongest method the account has is offered first.
+    preferred_method = models.CharField(
+        _("preferred verification method"), max_length=10, choices=Method.choices, blank=True
+    )
     security_emails = models.BooleanField(_("e-mail me about every security event"), default=True)
     is_external = models.BooleanField(default=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -105,7 +108,9 @@ class PhoneNumber(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["user", "number"], name="identity_phone_unique_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "number"], name="identity_phone_unique_per_user")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -154,7 +159,9 @@ class SecurityKey(models.Model):
 class RecoveryCode(models.Model):
     """One of ten single-use codes for signing in when the phone is lost. Stored hashed."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
@@ -166,7 +173,9 @@ class RecoveryCode(models.Model):
 class UserSession(models.Model):
     """A signed-in browser session, shown in "Display my sessions" and ended from there."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
     session_key = models.CharField(max_length=40, unique=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)

@@ -6,8 +6,9 @@ from .models import User
 
 
 def email_user(user: User, template: str, context: dict | None = None) -> None:
-    send_email_on_commit(user.email, f"identity/email/{template}", {"user": user, **(context or {})},
-                         user.email_language)
+    send_email_on_commit(
+        user.email, f"identity/email/{template}", {"user": user, **(context or {})}, user.email_language
+    )
 
 
 def security_event(user: User, event: str, *, always: bool = True) -> None:

@@ -53,8 +53,10 @@ def check(counters: dict[str, str | None]) -> Verdict:
     """`counters` maps scope → key (e.g. {"password:account": "42", "password:ip": "10.0.0.1"})."""
     now = timezone.now()
     keys = [_hashed(scope, key) for scope, key in counters.items() if key]
-    latest = max(Throttle.objects.filter(key__in=keys, locked_until__gt=now).values_list("locked_until", flat=True),
-                 default=None)
+    latest = max(
+        Throttle.objects.filter(key__in=keys, locked_until__gt=now).values_list("locked_until", flat=True),
+        default=None,
+    )
     return Verdict(True) if latest is None else Verdict(False, latest - now)
 
 

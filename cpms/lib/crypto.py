@@ -9,7 +9,9 @@ from django.db import models
 
 @cache
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key.strip().encode()) for key in settings.FIELD_ENCRYPTION_KEYS if key.strip()])
+    return MultiFernet(
+        [Fernet(key.strip().encode()) for key in settings.FIELD_ENCRYPTION_KEYS if key.strip()]
+    )
 
 
 def encrypt(plaintext: str) -> str:

@@ -27,7 +27,9 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def secret(name: str, *, generate_into: Path | None = None, generator=lambda: secrets.token_urlsafe(50)) -> str:
+def secret(
+    name: str, *, generate_into: Path | None = None, generator=lambda: secrets.token_urlsafe(50)
+) -> str:
     """A secret from NAME, from the file named by NAME_FILE, or — embedded default only — a generated file."""
     if value := os.environ.get(name):
         return value

@@ -15,7 +15,9 @@ class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {css_class_for(field.widget)}".strip()
+            field.widget.attrs["class"] = (
+                f"{field.widget.attrs.get('class', '')} {css_class_for(field.widget)}".strip()
+            )
 
     def full_clean(self):
         super().full_clean()

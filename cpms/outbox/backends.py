@@ -10,7 +10,10 @@ class OutboxEmailBackend(BaseEmailBackend):
         for message in email_messages:
             for recipient in message.recipients():
                 OutboxMessage.objects.create(
-                    kind=OutboxMessage.Kind.EMAIL, recipient=recipient, subject=message.subject, body=message.body
+                    kind=OutboxMessage.Kind.EMAIL,
+                    recipient=recipient,
+                    subject=message.subject,
+                    body=message.body,
                 )
         return len(email_messages)
 

@@ -57,7 +57,7 @@ def send_set_password_link(user: User, *, first: bool = False) -> None:
 
 @transaction.atomic
 def do_request_password_link(*, email: str) -> None:
-    """"Forgot your password?" and "send me a new link": silent about unknown addresses."""
+    """ "Forgot your password?" and "send me a new link": silent about unknown addresses."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return

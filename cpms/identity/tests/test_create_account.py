@@ -19,8 +19,16 @@ VALID = {
 
 def test_it_shows_the_seed_fields(client):
     response = client.get("/account/create/")
-    for label in ["First name", "Last name", "E-mail", "Confirm e-mail", "E-mail language",
-                  "privacy statement", "Create an account", "Cancel"]:
+    for label in [
+        "First name",
+        "Last name",
+        "E-mail",
+        "Confirm e-mail",
+        "E-mail language",
+        "privacy statement",
+        "Create an account",
+        "Cancel",
+    ]:
         assert label in response.content.decode()
     assert "Malti (mt)" in response.content.decode()
 
@@ -59,8 +67,9 @@ def test_it_answers_the_same_for_a_registered_address_and_emails_its_owner(
     client, alice, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/account/create/", {**VALID, "email": "ALICE@example.org",
-                                                    "confirm_email": "alice@example.org"})
+        response = client.post(
+            "/account/create/", {**VALID, "email": "ALICE@example.org", "confirm_email": "alice@example.org"}
+        )
     assert response.status_code == 302
     assert response.url == "/account/create/done/"
     assert User.objects.filter(email__iexact="alice@example.org").count() == 1
@@ -70,8 +79,12 @@ def test_it_answers_the_same_for_a_registered_address_and_emails_its_owner(
 
 def test_it_limits_creations_per_network(client):
     for i in range(5):
-        client.post("/account/create/", {**VALID, "email": f"u{i}@example.org", "confirm_email": f"u{i}@example.org"})
-    response = client.post("/account/create/", {**VALID, "email": "u9@example.org", "confirm_email": "u9@example.org"})
+        client.post(
+            "/account/create/", {**VALID, "email": f"u{i}@example.org", "confirm_email": f"u{i}@example.org"}
+        )
+    response = client.post(
+        "/account/create/", {**VALID, "email": "u9@example.org", "confirm_email": "u9@example.org"}
+    )
     assert response.status_code == 200
     assert "Too many accounts" in response.content.decode()
     assert not User.objects.filter(email="u9@example.org").exists()

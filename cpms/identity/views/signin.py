@@ -30,7 +30,9 @@ SECOND_FACTOR_STEP = {
     Method.TOTP: "identity:signin-totp",
     Method.WEBAUTHN: "identity:signin-webauthn",
 }
-WRONG_PASSWORD = gettext_lazy("The password is not correct, or there is no account with this e-mail address or username.")
+WRONG_PASSWORD = gettext_lazy(
+    "The password is not correct, or there is no account with this e-mail address or username."
+)
 
 
 def safe_next(request: HttpRequest, url: str) -> str:
@@ -45,8 +47,9 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"].strip()
         user = find_signin_user(identifier)
-        begin_signin(request, user.pk if user else None, identifier=identifier,
-                     next_url=request.POST.get("next", ""))
+        begin_signin(
+            request, user.pk if user else None, identifier=identifier, next_url=request.POST.get("next", "")
+        )
         return redirect("identity:signin-method")
     return render(request, "identity/login.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -59,16 +62,22 @@ def signin_method(request: HttpRequest) -> HttpResponse:
     user_id = signin_user_id(request)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     methods = methods_for(user_id)
-    form = MethodForm(request.POST or None, methods=methods, initial={"method": default_method(user, methods)})
+    form = MethodForm(
+        request.POST or None, methods=methods, initial={"method": default_method(user, methods)}
+    )
     if request.method == "POST" and form.is_valid():
         request.session["signin.method"] = form.cleaned_data["method"]
         request.session["signin.password_ok"] = False
         return redirect("identity:signin-password")
-    return render(request, "identity/signin_method.html", {
-        "form": form,
-        "identifier": request.session.get("signin.identifier", ""),
-        "reverify": request.user.is_authenticated,
-    })
+    return render(
+        request,
+        "identity/signin_method.html",
+        {
+            "form": form,
+            "identifier": request.session.get("signin.identifier", ""),
+            "reverify": request.user.is_authenticated,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,8 +89,12 @@ def signin_password(request: HttpRequest) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = do_check_password(user_id=signin_user_id(request), identifier=request.session["signin.identifier"],
-                                     password=form.cleaned_data["password"], ip=client_ip(request))
+            user = do_check_password(
+                user_id=signin_user_id(request),
+                identifier=request.session["signin.identifier"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
         except Throttled as throttled:
             form.add_error(None, too_many_attempts(throttled))
         else:
@@ -92,11 +105,15 @@ def signin_password(request: HttpRequest) -> HttpResponse:
             else:
                 request.session["signin.password_ok"] = True
                 return redirect(SECOND_FACTOR_STEP[method])
-    return render(request, "identity/signin_password.html", {
-        "form": form,
-        "identifier": request.session.get("signin.identifier", ""),
-        "method": Method(method),
-    })
+    return render(
+        request,
+        "identity/signin_password.html",
+        {
+            "form": form,
+            "identifier": request.session.get("signin.identifier", ""),
+            "method": Method(method),
+        },
+    )
 
 
 def too_many_attempts(throttled: Throttled) -> str:

@@ -20,21 +20,33 @@ def create_account(request: HttpRequest) -> HttpResponse:
         counters = {"signup:ip": client_ip(request)}
         verdict = throttle.check(counters)
         if not verdict.allowed:
-            form.add_error(None, _("Too many accounts were created from your network. "
-                                   "Please try again in %(minutes)d minutes.") % {"minutes": verdict.minutes})
+            form.add_error(
+                None,
+                _(
+                    "Too many accounts were created from your network. "
+                    "Please try again in %(minutes)d minutes."
+                )
+                % {"minutes": verdict.minutes},
+            )
         elif form.is_valid():
             # Every creation counts, so that one network cannot create accounts by the hundred.
             throttle.fail(counters)
             data = form.cleaned_data
-            do_create_account(first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
-                              email_language=data["email_language"])
+            do_create_account(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                email_language=data["email_language"],
+            )
             request.session["signup.email"] = data["email"]
             return redirect("identity:create-account-done")
     return render(request, "identity/create_account.html", {"form": form})
 
 
 def create_account_done(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/create_account_done.html", {"email": request.session.get("signup.email", "")})
+    return render(
+        request, "identity/create_account_done.html", {"email": request.session.get("signup.email", "")}
+    )
 
 
 def privacy_statement(request: HttpRequest) -> HttpResponse:
@@ -46,8 +58,12 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = find_usable_link(token, EmailLink.Purpose.SET_PASSWORD)
     except LinkProblem as problem:
-        return render(request, "identity/link_problem.html", {"reason": problem.reason}, status=410
-                      if problem.reason != "invalid" else 404)
+        return render(
+            request,
+            "identity/link_problem.html",
+            {"reason": problem.reason},
+            status=410 if problem.reason != "invalid" else 404,
+        )
     form = NewPasswordForm(request.POST or None, user=link.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,7 +77,7 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_link_request(request: HttpRequest) -> HttpResponse:
-    """"Forgot your password?", and a new link when one was used or expired."""
+    """ "Forgot your password?", and a new link when one was used or expired."""
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         do_request_password_link(email=form.cleaned_data["email"])

@@ -1,0 +1,75 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cpms.audit.models import AuditEvent
+from cpms.audit.record import first_broken_link, record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_chains_each_event_to_the_previous_one(alice):
+    first = record(alice, "identity.password.changed", alice)
+    second = record(None, "identity.signin.password_failed", None, {"identifier": "x@example.org"})
+    assert second.previous_hash == first.hash
+    assert first_broken_link() is None
+
+
+def test_it_masks_secrets_and_addresses(alice):
+    event = record(
+        alice,
+        "test.masked",
+        alice,
+        {
+            "password": "hunter2hunter2",
+            "code": "123456",
+            "identifier": "alice@example.org",
+            "phone": "+33612345678",
+        },
+    )
+    assert event.data == {
+        "password": "***",
+        "code": "***",
+        "identifier": "al***@example.org",
+        "phone": "********5678",
+    }
+
+
+def test_it_refuses_to_change_or_delete_an_event(alice):
+    event = record(alice, "test.event", alice)
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+
+
+def test_it_reports_the_first_broken_link_after_tampering(alice):
+    record(alice, "test.one", alice)
+    tampered = record(alice, "test.two", alice)
+    record(alice, "test.three", alice)
+    AuditEvent.objects.filter(pk=tampered.pk).update(action="test.rewritten")
+    assert first_broken_link().pk == tampered.pk
+    with pytest.raises(CommandError, match=f"broken at event {tampered.pk}"):
+        call_command("verify_audit_chain")
+
+
+def test_it_notices_removed_events_at_the_end(alice):
+    record(alice, "test.one", alice)
+    last = record(alice, "test.two", alice)
+    AuditEvent.objects.filter(pk=last.pk).delete()  # bypasses the model, as an attacker with SQL would
+    assert first_broken_link() is not None
+
+
+def test_it_verifies_an_intact_chain(alice, capsys):
+    record(alice, "test.one", alice)
+    call_command("verify_audit_chain")
+    assert "intact: 1 events" in capsys.readouterr().out
+
+
+def test_it_records_the_client_ip_of_the_request(client, alice):
+    client.post("/login/", {"identifier": "alice@example.org"})
+    client.post("/login/method/", {"method": "password"})
+    client.post("/login/password/", {"password": "wrong password!!"}, REMOTE_ADDR="203.0.113.9")
+    event = AuditEvent.objects.get(action="identity.signin.password_failed")
+    assert event.ip == "203.0.113.9"
+    assert event.actor_id == alice.pk

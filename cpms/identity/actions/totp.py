@@ -1,0 +1,133 @@
+"""Authenticator apps (RFC 6238 TOTP): add, confirm, rename, remove, and verify a code.
+
+A new app stays unconfirmed until the user types a first valid code, and an unconfirmed
+app older than a day can no longer be confirmed. A code is accepted one time step early
+or late (valid_window=1), and never twice: the accepted step is kept in last_used_step.
+"""
+
+import hmac
+from datetime import timedelta
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from cpms.audit.record import record
+
+from ..models import TotpDevice, User
+from ..notify import security_event
+
+ISSUER = "CPMS Login"
+VALID_WINDOW = 1
+UNCONFIRMED_LIFETIME = timedelta(days=1)
+
+
+def _interpolated(message, params: dict) -> str:
+    return str(message) % params
+
+
+# A translated message with values in it, translated only when the e-mail is rendered in the
+# user's e-mail language (gettext_lazy(...) % {...} would translate it at once).
+interpolated_lazy = lazy(_interpolated, str)
+
+
+def provisioning_uri(device: TotpDevice, user: User) -> str:
+    """The otpauth:// URI that the QR code carries."""
+    return pyotp.TOTP(device.secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def grouped_secret(secret: str) -> str:
+    """The key in blocks of 4 characters, easier to type by hand."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def matching_step(secret: str, code: str, now=None) -> int | None:
+    """The time step whose code is `code`, within the valid window; None if none matches."""
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now or timezone.now())
+    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+@transaction.atomic
+def verify_totp(user: User, code: str) -> TotpDevice | None:
+    """The confirmed app of `user` that gives `code` now, or None.
+
+    A code whose time step is not later than the last one accepted for that app is refused,
+    so a code seen over someone's shoulder cannot be used again. The device row is locked
+    while checking, so two requests with the same code cannot both pass.
+    """
+    now = timezone.now()
+    for device in TotpDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        step = matching_step(device.secret, code, now)
+        if step is not None and step > device.last_used_step:
+            device.last_used_step = step
+            device.last_used_at = now
+            device.save(update_fields=["last_used_step", "last_used_at"])
+            return device
+    return None
+
+
+def _pending(user: User):
+    return TotpDevice.objects.filter(
+        user=user, confirmed=False, created_at__gt=timezone.now() - UNCONFIRMED_LIFETIME
+    )
+
+
+def pending_device(user: User, device_id) -> TotpDevice | None:
+    """The user's unconfirmed app `device_id`, if it is still young enough to confirm."""
+    return _pending(user).filter(pk=device_id).first() if device_id else None
+
+
+@transaction.atomic
+def do_start_totp_device(*, acting_user: User, name: str) -> TotpDevice:
+    """A new, unconfirmed app with a fresh secret; it replaces any unfinished one."""
+    TotpDevice.objects.filter(user=acting_user, confirmed=False).delete()
+    return TotpDevice.objects.create(user=acting_user, name=name.strip(), secret=pyotp.random_base32())
+
+
+@transaction.atomic
+def do_confirm_totp_device(*, acting_user: User, device: TotpDevice, code: str) -> bool:
+    """Confirm the app with its first code. False if the code is wrong or the app too old."""
+    device = _pending(acting_user).select_for_update().filter(pk=device.pk).first()
+    step = matching_step(device.secret, code) if device else None
+    if step is None:
+        return False
+    device.confirmed = True
+    device.last_used_step = step  # the confirmation code cannot sign anyone in afterwards
+    device.created_at = timezone.now()
+    device.save(update_fields=["confirmed", "last_used_step", "created_at"])
+    record(acting_user, "identity.totp.added", device, {"name": device.name})
+    security_event(
+        acting_user,
+        interpolated_lazy(
+            _("An authenticator app (“%(name)s”) was added to your account."), {"name": device.name}
+        ),
+    )
+    return True
+
+
+@transaction.atomic
+def do_rename_totp_device(*, acting_user: User, device: TotpDevice, name: str) -> None:
+    old_name = device.name
+    device.name = name.strip()
+    device.save(update_fields=["name"])
+    record(acting_user, "identity.totp.renamed", device, {"old_name": old_name, "name": device.name})
+
+
+@transaction.atomic
+def do_remove_totp_device(*, acting_user: User, device: TotpDevice) -> None:
+    name = device.name
+    record(acting_user, "identity.totp.removed", device, {"name": name})
+    device.delete()
+    security_event(
+        acting_user,
+        interpolated_lazy(_("An authenticator app (“%(name)s”) was removed from your account."), {"name": name}),
+    )

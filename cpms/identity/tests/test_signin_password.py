@@ -1,0 +1,139 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from cpms.identity.throttle import delay_after
+
+from cpms.audit.models import AuditEvent
+from cpms.identity.models import UserSession
+from cpms.test import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, identifier, method="password", next_url=""):
+    client.post("/login/", {"identifier": identifier, "next": next_url})
+    return client.post("/login/method/", {"method": method})
+
+
+def test_it_signs_in_with_a_password_and_rotates_the_session(client, alice):
+    start(client, "alice@example.org")
+    before = client.session.session_key
+    response = client.post("/login/password/", {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == "/account/"
+    assert client.session.session_key != before
+    assert client.session["verified.methods"] == ["pwd"]
+    assert UserSession.objects.filter(user=alice, session_key=client.session.session_key).exists()
+    assert AuditEvent.objects.filter(action="identity.signin.succeeded", actor_id=alice.pk).exists()
+
+
+def test_it_accepts_the_username_too(client, alice):
+    start(client, "NALICE01")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
+
+
+def test_it_offers_only_the_methods_the_account_has(client, bob):
+    response = client.post("/login/", {"identifier": "bob@example.org"}, follow=True)
+    choices = [value for value, _ in response.context["form"].fields["method"].choices]
+    assert choices == ["password", "totp"]
+    assert response.context["form"]["method"].value() == "totp"
+
+
+def test_it_never_defaults_to_sms(client, charlie):
+    response = client.post("/login/", {"identifier": "charlie@example.org"}, follow=True)
+    assert response.context["form"]["method"].value() == "password"
+
+
+def test_it_refuses_a_method_the_account_does_not_have(client, alice):
+    client.post("/login/", {"identifier": "alice@example.org"})
+    response = client.post("/login/method/", {"method": "totp"})
+    assert response.status_code == 200
+    assert "method" in response.context["form"].errors
+
+
+def test_it_sends_a_two_factor_method_to_its_second_step(client, bob):
+    start(client, "bob@example.org", method="totp")
+    response = client.post("/login/password/", {"password": PASSWORD})
+    assert response.url == "/login/app/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_answers_the_same_for_an_unknown_account_and_a_wrong_password(client, alice):
+    start(client, "nobody@example.org")
+    unknown = client.post("/login/password/", {"password": "whatever it is!"}).content.decode()
+    start(client, "alice@example.org")
+    wrong = client.post("/login/password/", {"password": "whatever it is!"}).content.decode()
+    assert "The password is not correct, or there is no account" in unknown
+
+    def comparable(page, identifier):
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page.replace(identifier, "X"))
+
+    assert comparable(unknown, "nobody@example.org") == comparable(wrong, "alice@example.org")
+
+
+def test_it_slows_down_password_guessing_per_account(client, alice):
+    start(client, "alice@example.org")
+    for _ in range(5):
+        client.post("/login/password/", {"password": "wrong password!!"})
+    response = client.post("/login/password/", {"password": PASSWORD})
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert client.post("/login/password/", {"password": PASSWORD}).status_code == 302
+
+
+def test_it_grows_the_delay_with_each_failure(client, alice):
+    assert [delay_after("password:account", n).total_seconds() for n in range(3, 8)] == [0, 30, 60, 120, 240]
+    start(client, "alice@example.org")
+    moment = timezone.now()
+    for failures in range(1, 9):  # each wrong guess waits until the previous delay has passed
+        with time_machine.travel(moment):
+            client.post("/login/password/", {"password": "wrong password!!"})
+        moment += delay_after("password:account", failures) + timedelta(seconds=1)
+    eighth_delay = delay_after("password:account", 8)
+    assert eighth_delay == timedelta(minutes=8)
+    with time_machine.travel(moment - timedelta(seconds=2)):
+        assert (
+            "Too many failed attempts"
+            in client.post("/login/password/", {"password": PASSWORD}).content.decode()
+        )
+    with time_machine.travel(moment):
+        assert client.post("/login/password/", {"password": PASSWORD}).status_code == 302
+
+
+def test_it_counts_ip_failures_separately_from_accounts(client, alice, bob):
+    for i in range(21):
+        start(client, f"guess{i}@example.org")
+        client.post("/login/password/", {"password": "wrong password!!"}, REMOTE_ADDR="198.51.100.7")
+    start(client, "alice@example.org")
+    from_bad_ip = client.post("/login/password/", {"password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
+    assert "Too many failed attempts" in from_bad_ip.content.decode()
+    assert client.post("/login/password/", {"password": PASSWORD}, REMOTE_ADDR="192.0.2.1").status_code == 302
+
+
+def test_it_follows_a_local_next_url_but_not_a_foreign_one(client, alice):
+    start(client, "alice@example.org", next_url="/account/details/")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/details/"
+    client.post("/logout/")
+    start(client, "alice@example.org", next_url="https://evil.example.com/")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
+
+
+def test_it_sends_steps_out_of_order_back_to_the_start(client):
+    assert client.get("/login/method/").url == "/login/"
+    assert client.get("/login/password/").url == "/login/"
+
+
+def test_it_signs_out_on_the_server(client, alice):
+    start(client, "alice@example.org")
+    client.post("/login/password/", {"password": PASSWORD})
+    key = client.session.session_key
+    client.post("/logout/")
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert UserSession.objects.get(session_key=key).ended_at is not None

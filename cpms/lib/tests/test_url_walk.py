@@ -1,0 +1,78 @@
+"""Deny by default: every URL pattern is either public (a short list) or asks anonymous users to sign in."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {
+    "home",
+    "set_language",
+    "outbox:outbox",  # embedded default only; see test_outbox
+    "identity:create-account",
+    "identity:create-account-done",
+    "identity:privacy-statement",
+    "identity:set-password",
+    "identity:password-link-request",
+    "identity:login",
+    "identity:signin-method",
+    "identity:signin-password",
+    "identity:signin-sms",
+    "identity:signin-totp",
+    "identity:signin-recovery",
+    "identity:signin-webauthn",
+    "identity:signin-webauthn-options",
+    "identity:signin-webauthn-verify",
+    "identity:change-email-confirm",
+    "identity:logout",
+    "admin:logout",
+    "admin:login",  # redirects to identity:login
+}
+LOGIN_PAGES = re.compile(r"^/(login/|admin/login/)")
+SAMPLE_ARGUMENTS = {
+    "int": "1",
+    "str": "sample",
+    "slug": "sample",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+    "path": "sample",
+}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else None, prefix + str(pattern.pattern)
+
+
+def sample_url(route: str) -> str:
+    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGUMENTS[m.group(1) or "str"], route)
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+    return "/" + route
+
+
+ALL_PATTERNS = sorted(set(walk(get_resolver().url_patterns)), key=lambda p: (p[0] or "", p[1]))
+
+
+def test_it_knows_every_public_name():
+    names = {name for name, _ in ALL_PATTERNS}
+    assert PUBLIC - names <= {"outbox:outbox"}, "PUBLIC names a URL that does not exist"
+
+
+@pytest.mark.parametrize(("name", "route"), ALL_PATTERNS, ids=[f"{n}:{r}" for n, r in ALL_PATTERNS])
+def test_it_protects_every_url_that_is_not_public(client, name, route):
+    url = sample_url(route)
+    if name in PUBLIC:
+        assert client.get(url).status_code < 500
+        return
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        if method == "get" and response.status_code == 405:
+            continue
+        assert response.status_code == 302, f"{method.upper()} {url} ({name}) answered {response.status_code}"
+        assert LOGIN_PAGES.match(response.url), f"{method.upper()} {url} ({name}) went to {response.url}"

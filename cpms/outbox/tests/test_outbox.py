@@ -1,0 +1,48 @@
+import importlib
+
+import pytest
+from django.core import mail
+from django.urls import clear_url_caches
+
+from cpms.lib.sms import send_sms
+from cpms.outbox.backends import OutboxEmailBackend
+from cpms.outbox.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def reload_urls():
+    import config.urls
+
+    clear_url_caches()
+    importlib.reload(config.urls)
+
+
+def test_it_keeps_emails_and_sms_and_shows_them_newest_first(client):
+    mail.EmailMessage(
+        "Choose your password",
+        "Open https://cpms.example.org/x",
+        to=["dana@example.org"],
+        connection=OutboxEmailBackend(),
+    ).send()
+    send_sms("+33612345678", "Your code is 123456")
+    response = client.get("/outbox/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.index("+33612345678") < body.index("dana@example.org")
+    assert '<a href="https://cpms.example.org/x"' in body
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_it_has_a_helpful_empty_state(client):
+    assert "No messages yet" in client.get("/outbox/").content.decode()
+
+
+def test_it_does_not_exist_outside_the_embedded_default(client, settings):
+    settings.EMBEDDED = False
+    reload_urls()
+    try:
+        assert client.get("/outbox/").status_code == 404
+    finally:
+        settings.EMBEDDED = True
+        reload_urls()
