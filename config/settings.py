@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "cpms.audit",
     "cpms.outbox",
     "cpms.identity",
+    "cpms.access",
+    "cpms.clinical",
 ]
 
 MIDDLEWARE = [
@@ -51,8 +53,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cpms.audit.middleware.AuditContextMiddleware",
-    "cpms.identity.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cpms.identity.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -21,6 +21,8 @@ admin.site.site_header = "CPMS administration"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="identity:my-account", permanent=False), name="home"),
     path("", include("cpms.identity.urls")),
+    path("access/", include("cpms.access.urls")),
+    path("cpms/", include("cpms.clinical.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -129,8 +129,9 @@ class PasswordForm(StyledFormMixin, forms.Form):
 class CodeForm(StyledFormMixin, forms.Form):
     code = forms.RegexField(
         label=_("Verification code"),
-        regex=r"^\s*\d{3}\s?\d{3}\s*$",
-        max_length=8,
+        regex=r"^\d{3}\s?\d{3}$",
+        strip=True,
+        max_length=12,
         error_messages={"invalid": _("Enter the 6 digits of the code.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}

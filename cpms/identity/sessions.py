@@ -15,7 +15,14 @@ from cpms.audit.middleware import client_ip
 
 from .models import Method, User, UserSession
 
-SIGNIN_KEYS = ("signin.user_id", "signin.identifier", "signin.method", "signin.password_ok", "signin.next")
+SIGNIN_KEYS = (
+    "signin.user_id",
+    "signin.identifier",
+    "signin.method",
+    "signin.password_ok",
+    "signin.next",
+    "signin.sms_phone_id",
+)
 RECENT_VERIFICATION_SECONDS = 10 * 60
 
 # OpenID Connect "amr" values (RFC 8176) for each way of verifying.

@@ -1,8 +1,12 @@
+from contextlib import contextmanager
+
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.core.management.base import CommandError
 
 from cpms.audit.models import AuditEvent
+from cpms.audit import triggers
 from cpms.audit.record import first_broken_link, record
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +47,29 @@ def test_it_refuses_to_change_or_delete_an_event(alice):
         event.delete()
 
 
+@contextmanager
+def as_database_owner():
+    """Someone who can drop the triggers, as an attacker with the database owner's rights could."""
+    triggers.run(connection, "drop")
+    try:
+        yield
+    finally:
+        triggers.run(connection, "create")
+
+
+def test_the_database_refuses_updates_and_deletes(alice):
+    event = record(alice, "test.event", alice)
+    for change in (lambda q: q.update(action="test.rewritten"), lambda q: q.delete()):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            change(AuditEvent.objects.filter(pk=event.pk))
+
+
 def test_it_reports_the_first_broken_link_after_tampering(alice):
     record(alice, "test.one", alice)
     tampered = record(alice, "test.two", alice)
     record(alice, "test.three", alice)
-    AuditEvent.objects.filter(pk=tampered.pk).update(action="test.rewritten")
+    with as_database_owner():
+        AuditEvent.objects.filter(pk=tampered.pk).update(action="test.rewritten")
     assert first_broken_link().pk == tampered.pk
     with pytest.raises(CommandError, match=f"broken at event {tampered.pk}"):
         call_command("verify_audit_chain")
@@ -56,7 +78,8 @@ def test_it_reports_the_first_broken_link_after_tampering(alice):
 def test_it_notices_removed_events_at_the_end(alice):
     record(alice, "test.one", alice)
     last = record(alice, "test.two", alice)
-    AuditEvent.objects.filter(pk=last.pk).delete()  # bypasses the model, as an attacker with SQL would
+    with as_database_owner():
+        AuditEvent.objects.filter(pk=last.pk).delete()
     assert first_broken_link() is not None
 
 

@@ -129,5 +129,7 @@ def do_remove_totp_device(*, acting_user: User, device: TotpDevice) -> None:
     device.delete()
     security_event(
         acting_user,
-        interpolated_lazy(_("An authenticator app (“%(name)s”) was removed from your account."), {"name": name}),
+        interpolated_lazy(
+            _("An authenticator app (“%(name)s”) was removed from your account."), {"name": name}
+        ),
     )

@@ -1,0 +1,36 @@
+"""Who may do what, from their active grants. Read on every request: a revoked grant stops at once."""
+
+from django.db.models import QuerySet
+
+from ..models import Grant
+
+COORDINATOR = "coordinator"
+DISPATCHER = "dispatcher"
+HP = "hp"
+RESEARCHER = "researcher"
+
+
+def active_grants(user, application_code: str = "cpms") -> QuerySet[Grant]:
+    return (
+        Grant.objects.active()
+        .filter(user=user, application__code=application_code)
+        .select_related("organisation__parent", "ern", "profile", "application")
+        .order_by("ern__code", "organisation__code", "profile__position")
+    )
+
+
+def has_active_grant(user, application_code: str = "cpms") -> bool:
+    return Grant.objects.active().filter(user=user, application__code=application_code).exists()
+
+
+def is_administrator(user) -> bool:
+    return user.is_active and user.is_superuser
+
+
+def coordinated_ern_ids(user, application_code: str = "cpms") -> set[int]:
+    """The ERNs in which the user is an active coordinator."""
+    return set(
+        Grant.objects.active()
+        .filter(user=user, application__code=application_code, profile__code=COORDINATOR)
+        .values_list("ern_id", flat=True)
+    )

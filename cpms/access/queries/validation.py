@@ -1,0 +1,176 @@
+"""Reads for validators (coordinators of an ERN, administrators), with the permission check built in.
+
+A coordinator sees the requests and grants of the ERNs in which they hold an active Coordinator
+grant; an administrator sees everything. Anyone else sees nothing: a request or grant they may
+not handle is a 404, exactly like a missing one.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ..models import AccessProfile, AccessRequest, Grant, OrganisationNode
+from .grants import COORDINATOR, is_administrator
+
+REQUEST_RELATED = ("requester", "application", "organisation__parent", "ern", "profile__requires")
+GRANT_RELATED = ("user", "application", "organisation__parent", "ern", "profile")
+
+
+def coordinated_erns(user) -> QuerySet:
+    """The ERN ids (in any application) where `user` is an active coordinator, as a subquery."""
+    return (
+        Grant.objects.active().filter(user=user, profile__code=COORDINATOR).values("ern_id").order_by()
+    )
+
+
+def is_validator(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return is_administrator(user) or coordinated_erns(user).exists()
+
+
+def can_validate(user, ern_id: int) -> bool:
+    """May `user` decide requests and manage grants of this ERN?"""
+    if not user.is_authenticated:
+        return False
+    return is_administrator(user) or coordinated_erns(user).filter(ern_id=ern_id).exists()
+
+
+def scope_to_validator(user, queryset: QuerySet) -> QuerySet:
+    """Requests or grants (both have `ern`) that `user` may handle; none for a non-validator."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if is_administrator(user):
+        return queryset
+    return queryset.filter(ern_id__in=coordinated_erns(user))
+
+
+# -- The queue
+
+
+def validator_erns(user) -> QuerySet[OrganisationNode]:
+    """The ERNs a validator can filter on."""
+    erns = OrganisationNode.objects.filter(kind=OrganisationNode.Kind.ERN).select_related("application")
+    if is_administrator(user):
+        return erns.order_by("application__position", "code")
+    return erns.filter(pk__in=coordinated_erns(user)).order_by("application__position", "code")
+
+
+def profile_choices() -> list[tuple[str, str]]:
+    """Distinct profiles by code, in catalogue order: ("hp", "HP"), ("coordinator", "Coordinator") …"""
+    seen: dict[str, str] = {}
+    for code, name in AccessProfile.objects.order_by("position", "name").values_list("code", "name"):
+        seen.setdefault(code, name)
+    return list(seen.items())
+
+
+def search_filter(search: str, prefix: str) -> Q:
+    condition = Q()
+    for word in search.split()[:5]:
+        condition &= (
+            Q(**{f"{prefix}__first_name__icontains": word})
+            | Q(**{f"{prefix}__last_name__icontains": word})
+            | Q(**{f"{prefix}__email__icontains": word})
+            | Q(**{f"{prefix}__username__iexact": word})
+        )
+    return condition
+
+
+def list_requests_for_validator(
+    user, *, status: str = "", ern: OrganisationNode | None = None, profile: str = "", search: str = ""
+) -> QuerySet[AccessRequest]:
+    """The validation queue, newest first. Empty `status` means every status."""
+    requests = scope_to_validator(user, AccessRequest.objects.all())
+    if status:
+        requests = requests.filter(status=status)
+    if ern is not None:
+        requests = requests.filter(ern=ern)
+    if profile:
+        requests = requests.filter(profile__code=profile)
+    if search:
+        requests = requests.filter(search_filter(search, "requester"))
+    return requests.select_related(*REQUEST_RELATED).order_by("-created_at", "-id")
+
+
+def get_request_for_validator(user, pk: int) -> AccessRequest:
+    """The request, if `user` may decide it; Http404 whether it is missing or not theirs."""
+    access_request = (
+        scope_to_validator(user, AccessRequest.objects.all())
+        .select_related(*REQUEST_RELATED, "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if access_request is None:
+        raise Http404
+    return access_request
+
+
+def requester_context(access_request: AccessRequest) -> dict:
+    """What a validator needs besides the request: the requester's grants and other requests."""
+    requester_id, application_id = access_request.requester_id, access_request.application_id
+    grants = list(
+        Grant.objects.active()
+        .filter(user_id=requester_id, application_id=application_id)
+        .select_related("organisation__parent", "ern", "profile")
+        .order_by("ern__code", "organisation__code", "profile__position")
+    )
+    other_requests = list(
+        AccessRequest.objects.filter(requester_id=requester_id, application_id=application_id)
+        .exclude(pk=access_request.pk)
+        .select_related("organisation__parent", "ern", "profile")
+        .order_by("-created_at", "-id")[:50]
+    )
+    required = access_request.profile.requires
+    missing_prerequisite = required is not None and not any(
+        grant.profile_id == required.pk and grant.ern_id == access_request.ern_id for grant in grants
+    )
+    return {"grants": grants, "other_requests": other_requests, "missing_prerequisite": missing_prerequisite}
+
+
+# -- Grants
+
+
+def list_grants_for_manager(
+    user, *, ern: OrganisationNode | None = None, profile: str = "", search: str = ""
+) -> QuerySet[Grant]:
+    """Active grants in the ERNs `user` coordinates (all for administrators)."""
+    grants = scope_to_validator(user, Grant.objects.active())
+    if ern is not None:
+        grants = grants.filter(ern=ern)
+    if profile:
+        grants = grants.filter(profile__code=profile)
+    if search:
+        grants = grants.filter(search_filter(search, "user"))
+    return grants.select_related(*GRANT_RELATED).order_by(
+        "ern__code", "organisation__code", "user__last_name", "user__first_name", "profile__position", "id"
+    )
+
+
+def get_grant_for_manager(user, pk: int) -> Grant:
+    """A grant that is not revoked (it may have expired), if `user` may manage it; else Http404."""
+    grant = (
+        scope_to_validator(user, Grant.objects.filter(revoked_at=None))
+        .select_related(*GRANT_RELATED)
+        .filter(pk=pk)
+        .first()
+    )
+    if grant is None:
+        raise Http404
+    return grant
+
+
+def dependent_grants(grant: Grant) -> list[Grant]:
+    """The user's active grants that need this one (Coordinator and Dispatcher need HP in the ERN).
+
+    None when the user holds the same profile elsewhere in the ERN (another HP grant still counts).
+    """
+    same_profile = Grant.objects.active().filter(
+        user_id=grant.user_id, ern_id=grant.ern_id, profile_id=grant.profile_id
+    )
+    if same_profile.exclude(pk=grant.pk).exists():
+        return []
+    return list(
+        Grant.objects.active()
+        .filter(user_id=grant.user_id, ern_id=grant.ern_id, profile__requires_id=grant.profile_id)
+        .exclude(pk=grant.pk)
+        .select_related("organisation", "profile")
+    )

@@ -1,0 +1,178 @@
+"""The validation desk: the queue of requests, a request's page with Approve / Reject, grants management."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ..actions.validation import (
+    do_approve_access_request,
+    do_reject_access_request,
+    do_renew_grant,
+    do_revoke_grant,
+)
+from ..forms_validation import ApproveForm, FilterForm, QueueFilterForm, RejectForm, RevokeForm
+from ..models import AccessRequest
+from ..queries.validation import (
+    dependent_grants,
+    get_grant_for_manager,
+    get_request_for_validator,
+    is_validator,
+    list_grants_for_manager,
+    list_requests_for_validator,
+    profile_choices,
+    requester_context,
+    validator_erns,
+)
+
+PAGE_SIZE = 25
+
+
+def require_validator(user) -> None:
+    """Pages of the desk are not there for people who validate nothing."""
+    if not is_validator(user):
+        raise Http404
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+@require_GET
+def validation_queue(request: HttpRequest) -> HttpResponse:
+    require_validator(request.user)
+    form = QueueFilterForm(request.GET, erns=validator_erns(request.user), profiles=profile_choices())
+    form.is_valid()  # an invalid filter is shown with its error and ignored
+    requests = list_requests_for_validator(request.user, **form.values())
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "access/validation_queue.html", {"form": form, "page": page})
+
+
+def render_detail(
+    request: HttpRequest, access_request: AccessRequest, *, approve_form=None, reject_form=None, status=200
+) -> HttpResponse:
+    context = {
+        "access_request": access_request,
+        "is_pending": access_request.status == AccessRequest.Status.PENDING,
+        "is_own": access_request.requester_id == request.user.pk,
+        "approve_form": approve_form or ApproveForm(),
+        "reject_form": reject_form or RejectForm(),
+        **requester_context(access_request),
+    }
+    return render(request, "access/validation_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def validation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, get_request_for_validator(request.user, pk))
+
+
+@login_required
+@require_POST
+def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    access_request = get_request_for_validator(request.user, pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, access_request, approve_form=form, status=400)
+    try:
+        do_approve_access_request(
+            acting_user=request.user, access_request=access_request, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("access:validation-detail", pk=pk)
+    messages.success(
+        request,
+        _("Request approved: %(name)s now has %(profile)s access at %(organisation)s, and was told by e-mail.")
+        % {
+            "name": access_request.requester.get_full_name(),
+            "profile": access_request.profile.name,
+            "organisation": access_request.organisation.label,
+        },
+    )
+    return redirect("access:validation-queue")
+
+
+@login_required
+@require_POST
+def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    access_request = get_request_for_validator(request.user, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, access_request, reject_form=form, status=400)
+    try:
+        do_reject_access_request(
+            acting_user=request.user, access_request=access_request, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("access:validation-detail", pk=pk)
+    messages.success(
+        request,
+        _("Request rejected. %(name)s was told the reason by e-mail.")
+        % {"name": access_request.requester.get_full_name()},
+    )
+    return redirect("access:validation-queue")
+
+
+@login_required
+@require_GET
+def grants_manage(request: HttpRequest) -> HttpResponse:
+    require_validator(request.user)
+    form = FilterForm(request.GET, erns=validator_erns(request.user), profiles=profile_choices())
+    form.is_valid()
+    grants = list_grants_for_manager(request.user, **form.values())
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "access/grants_manage.html", {"form": form, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_grant_for_manager(request.user, pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_revoke_grant(acting_user=request.user, grant=grant, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+            return redirect("access:grants-manage")
+        messages.success(
+            request,
+            _("Access revoked: %(name)s lost %(profile)s at %(organisation)s at once, and was told by e-mail.")
+            % {
+                "name": grant.user.get_full_name(),
+                "profile": grant.profile.name,
+                "organisation": grant.organisation.label,
+            },
+        )
+        return redirect("access:grants-manage")
+    return render(
+        request,
+        "access/grant_revoke.html",
+        {"grant": grant, "form": form, "dependent_grants": dependent_grants(grant)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def grant_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_grant_for_manager(request.user, pk)
+    try:
+        grant = do_renew_grant(acting_user=request.user, grant=grant)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("access:grants-manage")
+    messages.success(
+        request,
+        _("Guest access of %(name)s renewed until %(date)s.")
+        % {"name": grant.user.get_full_name(), "date": grant.expires_at.date().isoformat()},
+    )
+    return redirect("access:grants-manage")

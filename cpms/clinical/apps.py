@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClinicalConfig(AppConfig):
+    name = "cpms.clinical"
+    verbose_name = "CPMS (clinical application)"

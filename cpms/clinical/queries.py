@@ -1,0 +1,106 @@
+"""Reads for the CPMS front door. Everything a user sees here comes from their own active grants."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cpms.access.models import AccessProfile, AccessRequest, Grant, OrganisationNode
+from cpms.access.queries.grants import active_grants
+
+from .models import ClinicianProfile, ErnPreference, ThematicArea
+
+APPLICATION = "cpms"
+
+
+@dataclass
+class Centre:
+    organisation: OrganisationNode
+    profiles: list[AccessProfile] = field(default_factory=list)
+    expires_at: datetime | None = None
+
+
+@dataclass
+class ErnSummary:
+    ern: OrganisationNode
+    centres: list[Centre] = field(default_factory=list)
+    thematic_areas: list[ThematicArea] = field(default_factory=list)
+
+
+@dataclass
+class ErnChoices:
+    ern: OrganisationNode
+    areas: list[ThematicArea] = field(default_factory=list)
+
+
+def clinician_profile(user) -> ClinicianProfile | None:
+    return ClinicianProfile.objects.filter(user=user).first()
+
+
+def granted_erns(user) -> list[OrganisationNode]:
+    """The ERNs in which the user holds an active CPMS grant, in code order (one query)."""
+    erns: dict[int, OrganisationNode] = {}
+    for grant in active_grants(user, APPLICATION):
+        erns.setdefault(grant.ern_id, grant.ern)
+    return list(erns.values())
+
+
+def dashboard_erns(user) -> list[ErnSummary]:
+    """Each ERN of the user with their centres, profiles there and chosen thematic areas (3 queries)."""
+    summaries: dict[int, ErnSummary] = {}
+    for grant in active_grants(user, APPLICATION):
+        summary = summaries.setdefault(grant.ern_id, ErnSummary(ern=grant.ern))
+        centre = next((c for c in summary.centres if c.organisation.pk == grant.organisation_id), None)
+        if centre is None:
+            centre = Centre(organisation=grant.organisation)
+            summary.centres.append(centre)
+        if grant.profile not in centre.profiles:
+            centre.profiles.append(grant.profile)
+        if grant.expires_at and (centre.expires_at is None or grant.expires_at < centre.expires_at):
+            centre.expires_at = grant.expires_at
+    preferences = ErnPreference.objects.filter(user=user, ern_id__in=summaries).prefetch_related(
+        "thematic_areas"
+    )
+    for preference in preferences:
+        summaries[preference.ern_id].thematic_areas = sorted(preference.thematic_areas.all(), key=str)
+    return list(summaries.values())
+
+
+def preference_choices(user) -> list[ErnChoices]:
+    """For each ERN of the user's active grants, the thematic areas they may choose (2 queries)."""
+    choices = {ern.pk: ErnChoices(ern=ern) for ern in granted_erns(user)}
+    for area in ThematicArea.objects.filter(ern_id__in=choices).order_by("name"):
+        choices[area.ern_id].areas.append(area)
+    return list(choices.values())
+
+
+def chosen_area_ids(user) -> dict[int, list[int]]:
+    """The thematic areas the user has chosen, by ERN id (one query)."""
+    through = ErnPreference.thematic_areas.through
+    chosen: dict[int, list[int]] = {}
+    rows = through.objects.filter(ernpreference__user=user).values_list(
+        "ernpreference__ern_id", "thematicarea_id"
+    )
+    for ern_id, area_id in rows:
+        chosen.setdefault(ern_id, []).append(area_id)
+    return chosen
+
+
+def access_history(user) -> dict:
+    """Why a user is not in CPMS: pending requests, and grants that were revoked or have expired."""
+    now = timezone.now()
+    pending = (
+        AccessRequest.objects.filter(
+            requester=user, application__code=APPLICATION, status=AccessRequest.Status.PENDING
+        )
+        .select_related("organisation__parent", "ern", "profile")
+        .order_by("-created_at")[:10]
+    )
+    ended = (
+        Grant.objects.filter(user=user, application__code=APPLICATION)
+        .filter(Q(revoked_at__isnull=False) | Q(expires_at__lte=now))
+        .select_related("organisation__parent", "ern", "profile")
+        .order_by("-created_at")[:10]
+    )
+    return {"pending_requests": list(pending), "ended_grants": list(ended)}

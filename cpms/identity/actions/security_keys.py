@@ -1,0 +1,237 @@
+"""Security keys, trusted platforms and passkeys (WebAuthn), through py_webauthn.
+
+A ceremony has two halves. `*_options` makes the options the browser passes to
+navigator.credentials.create()/get() and a fresh random challenge, which the caller keeps in
+the session and gives back — once — to `do_add_security_key` or `do_verify_security_key`.
+"""
+
+from dataclasses import dataclass
+
+import webauthn
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from webauthn.helpers import parse_authentication_credential_json, parse_registration_credential_json
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AttestationConveyancePreference,
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from cpms.audit.record import record
+
+from ..models import SecurityKey, User
+from ..notify import security_event
+
+MAX_KEYS_PER_USER = 20
+TIMEOUT_MS = 5 * 60 * 1000
+# Whatever a malformed credential can make the parsers raise: all become a SecurityKeyProblem.
+BAD_CREDENTIAL = (WebAuthnException, ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+class SecurityKeyProblem(Exception):
+    """Why a key could not be registered or used; `str()` is a message for the user."""
+
+
+@dataclass(frozen=True)
+class RelyingParty:
+    """Who asks: the RP ID (a domain), its display name and the exact origin the browser reports."""
+
+    id: str
+    name: str
+    origin: str
+
+
+def _event(message: str, **params):
+    """A security e-mail line, translated later in the recipient's e-mail language."""
+    return lazy(lambda: gettext(message) % params, str)()
+
+
+def _descriptors(keys) -> list[PublicKeyCredentialDescriptor]:
+    known = {t.value for t in AuthenticatorTransport}
+    return [
+        PublicKeyCredentialDescriptor(
+            id=bytes(key.credential_id),
+            transports=[AuthenticatorTransport(t) for t in key.transports if t in known] or None,
+        )
+        for key in keys
+    ]
+
+
+def user_handle(user: User) -> bytes:
+    """A stable, opaque WebAuthn user.id: the same for all of a user's keys, and no personal data."""
+    return salted_hmac("cpms.identity.webauthn.user-handle", str(user.pk), algorithm="sha256").digest()
+
+
+def list_security_keys(user: User):
+    return SecurityKey.objects.filter(user=user).order_by("created_at", "id")
+
+
+def get_security_key_for_user(user: User, pk: int) -> SecurityKey:
+    """The user's key, or Http404 whether it is missing or someone else's."""
+    key = SecurityKey.objects.filter(pk=pk, user=user).first()
+    if key is None:
+        raise Http404
+    return key
+
+
+def registration_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]:
+    """(options as JSON, challenge): the user's keys are excluded so none is registered twice."""
+    if SecurityKey.objects.filter(user=user).count() >= MAX_KEYS_PER_USER:
+        raise SecurityKeyProblem(
+            _("You already have %(count)d security keys. Remove one before adding another.")
+            % {"count": MAX_KEYS_PER_USER}
+        )
+    options = webauthn.generate_registration_options(
+        rp_id=rp.id,
+        rp_name=rp.name,
+        user_id=user_handle(user),
+        user_name=user.email or user.username,
+        user_display_name=user.get_full_name() or user.username,
+        timeout=TIMEOUT_MS,
+        attestation=AttestationConveyancePreference.NONE,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        exclude_credentials=_descriptors(list_security_keys(user)),
+    )
+    return webauthn.options_to_json(options), options.challenge
+
+
+@transaction.atomic
+def do_add_security_key(
+    *, acting_user: User, name: str, credential: dict, challenge: bytes, rp: RelyingParty
+) -> SecurityKey:
+    """Verify the browser's answer to `registration_options` and save the new key."""
+    try:
+        parsed = parse_registration_credential_json(credential)
+        verified = webauthn.verify_registration_response(
+            credential=parsed, expected_challenge=challenge, expected_rp_id=rp.id, expected_origin=rp.origin
+        )
+    except BAD_CREDENTIAL as error:
+        raise SecurityKeyProblem(
+            _("The security key's answer could not be verified. Please try again.")
+        ) from error
+    if SecurityKey.objects.filter(credential_id=verified.credential_id).exists():
+        raise SecurityKeyProblem(_("This security key is already registered."))
+    transports = sorted({t.value for t in parsed.response.transports or []})
+    try:
+        with transaction.atomic():
+            key = SecurityKey.objects.create(
+                user=acting_user,
+                name=name,
+                credential_id=verified.credential_id,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                transports=transports,
+            )
+    except IntegrityError as error:  # the same credential, saved a moment ago by another request
+        raise SecurityKeyProblem(_("This security key is already registered.")) from error
+    record(
+        acting_user,
+        "identity.security_key.added",
+        key,
+        {
+            "name": name,
+            "transports": transports,
+            "aaguid": verified.aaguid,
+            "verified": verified.user_verified,
+        },
+    )
+    security_event(
+        acting_user, _event("A security key or trusted platform named “%(name)s” was added.", name=name)
+    )
+    return key
+
+
+@transaction.atomic
+def do_rename_security_key(*, acting_user: User, key: SecurityKey, name: str) -> None:
+    old_name, key.name = key.name, name
+    key.save(update_fields=["name"])
+    record(acting_user, "identity.security_key.renamed", key, {"old_name": old_name, "name": name})
+    security_event(
+        acting_user,
+        _event("Your security key “%(old)s” was renamed to “%(new)s”.", old=old_name, new=name),
+    )
+
+
+@transaction.atomic
+def do_remove_security_key(*, acting_user: User, key: SecurityKey) -> None:
+    name = key.name
+    record(acting_user, "identity.security_key.removed", key, {"name": name})
+    key.delete()
+    security_event(acting_user, _event("Your security key “%(name)s” was removed.", name=name))
+
+
+def authentication_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]:
+    """(options as JSON, challenge) for signing in with one of the user's keys."""
+    keys = list(list_security_keys(user))
+    if not keys:
+        raise SecurityKeyProblem(
+            _("Your account has no security key. Please choose another verification method.")
+        )
+    options = webauthn.generate_authentication_options(
+        rp_id=rp.id,
+        timeout=TIMEOUT_MS,
+        allow_credentials=_descriptors(keys),
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
+    return webauthn.options_to_json(options), options.challenge
+
+
+def do_verify_security_key(
+    *, user: User, credential: dict, challenge: bytes, rp: RelyingParty
+) -> SecurityKey:
+    """The user's key that signed `challenge`, with its counter moved on; SecurityKeyProblem otherwise.
+
+    A signature counter that did not grow (while the authenticator keeps one) means two copies of
+    the key may exist: refused, recorded and e-mailed. Counting the failure is the caller's job.
+    """
+    refused = SecurityKeyProblem(_("This security key could not be verified. Please try again."))
+    try:
+        parsed = parse_authentication_credential_json(credential)
+    except BAD_CREDENTIAL as error:
+        raise refused from error
+    key = SecurityKey.objects.filter(user=user, credential_id=parsed.raw_id).first()
+    if key is None:
+        raise SecurityKeyProblem(_("This security key is not registered for your account."))
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=parsed,
+            expected_challenge=challenge,
+            expected_rp_id=rp.id,
+            expected_origin=rp.origin,
+            credential_public_key=bytes(key.public_key),
+            credential_current_sign_count=0,  # the counter is checked below, so that it can be recorded
+        )
+    except BAD_CREDENTIAL as error:
+        raise refused from error
+    if verified.new_sign_count != 0 and verified.new_sign_count <= key.sign_count:
+        record(
+            user,
+            "identity.security_key.sign_count_regressed",
+            key,
+            {"name": key.name, "stored": key.sign_count, "received": verified.new_sign_count},
+        )
+        security_event(
+            user,
+            _event(
+                "Your security key “%(name)s” was refused: its usage counter went backwards, "
+                "which can mean that it was copied.",
+                name=key.name,
+            ),
+        )
+        raise refused
+    key.sign_count = verified.new_sign_count
+    key.last_used_at = timezone.now()
+    key.save(update_fields=["sign_count", "last_used_at"])
+    return key

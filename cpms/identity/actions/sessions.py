@@ -1,0 +1,129 @@
+"""Display my sessions, end them, and PANIC (remove every device, end every session).
+
+A sign-in creates a UserSession row next to the Django session (cpms.identity.sessions).
+Ending one deletes the Django session from the session store, whatever the backend, so
+that the browser holding it is signed out on its next request, and marks the row ended.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cpms.audit.record import record
+
+from ..models import EmailLink, PhoneNumber, RecoveryCode, SecurityKey, SmsCode, TotpDevice, User, UserSession
+from ..notify import security_event
+
+
+def session_store_class():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def live_sessions_for(user: User) -> list[UserSession]:
+    """The user's sessions not ended and whose Django session still exists, last active first."""
+    store = session_store_class()
+    login_sessions = UserSession.objects.filter(user=user, ended_at=None)
+    if hasattr(store, "get_model_class"):  # database-backed stores (db, cached_db): one query
+        alive = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+        return list(login_sessions.filter(session_key__in=alive.values("session_key")))
+    return [s for s in login_sessions if store().exists(s.session_key)]
+
+
+def get_session_for_user(user: User, session_id: int) -> UserSession:
+    """One of the user's sessions not yet ended; Http404 if it is missing, ended or someone else's."""
+    login_session = UserSession.objects.filter(pk=session_id, user=user, ended_at=None).first()
+    if login_session is None:
+        raise Http404
+    return login_session
+
+
+def end_sessions(login_sessions) -> int:
+    """Delete the Django sessions behind these rows and mark the rows ended (no audit: callers record)."""
+    store = session_store_class()
+    now = timezone.now()
+    ended = 0
+    for login_session in login_sessions:
+        store(session_key=login_session.session_key).delete()
+        login_session.ended_at = now
+        login_session.save(update_fields=["ended_at"])
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def do_end_session(*, acting_user: User, login_session: UserSession) -> None:
+    if login_session.user_id != acting_user.pk:
+        raise Http404
+    end_sessions([login_session])
+    record(acting_user, "identity.session.ended", login_session, {"ip": login_session.ip})
+
+
+@transaction.atomic
+def do_end_other_sessions(*, acting_user: User, current_session_key: str | None) -> int:
+    others = list(
+        UserSession.objects.filter(user=acting_user, ended_at=None).exclude(session_key=current_session_key)
+    )
+    end_sessions(others)
+    for login_session in others:
+        record(acting_user, "identity.session.ended", login_session, {"ip": login_session.ip})
+    return len(others)
+
+
+def panic_counts(user: User) -> dict[str, int]:
+    """What PANIC removes, for the confirmation page and the audit trail."""
+    return {
+        "authenticator_apps": TotpDevice.objects.filter(user=user).count(),
+        "phone_numbers": PhoneNumber.objects.filter(user=user).count(),
+        "security_keys": SecurityKey.objects.filter(user=user).count(),
+        "recovery_codes": RecoveryCode.objects.filter(user=user, used_at=None).count(),
+        "sessions": UserSession.objects.filter(user=user, ended_at=None).count(),
+    }
+
+
+@transaction.atomic
+def do_panic(*, acting_user: User) -> dict[str, int]:
+    """Remove every verification device, end every session (the current one included) and
+    cancel pending e-mail address changes.
+
+    Only the password is left; the user signs in with it and sets up new devices.
+    """
+    counts = panic_counts(acting_user)
+    SmsCode.objects.filter(phone__user=acting_user).delete()
+    PhoneNumber.objects.filter(user=acting_user).delete()
+    TotpDevice.objects.filter(user=acting_user).delete()
+    SecurityKey.objects.filter(user=acting_user).delete()
+    RecoveryCode.objects.filter(user=acting_user).delete()
+    end_sessions(UserSession.objects.filter(user=acting_user, ended_at=None))
+    # An intruder may have asked to move the account to their own address: cancel that too.
+    EmailLink.objects.filter(user=acting_user, purpose=EmailLink.Purpose.CHANGE_EMAIL, used_at=None).update(
+        expires_at=timezone.now()
+    )
+    if acting_user.preferred_method:  # the preferred device is gone: back to no preference
+        acting_user.preferred_method = ""
+        acting_user.save(update_fields=["preferred_method"])
+    # Names free of "key" and "code", which the audit trail masks as secrets.
+    record(
+        acting_user,
+        "identity.panic",
+        acting_user,
+        {
+            "authenticator_apps": counts["authenticator_apps"],
+            "phone_numbers": counts["phone_numbers"],
+            "webauthn_credentials": counts["security_keys"],
+            "recovery_left": counts["recovery_codes"],
+            "sessions": counts["sessions"],
+        },
+    )
+    security_event(
+        acting_user,
+        _(
+            "All your verification devices (authenticator apps, mobile phone numbers, security keys "
+            "and recovery codes) were removed, and all your sessions were ended (PANIC). You can "
+            "now sign in with your password only; set up new devices under My Account."
+        ),
+    )
+    return counts

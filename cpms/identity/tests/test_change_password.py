@@ -1,0 +1,61 @@
+import time
+
+import pytest
+from django.core import mail
+
+from cpms.audit.models import AuditEvent
+from cpms.test import PASSWORD, sign_in
+
+pytestmark = pytest.mark.django_db
+NEW = "Quiet rivers carry old maps"
+
+
+def test_it_asks_anonymous_users_to_sign_in(client):
+    assert client.get("/account/password/").url.startswith("/login/")
+
+
+def test_it_asks_for_a_fresh_verification(client, alice):
+    sign_in(client, alice)
+    session = client.session
+    session["verified.at"] = time.time() - 11 * 60
+    session.save()
+    response = client.get("/account/password/")
+    assert response.url == "/login/method/?reverify=1"
+    assert "Please verify again" in client.get(response.url).content.decode()
+
+
+def test_reverifying_keeps_the_same_session_entry_and_returns(client, alice):
+    sign_in(client, alice)
+    session = client.session
+    session["verified.at"] = 0
+    session.save()
+    client.get("/account/password/")
+    client.post("/login/method/", {"method": "password"})
+    response = client.post("/login/password/", {"password": PASSWORD})
+    assert response.url == "/account/password/"
+    assert alice.login_sessions.count() == 1
+    assert client.get("/account/password/").status_code == 200
+
+
+def test_it_changes_the_password_and_emails_the_user(client, alice, django_capture_on_commit_callbacks):
+    sign_in(client, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/password/", {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}
+        )
+    assert response.url == "/account/"
+    alice.refresh_from_db()
+    assert alice.check_password(NEW)
+    assert mail.outbox[-1].to == ["alice@example.org"]
+    assert AuditEvent.objects.filter(action="identity.password.changed").exists()
+    assert client.get("/account/").status_code == 200  # still signed in
+
+
+def test_it_refuses_a_wrong_current_password(client, alice):
+    sign_in(client, alice)
+    response = client.post(
+        "/account/password/", {"current_password": "not it at all", "new_password": NEW, "confirm_password": NEW}
+    )
+    assert "not your current password" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)

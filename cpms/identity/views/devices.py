@@ -1,0 +1,205 @@
+"""Manage my mobile devices (authenticator apps), and the authenticator-app step of signing in."""
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cpms.audit.middleware import client_ip
+from cpms.lib.forms import StyledFormMixin
+
+from ..actions.recovery import unused_count
+from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
+from ..actions.totp import (
+    do_confirm_totp_device,
+    do_remove_totp_device,
+    do_rename_totp_device,
+    do_start_totp_device,
+    grouped_secret,
+    pending_device,
+    provisioning_uri,
+    verify_totp,
+)
+from ..decorators import require_recent_verification
+from ..forms import CodeForm
+from ..models import Method, TotpDevice, User
+from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+
+PENDING_KEY = "totp.pending_id"
+WRONG_CODE = gettext_lazy(
+    "This code is not correct. Check the time on your phone, and enter the newest code."
+)
+
+
+class DeviceNameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=60,
+        help_text=gettext_lazy("A name that tells your devices apart, like “Work phone”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user: User, device: TotpDevice | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.device = user, device
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("This field is required."))
+        others = TotpDevice.objects.filter(user=self.user, confirmed=True, name__iexact=name)
+        if self.device is not None:
+            others = others.exclude(pk=self.device.pk)
+        if others.exists():
+            raise ValidationError(_("You already have an authenticator app with this name."))
+        return name
+
+
+def get_device_for_user(user: User, device_id: int) -> TotpDevice:
+    """The user's confirmed app, or 404 whether it is missing or someone else's."""
+    return get_object_or_404(TotpDevice, pk=device_id, user=user, confirmed=True)
+
+
+def qr_svg(uri: str) -> str:
+    """The QR code as inline SVG markup (segno escapes the title)."""
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, title=_("QR code for your authenticator app"), omitsize=True
+    )
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+@login_required
+def mobile_devices(request: HttpRequest) -> HttpResponse:
+    devices = TotpDevice.objects.filter(user=request.user, confirmed=True)
+    return render(
+        request,
+        "identity/mobile_devices.html",
+        {"devices": devices, "recovery_codes_left": unused_count(request.user)},
+    )
+
+
+@never_cache
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def mobile_device_add(request: HttpRequest) -> HttpResponse:
+    """Name the app, then scan the QR code and type the first code to confirm it."""
+    device = pending_device(request.user, request.session.get(PENDING_KEY))
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "cancel":
+        if device is not None:
+            device.delete()
+        request.session.pop(PENDING_KEY, None)
+        return redirect("identity:mobile-devices")
+    if device is None or action == "start":
+        return _add_start(request)
+    return _add_confirm(request, device)
+
+
+def _add_start(request: HttpRequest) -> HttpResponse:
+    starting = request.method == "POST" and request.POST.get("action") == "start"
+    form = DeviceNameForm(request.POST if starting else None, user=request.user)
+    if starting and form.is_valid():
+        device = do_start_totp_device(acting_user=request.user, name=form.cleaned_data["name"])
+        request.session[PENDING_KEY] = device.pk
+        return redirect("identity:mobile-device-add")
+    if request.method == "POST" and not starting:
+        messages.error(request, _("This app was not confirmed within a day. Please start again."))
+    return render(request, "identity/mobile_device_add.html", {"form": form, "step": "name"})
+
+
+def _add_confirm(request: HttpRequest, device: TotpDevice) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if do_confirm_totp_device(acting_user=request.user, device=device, code=form.cleaned_data["code"]):
+            request.session.pop(PENDING_KEY, None)
+            messages.success(
+                request, _("Your authenticator app “%(name)s” is ready.") % {"name": device.name}
+            )
+            if not unused_count(request.user):
+                messages.info(
+                    request,
+                    format_html(
+                        '{} <a class="alert-link" href="{}">{}</a>',
+                        _("If you lose your phone, recovery codes let you sign in."),
+                        reverse("identity:recovery-codes"),
+                        _("Generate recovery codes"),
+                    ),
+                )
+            return redirect("identity:mobile-devices")
+        form.add_error("code", WRONG_CODE)
+    uri = provisioning_uri(device, request.user)
+    return render(
+        request,
+        "identity/mobile_device_add.html",
+        {
+            "form": form,
+            "step": "confirm",
+            "device": device,
+            "qr_svg": qr_svg(uri),
+            "secret": grouped_secret(device.secret),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_device_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    device = get_device_for_user(request.user, pk)
+    form = DeviceNameForm(
+        request.POST or None, user=request.user, device=device, initial={"name": device.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        do_rename_totp_device(acting_user=request.user, device=device, name=form.cleaned_data["name"])
+        messages.success(request, _("The authenticator app was renamed."))
+        return redirect("identity:mobile-devices")
+    return render(request, "identity/mobile_device_rename.html", {"form": form, "device": device})
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def mobile_device_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    device = get_device_for_user(request.user, pk)
+    if request.method == "POST":
+        do_remove_totp_device(acting_user=request.user, device=device)
+        messages.success(request, _("The authenticator app “%(name)s” was removed.") % {"name": device.name})
+        return redirect("identity:mobile-devices")
+    other_apps = TotpDevice.objects.filter(user=request.user, confirmed=True).exclude(pk=device.pk)
+    second_factors = {m for m in methods_for(request.user.pk) if m != Method.PASSWORD}
+    last_factor = second_factors == {Method.TOTP} and not other_apps.exists()
+    return render(
+        request, "identity/mobile_device_remove.html", {"device": device, "last_factor": last_factor}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signin_totp(request: HttpRequest) -> HttpResponse:
+    """Sign-in step: the 6-digit code of an authenticator app, after the password."""
+    user = pending_second_factor_user(request)
+    if user is None:
+        return redirect("identity:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        try:
+            ensure_not_throttled("code", user.pk, ip)
+        except Throttled as throttled:
+            form.add_error(None, too_many_attempts(throttled))
+        else:
+            if verify_totp(user, form.cleaned_data["code"]) is not None:
+                return finish_signin(request, user, ["password", Method.TOTP])
+            do_record_code_failure(user=user, method=Method.TOTP, ip=ip)
+            form.add_error("code", WRONG_CODE)
+    return render(
+        request,
+        "identity/signin_totp.html",
+        {"form": form, "identifier": request.session.get("signin.identifier", "")},
+    )

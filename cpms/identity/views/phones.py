@@ -1,0 +1,278 @@
+"""Manage my mobile phone numbers, and the "Mobile Phone + SMS" sign-in step."""
+
+import phonenumbers
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from cpms.audit.middleware import client_ip
+from cpms.lib.forms import StyledFormMixin
+
+from ..actions.phones import (
+    SIGNIN,
+    VERIFY,
+    do_add_phone,
+    do_check_sms_code,
+    do_remove_phone,
+    do_send_sms_code,
+    do_verify_phone,
+    has_pending_code,
+    international_format,
+    parse_mobile_number,
+    verified_phones,
+)
+from ..actions.signin import Throttled, methods_for
+from ..decorators import require_recent_verification
+from ..forms import CodeForm
+from ..models import Method, PhoneNumber, User
+from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+
+SMS_PHONE_KEY = "signin.sms_phone_id"
+WRONG_CODE = gettext_lazy(
+    "This code is not correct, or it has expired. Check the last SMS, or send a new code."
+)
+
+# EU and EEA countries, Switzerland and the United Kingdom; others use the international format.
+COUNTRIES = {
+    "AT": gettext_lazy("Austria"),
+    "BE": gettext_lazy("Belgium"),
+    "BG": gettext_lazy("Bulgaria"),
+    "HR": gettext_lazy("Croatia"),
+    "CY": gettext_lazy("Cyprus"),
+    "CZ": gettext_lazy("Czechia"),
+    "DK": gettext_lazy("Denmark"),
+    "EE": gettext_lazy("Estonia"),
+    "FI": gettext_lazy("Finland"),
+    "FR": gettext_lazy("France"),
+    "DE": gettext_lazy("Germany"),
+    "GR": gettext_lazy("Greece"),
+    "HU": gettext_lazy("Hungary"),
+    "IS": gettext_lazy("Iceland"),
+    "IE": gettext_lazy("Ireland"),
+    "IT": gettext_lazy("Italy"),
+    "LV": gettext_lazy("Latvia"),
+    "LI": gettext_lazy("Liechtenstein"),
+    "LT": gettext_lazy("Lithuania"),
+    "LU": gettext_lazy("Luxembourg"),
+    "MT": gettext_lazy("Malta"),
+    "NL": gettext_lazy("Netherlands"),
+    "NO": gettext_lazy("Norway"),
+    "PL": gettext_lazy("Poland"),
+    "PT": gettext_lazy("Portugal"),
+    "RO": gettext_lazy("Romania"),
+    "SK": gettext_lazy("Slovakia"),
+    "SI": gettext_lazy("Slovenia"),
+    "ES": gettext_lazy("Spain"),
+    "SE": gettext_lazy("Sweden"),
+    "CH": gettext_lazy("Switzerland"),
+    "GB": gettext_lazy("United Kingdom"),
+}
+# The country a number most likely comes from, by e-mail language ("en" could be anywhere).
+COUNTRY_BY_LANGUAGE = {
+    "bg": "BG", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR", "es": "ES", "et": "EE", "fi": "FI",
+    "fr": "FR", "ga": "IE", "hr": "HR", "hu": "HU", "it": "IT", "lt": "LT", "lv": "LV", "mt": "MT",
+    "nl": "NL", "pl": "PL", "pt": "PT", "ro": "RO", "sk": "SK", "sl": "SI", "sv": "SE",
+}  # fmt: skip
+
+
+class PhoneNumberForm(StyledFormMixin, forms.Form):
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
+    number = forms.CharField(
+        label=gettext_lazy("Mobile phone number"),
+        max_length=30,
+        help_text=gettext_lazy("For another country, enter the number with + and the country code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "+33 6 12 34 56 78"}
+        ),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        calling_code = phonenumbers.country_code_for_region
+        countries = sorted(
+            ((code, f"{name} (+{calling_code(code)})") for code, name in COUNTRIES.items()),
+            key=lambda choice: choice[1],
+        )
+        self.fields["country"].choices = [("", _("Other country: international format"))] + countries
+        self.fields["country"].initial = COUNTRY_BY_LANGUAGE.get(user.email_language, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "number" in cleaned:
+            try:
+                cleaned["number"] = parse_mobile_number(cleaned["number"], cleaned.get("country") or None)
+            except ValidationError as error:
+                self.add_error("number", error)
+        return cleaned
+
+
+class PhoneChoiceForm(StyledFormMixin, forms.Form):
+    phone = forms.TypedChoiceField(
+        label=gettext_lazy("Which phone should receive the code?"), coerce=int, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, phones: list[PhoneNumber], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].choices = [(phone.pk, phone.masked) for phone in phones]
+
+
+def too_many_codes(throttled: Throttled) -> str:
+    return _("Too many codes were sent. Please wait %(minutes)d minutes before asking for a new one.") % {
+        "minutes": throttled.minutes
+    }
+
+
+# -- Manage my mobile phone numbers
+
+
+@login_required
+def phone_numbers(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/phone_numbers.html", {"phones": list(request.user.phone_numbers.all())})
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def phone_number_add(request: HttpRequest) -> HttpResponse:
+    form = PhoneNumberForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            phone = do_add_phone(acting_user=request.user, number=form.cleaned_data["number"])
+        except ValidationError as error:
+            form.add_error("number", error)
+        except Throttled as throttled:
+            form.add_error(None, too_many_codes(throttled))
+        else:
+            return redirect("identity:phone-number-verify", pk=phone.pk)
+    return render(request, "identity/phone_number_add.html", {"form": form})
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def phone_number_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)
+    if phone.verified_at is not None:
+        messages.info(request, _("This number is already verified."))
+        return redirect("identity:phone-numbers")
+    resend = request.POST.get("action") == "resend"
+    form = CodeForm(request.POST if request.method == "POST" and not resend else None)
+    send_problem = ""
+    if resend:
+        try:
+            do_send_sms_code(phone=phone, purpose=VERIFY)
+        except Throttled as throttled:
+            send_problem = too_many_codes(throttled)
+        else:
+            messages.success(request, _("A new code was sent."))
+            return redirect("identity:phone-number-verify", pk=phone.pk)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            verified = do_verify_phone(
+                acting_user=request.user, phone=phone, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except Throttled as throttled:
+            form.add_error(None, too_many_attempts(throttled))
+        else:
+            if verified:
+                messages.success(
+                    request, _("Your mobile phone number is verified. You can now sign in with it.")
+                )
+                return redirect("identity:phone-numbers")
+            form.add_error("code", WRONG_CODE)
+    return render(
+        request,
+        "identity/phone_number_verify.html",
+        {
+            "phone": phone,
+            "number": international_format(phone.number),
+            "form": form,
+            "pending": has_pending_code(phone, VERIFY),
+            "send_problem": send_problem,
+        },
+    )
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def phone_number_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)
+    if request.method == "POST":
+        do_remove_phone(acting_user=request.user, phone=phone)
+        messages.success(request, _("The mobile phone number was removed."))
+        return redirect("identity:phone-numbers")
+    last_factor = (
+        phone.verified_at is not None
+        and not verified_phones(request.user).exclude(pk=phone.pk).exists()
+        and methods_for(request.user.pk) == [Method.PASSWORD, Method.SMS]
+    )
+    return render(request, "identity/phone_number_remove.html", {"phone": phone, "last_factor": last_factor})
+
+
+# -- Sign in with "Mobile Phone + SMS"
+
+
+@require_http_methods(["GET", "POST"])
+def signin_sms(request: HttpRequest) -> HttpResponse:
+    """The second step after the password: a code sent by SMS to one of the verified numbers."""
+    user = pending_second_factor_user(request)
+    if user is None:
+        return redirect("identity:login")
+    phones = list(verified_phones(user))
+    if not phones:
+        messages.error(request, _("Your account has no verified mobile phone number. Choose another method."))
+        return redirect("identity:signin-method")
+    action = request.POST.get("action", "")
+    phone = next((p for p in phones if p.pk == request.session.get(SMS_PHONE_KEY)), None)
+    if phone is None and len(phones) == 1:
+        phone = phones[0]
+    if phone is None or action == "choose" or (request.method == "GET" and "choose" in request.GET):
+        return choose_phone(request, phones, action == "choose")
+    request.session[SMS_PHONE_KEY] = phone.pk
+    context = {
+        "phone": phone,
+        "several": len(phones) > 1,
+        "identifier": request.session.get("signin.identifier", ""),
+        "send_problem": "",
+    }
+    form = CodeForm(request.POST if request.method == "POST" and action != "resend" else None)
+    if action == "resend" or (request.method == "GET" and not has_pending_code(phone, SIGNIN)):
+        try:
+            do_send_sms_code(phone=phone, purpose=SIGNIN)
+        except Throttled as throttled:
+            context["send_problem"] = too_many_codes(throttled)
+        else:
+            if action == "resend":
+                messages.success(request, _("A new code was sent."))
+                return redirect("identity:signin-sms")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            ok = do_check_sms_code(
+                phone=phone, purpose=SIGNIN, code=form.cleaned_data["code"], ip=client_ip(request)
+            )
+        except Throttled as throttled:
+            form.add_error(None, too_many_attempts(throttled))
+        else:
+            if ok:
+                request.session.pop(SMS_PHONE_KEY, None)
+                return finish_signin(request, user, ["password", Method.SMS])
+            form.add_error("code", WRONG_CODE)
+    context.update(form=form, pending=has_pending_code(phone, SIGNIN))
+    return render(request, "identity/signin_sms.html", context)
+
+
+def choose_phone(request: HttpRequest, phones: list[PhoneNumber], submitted: bool) -> HttpResponse:
+    """Several verified numbers: the user picks which one receives the code."""
+    form = PhoneChoiceForm(request.POST if submitted else None, phones=phones)
+    if submitted and form.is_valid():
+        request.session[SMS_PHONE_KEY] = form.cleaned_data["phone"]
+        return redirect("identity:signin-sms")
+    return render(
+        request,
+        "identity/signin_sms.html",
+        {"choose_form": form, "identifier": request.session.get("signin.identifier", "")},
+    )

@@ -1,0 +1,92 @@
+"""Recovery codes: how many are left, new ones (shown once), and signing in with one."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cpms.audit.middleware import client_ip
+from cpms.lib.forms import StyledFormMixin
+
+from ..actions.recovery import CODE_COUNT, do_generate_recovery_codes, do_use_recovery_code, unused_count
+from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled
+from ..decorators import require_recent_verification
+from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+
+WRONG_CODE = gettext_lazy("This recovery code is not correct, or it was used already.")
+
+
+class RecoveryCodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Recovery code"),
+        max_length=30,
+        help_text=gettext_lazy("Like k7q2-9xmz-4hpt. Each code works once."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+
+def codes_left_message(remaining: int) -> str:
+    return ngettext(
+        "You have %(count)d unused recovery code left. If your phone is lost, set up a new "
+        "verification device, then generate new recovery codes.",
+        "You have %(count)d unused recovery codes left. If your phone is lost, set up a new "
+        "verification device, then generate new recovery codes.",
+        remaining,
+    ) % {"count": remaining}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return regenerate_recovery_codes(request)
+    return render(
+        request, "identity/recovery_codes.html", {"unused": unused_count(request.user), "total": CODE_COUNT}
+    )
+
+
+@never_cache
+@require_recent_verification
+@require_POST
+def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New codes, shown in this response only: they are never stored in plain text."""
+    codes = do_generate_recovery_codes(acting_user=request.user)
+    return render(
+        request,
+        "identity/recovery_codes.html",
+        {"codes": codes, "unused": len(codes), "total": CODE_COUNT},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signin_recovery(request: HttpRequest) -> HttpResponse:
+    """Sign-in step for a lost phone: one of the recovery codes, after the password."""
+    user = pending_second_factor_user(request)
+    if user is None:
+        return redirect("identity:login")
+    form = RecoveryCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        try:
+            ensure_not_throttled("code", user.pk, ip)
+        except Throttled as throttled:
+            form.add_error(None, too_many_attempts(throttled))
+        else:
+            remaining = do_use_recovery_code(user=user, code=form.cleaned_data["code"])
+            if remaining is not None:
+                response = finish_signin(request, user, ["password", "recovery"])
+                messages.warning(request, codes_left_message(remaining))
+                return response
+            do_record_code_failure(user=user, method="recovery", ip=ip)
+            form.add_error("code", WRONG_CODE)
+    return render(
+        request,
+        "identity/signin_recovery.html",
+        {"form": form, "identifier": request.session.get("signin.identifier", "")},
+    )

@@ -1,0 +1,284 @@
+"""Manage my Security Keys and Trusted Platforms, and sign in with one (WebAuthn, passkeys included).
+
+The browser half is static/identity/webauthn.js: it asks an *-options endpoint for the options,
+lets the browser talk to the authenticator, and posts the answer back as JSON
+({"name": …, "credential": …} or {"credential": …}); we answer {"redirect": url} or {"error": text}.
+"""
+
+import json
+import time
+from functools import wraps
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+
+from cpms.audit.middleware import client_ip
+from cpms.lib.forms import StyledFormMixin
+
+from ..actions.security_keys import (
+    RelyingParty,
+    SecurityKeyProblem,
+    authentication_options,
+    do_add_security_key,
+    do_remove_security_key,
+    do_rename_security_key,
+    do_verify_security_key,
+    get_security_key_for_user,
+    list_security_keys,
+    registration_options,
+)
+from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
+from ..decorators import require_recent_verification
+from ..models import Method, SecurityKey, User
+from ..sessions import begin_signin, recently_verified
+from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+
+CHALLENGE_LIFETIME_SECONDS = 5 * 60
+
+
+class SecurityKeyNameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name of the key"),
+        max_length=60,
+        help_text=gettext_lazy(
+            "For example “Laptop” or “Blue USB key”, so that you can tell your keys apart."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user: User, key: SecurityKey | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.key = user, key
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("This field is required."))
+        same = SecurityKey.objects.filter(user=self.user, name__iexact=name)
+        if self.key is not None:
+            same = same.exclude(pk=self.key.pk)
+        if same.exists():
+            raise ValidationError(_("You already have a key with this name. Please choose another one."))
+        return name
+
+
+def relying_party(request: HttpRequest) -> RelyingParty:
+    host = request.get_host()
+    rp_id = getattr(settings, "WEBAUTHN_RP_ID", "") or split_domain_port(host)[0]
+    return RelyingParty(id=rp_id, name=settings.WEBAUTHN_RP_NAME, origin=f"{request.scheme}://{host}")
+
+
+def keep_challenge(request: HttpRequest, purpose: str, user: User, challenge: bytes) -> None:
+    request.session[f"webauthn.{purpose}"] = {
+        "challenge": bytes_to_base64url(challenge),
+        "user": user.pk,
+        "at": time.time(),
+    }
+
+
+def pop_challenge(request: HttpRequest, purpose: str, user: User) -> bytes | None:
+    """The challenge given to this user's browser, once; None if missing, used, expired or not theirs."""
+    kept = request.session.pop(f"webauthn.{purpose}", None)
+    if not isinstance(kept, dict) or kept.get("user") != user.pk:
+        return None
+    if time.time() - kept.get("at", 0) > CHALLENGE_LIFETIME_SECONDS:
+        return None
+    return base64url_to_bytes(kept["challenge"])
+
+
+def json_body(request: HttpRequest) -> dict | None:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def json_error(message, status: int = 400, **extra) -> JsonResponse:
+    return JsonResponse({"error": str(message), **extra}, status=status)
+
+
+def not_understood() -> JsonResponse:
+    return json_error(_("The request was not understood. Please reload the page and try again."))
+
+
+def recent_verification_json(view):
+    """require_recent_verification for the JSON endpoints: a 403 telling the page where to verify again."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not recently_verified(request):
+            begin_signin(request, request.user.pk, next_url=reverse("identity:security-key-add"))
+            return json_error(
+                _("Please verify again that it is you before adding a key."),
+                status=403,
+                redirect=reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}),
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# -- Manage my Security Keys and Trusted Platforms
+
+
+@login_required
+@require_GET
+def security_keys(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/security_keys.html", {"keys": list_security_keys(request.user)})
+
+
+@require_recent_verification
+@require_GET
+def security_key_add(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/security_key_add.html", {"form": SecurityKeyNameForm(user=request.user)})
+
+
+@recent_verification_json
+@require_POST
+def security_key_register_options(request: HttpRequest) -> HttpResponse:
+    """Body {"name": …}: the name is checked before the authenticator is bothered."""
+    body = json_body(request)
+    if body is None or not isinstance(body.get("name"), str):
+        return not_understood()
+    form = SecurityKeyNameForm({"name": body["name"]}, user=request.user)
+    if not form.is_valid():
+        return json_error(form.errors["name"][0], field="name")
+    try:
+        options, challenge = registration_options(user=request.user, rp=relying_party(request))
+    except SecurityKeyProblem as problem:
+        return json_error(problem)
+    keep_challenge(request, "register", request.user, challenge)
+    return HttpResponse(options, content_type="application/json")
+
+
+@recent_verification_json
+@require_POST
+def security_key_register(request: HttpRequest) -> JsonResponse:
+    """Body {"name": …, "credential": <the browser's RegistrationResponseJSON>}."""
+    body = json_body(request)
+    if body is None or not isinstance(body.get("name"), str) or not isinstance(body.get("credential"), dict):
+        return not_understood()
+    challenge = pop_challenge(request, "register", request.user)
+    if challenge is None:
+        return json_error(_("This registration has expired or was already used. Please try again."))
+    form = SecurityKeyNameForm({"name": body["name"]}, user=request.user)
+    if not form.is_valid():
+        return json_error(form.errors["name"][0], field="name")
+    try:
+        key = do_add_security_key(
+            acting_user=request.user,
+            name=form.cleaned_data["name"],
+            credential=body["credential"],
+            challenge=challenge,
+            rp=relying_party(request),
+        )
+    except SecurityKeyProblem as problem:
+        return json_error(problem)
+    messages.success(request, _("Your security key “%(name)s” was added.") % {"name": key.name})
+    return JsonResponse({"redirect": reverse("identity:security-keys")})
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def security_key_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_security_key_for_user(request.user, pk)
+    form = SecurityKeyNameForm(request.POST or None, user=request.user, key=key, initial={"name": key.name})
+    if request.method == "POST" and form.is_valid():
+        do_rename_security_key(acting_user=request.user, key=key, name=form.cleaned_data["name"])
+        messages.success(request, _("Your security key was renamed."))
+        return redirect("identity:security-keys")
+    return render(request, "identity/security_key_rename.html", {"key": key, "form": form})
+
+
+@require_recent_verification
+@require_http_methods(["GET", "POST"])
+def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    key = get_security_key_for_user(request.user, pk)
+    if request.method == "POST":
+        do_remove_security_key(acting_user=request.user, key=key)
+        messages.success(request, _("Your security key “%(name)s” was removed.") % {"name": key.name})
+        return redirect("identity:security-keys")
+    others = [m for m in methods_for(request.user.pk) if m not in (Method.PASSWORD, Method.WEBAUTHN)]
+    last_factor = not others and SecurityKey.objects.filter(user=request.user).count() == 1
+    return render(request, "identity/security_key_remove.html", {"key": key, "last_factor": last_factor})
+
+
+# -- Sign in with a Security Key or Trusted Platform (after the password)
+
+
+def signin_expired() -> JsonResponse:
+    return json_error(
+        _("Your sign-in has expired. Please start again."), status=403, redirect=reverse("identity:login")
+    )
+
+
+@require_GET
+def signin_webauthn(request: HttpRequest) -> HttpResponse:
+    if pending_second_factor_user(request) is None:
+        return redirect("identity:login")
+    return render(
+        request,
+        "identity/signin_webauthn.html",
+        {
+            "identifier": request.session.get("signin.identifier", ""),
+            "method": Method.WEBAUTHN,
+        },
+    )
+
+
+@require_POST
+def signin_webauthn_options(request: HttpRequest) -> HttpResponse:
+    user = pending_second_factor_user(request)
+    if user is None:
+        return signin_expired()
+    try:
+        ensure_not_throttled("code", user.pk, client_ip(request))
+        options, challenge = authentication_options(user=user, rp=relying_party(request))
+    except Throttled as throttled:
+        return json_error(too_many_attempts(throttled), status=429)
+    except SecurityKeyProblem as problem:
+        return json_error(problem)
+    keep_challenge(request, "signin", user, challenge)
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+def signin_webauthn_verify(request: HttpRequest) -> JsonResponse:
+    """Body {"credential": <the browser's AuthenticationResponseJSON>}."""
+    user = pending_second_factor_user(request)
+    if user is None:
+        return signin_expired()
+    ip = client_ip(request)
+    try:
+        ensure_not_throttled("code", user.pk, ip)
+    except Throttled as throttled:
+        return json_error(too_many_attempts(throttled), status=429)
+    body = json_body(request)
+    if body is None or not isinstance(body.get("credential"), dict):
+        return not_understood()
+    challenge = pop_challenge(request, "signin", user)
+    if challenge is None:
+        return json_error(_("This sign-in attempt has expired or was already used. Please try again."))
+    try:
+        do_verify_security_key(
+            user=user, credential=body["credential"], challenge=challenge, rp=relying_party(request)
+        )
+    except SecurityKeyProblem as problem:
+        do_record_code_failure(user=user, method=Method.WEBAUTHN.value, ip=ip)
+        return json_error(problem)
+    response = finish_signin(request, user, ["password", Method.WEBAUTHN])
+    return JsonResponse({"redirect": response.url})

@@ -1,0 +1,107 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from ua_parser import parse as parse_user_agent
+
+from ..actions.sessions import (
+    do_end_other_sessions,
+    do_end_session,
+    do_panic,
+    get_session_for_user,
+    live_sessions_for,
+    panic_counts,
+)
+from ..models import Method, UserSession
+
+# How a session verified, from the "amr" values kept in it (cpms.identity.sessions.AMR).
+AMR_LABELS = {
+    "pwd": Method.PASSWORD.label,
+    "sms": Method.SMS.label,
+    "otp": Method.TOTP.label,
+    "hwk": Method.WEBAUTHN.label,
+    "kba": gettext_lazy("Recovery code"),
+}
+
+
+@dataclass
+class SessionRow:
+    session: UserSession
+    browser: str
+    os: str
+    methods: list[str]
+    current: bool
+
+
+def describe_session(login_session: UserSession, current_key: str | None) -> SessionRow:
+    parsed = parse_user_agent(login_session.user_agent) if login_session.user_agent else None
+    browser = parsed.user_agent.family if parsed and parsed.user_agent else ""
+    os = parsed.os.family if parsed and parsed.os else ""
+    return SessionRow(
+        session=login_session,
+        browser=browser if browser and browser != "Other" else _("Unknown browser"),
+        os=os if os and os != "Other" else _("unknown system"),
+        methods=[str(AMR_LABELS.get(amr, amr)) for amr in login_session.methods],
+        current=login_session.session_key == current_key,
+    )
+
+
+@login_required
+@require_GET
+def sessions(request: HttpRequest) -> HttpResponse:
+    current_key = request.session.session_key
+    rows = [describe_session(s, current_key) for s in live_sessions_for(request.user)]
+    rows.sort(key=lambda row: not row.current)  # this session first, then the last active
+    return render(
+        request,
+        "identity/sessions.html",
+        {"rows": rows, "has_others": any(not row.current for row in rows)},
+    )
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    login_session = get_session_for_user(request.user, pk)
+    is_current = login_session.session_key == request.session.session_key
+    do_end_session(acting_user=request.user, login_session=login_session)
+    if is_current:
+        auth_logout(request)
+        messages.success(request, _("You are signed out."))
+        return redirect("identity:login")
+    messages.success(request, _("The session was ended."))
+    return redirect("identity:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = do_end_other_sessions(acting_user=request.user, current_session_key=request.session.session_key)
+    if ended:
+        messages.success(request, _("All your other sessions were ended."))
+    else:
+        messages.info(request, _("You had no other sessions."))
+    return redirect("identity:sessions")
+
+
+@login_required  # not require_recent_verification: PANIC must work with a password alone
+@require_http_methods(["GET", "POST"])
+def panic(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        do_panic(acting_user=request.user)
+        auth_logout(request)
+        messages.success(
+            request,
+            _(
+                "All your verification devices were removed and all your sessions were ended. "
+                "Sign in with your password, then set up new devices under My Account."
+            ),
+        )
+        return redirect("identity:login")
+    return render(request, "identity/panic.html", {"counts": panic_counts(request.user)})

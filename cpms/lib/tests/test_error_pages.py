@@ -1,0 +1,39 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from cpms.lib import errors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("view", "status", "words"),
+    [
+        (errors.bad_request, 400, "could not understand"),
+        (errors.permission_denied, 403, "not allowed"),
+        (errors.page_not_found, 404, "does not exist"),
+    ],
+)
+def test_it_shows_errors_in_the_site_layout(view, status, words):
+    request = RequestFactory().get("/somewhere/")
+    request.user = AnonymousUser()
+    response = view(request, Exception("detail that must not leak"))
+    body = response.content.decode()
+    assert response.status_code == status
+    assert words in body
+    assert "Skip to main content" in body
+    assert "detail that must not leak" not in body
+
+
+def test_it_shows_a_standalone_500_page():
+    response = errors.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Nothing you saved was lost" in response.content.decode()
+
+
+def test_an_unknown_address_gets_the_404_page(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.content.decode()
