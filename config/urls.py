@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from cpms.clinical.views.front_door import landing
 from cpms.identity.sessions import has_two_factors
 
 
@@ -19,7 +19,7 @@ admin.site.has_permission = lambda request: (
 admin.site.site_header = "CPMS administration"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="identity:my-account", permanent=False), name="home"),
+    path("", landing, name="home"),
     path("", include("cpms.identity.urls")),
     path("access/", include("cpms.access.urls")),
     path("cpms/", include("cpms.clinical.urls")),

@@ -5,7 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from playwright.sync_api import sync_playwright
+
+from cpms.audit import triggers
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,6 +35,12 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _flushable_audit_trail(transactional_db):
+    yield
+    triggers.empty_for_tests(connection)
+
+
 @pytest.fixture
 def site(live_server):
     """The live server's address with a host name (WebAuthn refuses IP addresses)."""
@@ -56,7 +65,7 @@ def accessibility_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} element(s))"
+        f"{v['id']}: {v['help']} — {', '.join(str(node['target']) for node in v['nodes'][:3])}"
         for v in result["violations"]
         if v["impact"] in {"serious", "critical"}
     ]

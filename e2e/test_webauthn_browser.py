@@ -21,6 +21,7 @@ def _audit_triggers_back_after_the_module(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         triggers.run(connection, "drop")
         triggers.run(connection, "create")
+        connection.close()
 
 
 @pytest.fixture(autouse=True)

