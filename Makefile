@@ -25,6 +25,8 @@ node_modules/.cpms-installed: package.json $(wildcard package-lock.json)
 
 run: install
 	uv run python manage.py migrate --noinput
+	uv run python manage.py load_reference_data
+	uv run python manage.py load_thematic_areas
 	uv run python manage.py load_demo_data
 	@port="$${PORT:-8000}"; \
 	echo; \

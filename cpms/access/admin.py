@@ -5,6 +5,7 @@ corrected (expiry, revocation) by administrators.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from .models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
 
@@ -43,6 +44,7 @@ class OrganisationNodeAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent", "ern"]
     list_select_related = ["application", "parent", "ern"]
     fields = ["application", "kind", "parent", "ern", "code", "name", "description", "city", "website"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="organisation", ordering="code")
     def node_label(self, obj: OrganisationNode) -> str:

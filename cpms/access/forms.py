@@ -75,9 +75,16 @@ class ProfileChoiceForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, user, application: Application, organisation: OrganisationNode, statuses, **kwargs):
+    def __init__(
+        self, *args, user, application: Application, organisation: OrganisationNode, statuses, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.user, self.application, self.organisation, self.statuses = user, application, organisation, statuses
+        self.user, self.application, self.organisation, self.statuses = (
+            user,
+            application,
+            organisation,
+            statuses,
+        )
         self.fields["profiles"].queryset = application.profiles.select_related("requires").order_by(
             "position", "name"
         )

@@ -44,7 +44,7 @@ class OrganisationNode(models.Model):
     ern = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, blank=True)  # blank for "COVID-19"
     description = models.TextField(_("description"), blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)

@@ -26,6 +26,7 @@ grants may point to them; retire them in the admin.
 """
 
 import csv
+import io
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -164,15 +165,16 @@ class _File:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise self.error(raw[: exc.start].count(b"\n") + 1, "not valid UTF-8") from None
-        reader = csv.reader(text.splitlines(keepends=True), strict=True)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = next(reader, None)
             if not header or not any(h.strip() for h in header):
                 raise self.error(1, f"no header row; expected: {','.join(self.columns)}")
             header = [h.strip() for h in header]
             self._check_header(header)
+            end = reader.line_num
             for values in reader:
-                line = reader.line_num
+                line, end = end + 1, reader.line_num  # where the record starts, even if it spans lines
                 if not values:  # a blank line
                     continue
                 if len(values) != len(header):

@@ -25,7 +25,7 @@ STEP_URLS = {
 }
 
 
-class StepNeeded(Exception):  # noqa: N818 — a redirect, not an error
+class StepNeeded(Exception):
     """The wizard must go back to `step` (1, 2 or 3), telling the user `message`."""
 
     def __init__(self, step: int, message: str):

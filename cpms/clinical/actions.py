@@ -31,10 +31,13 @@ def do_save_preferences(
     if not erns:
         raise PermissionDenied
     if set(areas_by_ern) - set(erns):
-        raise ValidationError(_("You can choose thematic areas only in the ERNs where you have access to CPMS."))
+        raise ValidationError(
+            _("You can choose thematic areas only in the ERNs where you have access to CPMS.")
+        )
 
     offered = {
-        area.pk: area for area in ThematicArea.objects.filter(ern_id__in=list(erns)).order_by("ern_id", "name")
+        area.pk: area
+        for area in ThematicArea.objects.filter(ern_id__in=list(erns)).order_by("ern_id", "name")
     }
     chosen: dict[int, list[ThematicArea]] = {}
     for ern_id, area_ids in areas_by_ern.items():
@@ -68,7 +71,9 @@ def do_save_preferences(
         {
             "first_use": first_use,
             "job_title": job_title,
-            "areas": {erns[ern_id].code: sorted(area.code for area in areas) for ern_id, areas in chosen.items()},
+            "areas": {
+                erns[ern_id].code: sorted(area.code for area in areas) for ern_id, areas in chosen.items()
+            },
         },
     )
     return profile

@@ -27,7 +27,8 @@ class PreferencesForm(StyledFormMixin, forms.Form):
                 required=bool(choice.areas),
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 error_messages={
-                    "required": _("Choose at least one thematic area in %(ern)s.") % {"ern": choice.ern.label},
+                    "required": _("Choose at least one thematic area in %(ern)s.")
+                    % {"ern": choice.ern.label},
                     "invalid_choice": _(
                         "One of the chosen thematic areas is not offered in %(ern)s. Please choose again."
                     )
@@ -42,6 +43,13 @@ class PreferencesForm(StyledFormMixin, forms.Form):
     @property
     def ern_fields(self) -> list[tuple[ErnChoices, forms.BoundField]]:
         return [(choice, self[self.field_name(choice.ern.pk)]) for choice in self.ern_choices]
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or {}:
+            if name.startswith(AREAS_PREFIX) and name in self.fields:
+                # A group of checkboxes has no single id: point to the group's error message.
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
     def clean(self):
         cleaned = super().clean()

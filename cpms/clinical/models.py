@@ -10,7 +10,7 @@ ERN_ONLY = {"kind": OrganisationNode.Kind.ERN}
 
 
 class ThematicArea(models.Model):
-    """A group of diseases an ERN organises its experts around ("Ataxias and hereditary spastic paraplegias")."""
+    """A group of diseases around which an ERN organises its experts ("Frontotemporal dementia")."""
 
     ern = models.ForeignKey(
         OrganisationNode,
@@ -50,14 +50,18 @@ class ClinicianProfile(models.Model):
 class ErnPreference(models.Model):
     """The thematic areas a user follows in one ERN."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ern_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ern_preferences"
+    )
     ern = models.ForeignKey(
         OrganisationNode, on_delete=models.CASCADE, limit_choices_to=ERN_ONLY, related_name="+"
     )
     thematic_areas = models.ManyToManyField(ThematicArea, blank=True, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "ern"], name="clinical_one_preference_per_ern")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ern"], name="clinical_one_preference_per_ern")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.ern_id}"

@@ -40,8 +40,9 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames != COLUMNS:
+                found = ",".join(reader.fieldnames or [])
                 raise ReferenceDataError(
-                    f"{path}, line 1: the header must be {','.join(COLUMNS)}, not {','.join(reader.fieldnames or [])}"
+                    f"{path}, line 1: the header must be {','.join(COLUMNS)}, not {found}"
                 )
             return [(reader.line_num, row) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as error:

@@ -38,7 +38,7 @@ def lock_pending_request(acting_user, access_request: AccessRequest) -> AccessRe
         .select_related("requester", "application", "organisation__parent", "ern", "profile__requires")
         .get(pk=access_request.pk)
     )
-    if not can_validate(acting_user, locked.ern_id):
+    if not can_validate(acting_user, locked.ern_id, locked.application_id):
         raise PermissionDenied
     if locked.requester_id == acting_user.pk:
         raise ValidationError(
@@ -73,7 +73,11 @@ def check_prerequisite(access_request: AccessRequest) -> None:
                 "%(profile)s needs an active %(required)s access in %(ern)s, and the requester has "
                 "none. Approve an %(required)s request for this ERN first, or reject this one."
             )
-            % {"profile": access_request.profile.name, "required": required.name, "ern": access_request.ern.label}
+            % {
+                "profile": access_request.profile.name,
+                "required": required.name,
+                "ern": access_request.ern.label,
+            }
         )
 
 
@@ -128,7 +132,9 @@ def do_approve_access_request(*, acting_user, access_request: AccessRequest, not
             "expires_at": grant.expires_at,
         },
     )
-    email_user(access_request.requester, "request_approved", {"access_request": access_request, "grant": grant})
+    email_user(
+        access_request.requester, "request_approved", {"access_request": access_request, "grant": grant}
+    )
     return grant
 
 
@@ -155,10 +161,14 @@ def do_reject_access_request(*, acting_user, access_request: AccessRequest, reas
 
 def lock_grant(acting_user, grant: Grant) -> Grant:
     locked = Grant.objects.select_for_update(of=("self",)).select_related(*GRANT_RELATED).get(pk=grant.pk)
-    if not can_validate(acting_user, locked.ern_id):
+    if not can_validate(acting_user, locked.ern_id, locked.application_id):
         raise PermissionDenied
     if locked.revoked_at is not None:
         raise ValidationError(_("This access was already revoked: nothing was changed."))
+    if locked.user_id == acting_user.pk:
+        raise ValidationError(
+            _("Nobody revokes or renews their own access: another coordinator or an administrator will.")
+        )
     return locked
 
 
@@ -189,8 +199,6 @@ def do_renew_grant(*, acting_user, grant: Grant) -> Grant:
     grant = lock_grant(acting_user, grant)
     if not grant.organisation.is_guest:
         raise ValidationError(_("Only guest access expires; this one does not need renewing."))
-    if grant.user_id == acting_user.pk:
-        raise ValidationError(_("Nobody renews their own access: another coordinator or an administrator will."))
     previous = grant.expires_at
     grant.expires_at = timezone.now() + GUEST_GRANT_LIFETIME
     grant.save(update_fields=["expires_at"])
@@ -249,7 +257,10 @@ def do_notify_expiring_guest_grants(*, now=None) -> ExpirySummary:
                 summary.already_notified += 1
                 continue
             record(
-                None, EXPIRY_NOTICE, grant, {"user": grant.user_id, "expires_at": grant.expires_at.isoformat()}
+                None,
+                EXPIRY_NOTICE,
+                grant,
+                {"user": grant.user_id, "expires_at": grant.expires_at.isoformat()},
             )
             email_user(grant.user, "guest_grant_expiring", {"grant": grant})
             summary.notified += 1

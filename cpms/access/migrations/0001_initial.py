@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('ern', 'European Reference Network'), ('country', 'Country'), ('institution', 'Institution')], max_length=12)),
                 ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
+                ('name', models.CharField(blank=True, max_length=255, verbose_name='name')),
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
                 ('website', models.URLField(blank=True, verbose_name='website')),

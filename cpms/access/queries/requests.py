@@ -6,6 +6,7 @@ Every read is scoped to the signed-in user: someone else's request is a 404, lik
 from datetime import timedelta
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,20 +55,18 @@ def list_my_ended_grants(user, now=None) -> QuerySet[Grant]:
         Grant.objects.filter(user=user)
         .filter(revoked | expired)
         .select_related(*GRANT_RELATED, "revoked_by")
-        .order_by("-revoked_at", "-expires_at", "-id")
+        .order_by(Coalesce("revoked_at", "expires_at").desc(), "-id")
     )
 
 
 def profile_statuses(user, organisation: OrganisationNode) -> dict[int, str]:
     """Profile id → "granted" (active grant) or "requested" (pending request) at this organisation."""
-    statuses = {
-        profile_id: REQUESTED
-        for profile_id in AccessRequest.objects.filter(
-            requester=user, organisation=organisation, status=AccessRequest.Status.PENDING
-        ).values_list("profile_id", flat=True)
-    }
+    pending = AccessRequest.objects.filter(
+        requester=user, organisation=organisation, status=AccessRequest.Status.PENDING
+    )
+    statuses = dict.fromkeys(pending.values_list("profile_id", flat=True), REQUESTED)
     granted = Grant.objects.active().filter(user=user, organisation=organisation)
-    statuses.update({profile_id: GRANTED for profile_id in granted.values_list("profile_id", flat=True)})
+    statuses.update(dict.fromkeys(granted.values_list("profile_id", flat=True), GRANTED))
     return statuses
 
 
@@ -103,7 +102,10 @@ def request_problems(
 
     `profiles` should have `requires` loaded (select_related) to name a missing prerequisite.
     """
-    if organisation.application_id != application.pk or organisation.kind != OrganisationNode.Kind.INSTITUTION:
+    if (
+        organisation.application_id != application.pk
+        or organisation.kind != OrganisationNode.Kind.INSTITUTION
+    ):
         return [_("Choose an institution of %(application)s.") % {"application": application.name}]
     if not profiles:
         return [_("Choose at least one access profile.")]
@@ -123,7 +125,10 @@ def request_problems(
             problems.append(_("You already have the %(profile)s profile at %(organisation)s.") % params)
         elif statuses.get(profile.pk) == REQUESTED:
             problems.append(
-                _("You already asked for the %(profile)s profile at %(organisation)s: that request is waiting for validation.")
+                _(
+                    "You already asked for the %(profile)s profile at %(organisation)s: "
+                    "that request is waiting for validation."
+                )
                 % params
             )
     chosen = {profile.pk for profile in profiles}

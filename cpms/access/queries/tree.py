@@ -91,31 +91,40 @@ def path_of(node: OrganisationNode | None) -> list[OrganisationNode]:
 
 
 def level_nodes(application: Application, parent: OrganisationNode | None, search: str = "") -> QuerySet:
-    """The children of `parent` (the ERNs when None), by code then name, "0000 Guest Access" first."""
+    """The children of `parent` (the ERNs when None), by code then name, "0000 Guest Access" first.
+
+    Countries are shown by name only (their code is the hidden ISO code), so they sort by name,
+    as in the seed: Austria, Belgium, Bulgaria, Croatia …
+    """
     nodes = OrganisationNode.objects.filter(application=application, parent=parent)
     search = search.strip()[:MAX_SEARCH_LENGTH]
     if search:
         nodes = nodes.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    nodes = nodes.only("id", "kind", "code", "name", "parent_id", "application_id")
+    if parent is not None and parent.kind == Kind.ERN:
+        return nodes.order_by("name", "code", "id")
     guest_first = Case(
         When(kind=Kind.INSTITUTION, code=GUEST_CODE, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
-    return nodes.only("id", "kind", "code", "name", "parent_id", "application_id").order_by(
-        guest_first, "code", "name", "id"
-    )
+    return nodes.order_by(guest_first, "code", "name", "id")
 
 
 def submitted_organisation_ids(user, application: Application, organisation_ids: list[int]) -> set[int]:
     """Among these organisations, those where the user has a pending request or an active grant."""
     if not organisation_ids:
         return set()
-    pending = AccessRequest.objects.filter(
-        requester=user,
-        application=application,
-        organisation_id__in=organisation_ids,
-        status=AccessRequest.Status.PENDING,
-    ).values_list("organisation_id", flat=True).order_by()
+    pending = (
+        AccessRequest.objects.filter(
+            requester=user,
+            application=application,
+            organisation_id__in=organisation_ids,
+            status=AccessRequest.Status.PENDING,
+        )
+        .values_list("organisation_id", flat=True)
+        .order_by()
+    )
     granted = (
         Grant.objects.active()
         .filter(user=user, application=application, organisation_id__in=organisation_ids)

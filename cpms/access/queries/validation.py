@@ -5,7 +5,7 @@ grant; an administrator sees everything. Anyone else sees nothing: a request or 
 not handle is a 404, exactly like a missing one.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from ..models import AccessProfile, AccessRequest, Grant, OrganisationNode
@@ -15,33 +15,48 @@ REQUEST_RELATED = ("requester", "application", "organisation__parent", "ern", "p
 GRANT_RELATED = ("user", "application", "organisation__parent", "ern", "profile")
 
 
+def coordinator_grants(user) -> QuerySet[Grant]:
+    return Grant.objects.active().filter(user=user, profile__code=COORDINATOR)
+
+
 def coordinated_erns(user) -> QuerySet:
     """The ERN ids (in any application) where `user` is an active coordinator, as a subquery."""
-    return (
-        Grant.objects.active().filter(user=user, profile__code=COORDINATOR).values("ern_id").order_by()
-    )
+    return coordinator_grants(user).values("ern_id").order_by()
 
 
 def is_validator(user) -> bool:
     if not user.is_authenticated:
         return False
-    return is_administrator(user) or coordinated_erns(user).exists()
+    return is_administrator(user) or coordinator_grants(user).exists()
 
 
-def can_validate(user, ern_id: int) -> bool:
-    """May `user` decide requests and manage grants of this ERN?"""
+def can_validate(user, ern_id: int, application_id: int) -> bool:
+    """May `user` decide requests and manage grants of this ERN in this application?"""
     if not user.is_authenticated:
         return False
-    return is_administrator(user) or coordinated_erns(user).filter(ern_id=ern_id).exists()
+    return (
+        is_administrator(user)
+        or coordinator_grants(user).filter(ern_id=ern_id, application_id=application_id).exists()
+    )
 
 
 def scope_to_validator(user, queryset: QuerySet) -> QuerySet:
-    """Requests or grants (both have `ern`) that `user` may handle; none for a non-validator."""
+    """Requests or grants (both have `ern` and `application`) that `user` may handle.
+
+    None for someone who validates nothing; everything for an administrator; for a coordinator,
+    those of the ERN *and* application of one of their active Coordinator grants.
+    """
     if not user.is_authenticated:
         return queryset.none()
     if is_administrator(user):
         return queryset
-    return queryset.filter(ern_id__in=coordinated_erns(user))
+    return queryset.filter(
+        Exists(
+            coordinator_grants(user).filter(
+                ern_id=OuterRef("ern_id"), application_id=OuterRef("application_id")
+            )
+        )
+    )
 
 
 # -- The queue

@@ -97,7 +97,9 @@ def make_tree(
     )
 
 
-def make_request(requester, organisation: OrganisationNode, profile_code: str = "hp", **extra) -> AccessRequest:
+def make_request(
+    requester, organisation: OrganisationNode, profile_code: str = "hp", **extra
+) -> AccessRequest:
     return AccessRequest.objects.create(
         requester=requester,
         application=organisation.application,
@@ -131,3 +133,33 @@ def make_administrator(username: str = "nadmin01", email: str = "admin@example.o
     from cpms.test import make_user
 
     return make_user(username, email, "Ada", "Admin", is_superuser=True, is_staff=True)
+
+
+def make_institutions(country: OrganisationNode, count: int, prefix: str = "X") -> list[OrganisationNode]:
+    """`count` institutions under a country node, in one bulk insert (X0001 - Hospital 1, …)."""
+    nodes = [
+        OrganisationNode(
+            application_id=country.application_id,
+            parent=country,
+            ern_id=country.ern_id,
+            kind=Kind.INSTITUTION,
+            code=f"{prefix}{n:04d}",
+            name=f"Hospital {n}",
+        )
+        for n in range(1, count + 1)
+    ]
+    return OrganisationNode.objects.bulk_create(nodes, batch_size=500)
+
+
+def wizard_session(client, application=None, organisation=None, profiles=()) -> None:
+    """Put the "Request access" wizard's state in a signed-in client's session."""
+    state = {}
+    if application is not None:
+        state["application"] = application.pk
+    if organisation is not None:
+        state["organisation"] = organisation.pk
+    if profiles:
+        state["profiles"] = [p.pk for p in profiles]
+    session = client.session
+    session["access.wizard"] = state
+    session.save()

@@ -5,6 +5,7 @@ from django.utils import timezone
 from cpms.access.models import AccessRequest
 from cpms.access.tests.factories import (
     make_administrator,
+    make_application,
     make_coordinator,
     make_grant,
     make_request,
@@ -26,7 +27,9 @@ def rnd(db):
 
 @pytest.fixture
 def nmd(db):
-    return make_tree(ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),))
+    return make_tree(
+        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
+    )
 
 
 @pytest.fixture
@@ -135,3 +138,10 @@ def test_it_makes_a_fixed_number_of_queries(
     # session, user, request (with its coordinator check), grants, other requests
     with django_assert_num_queries(5):
         client.get(url(pending))
+
+
+def test_it_hides_requests_of_another_application(client, coordinator, alice):
+    ecp = make_tree(make_application("ecp", "ERN Collaborative Platform"))  # its own ERN-RND node
+    other_application = make_request(alice, ecp.hcp)
+    sign_in(client, coordinator)
+    assert client.get(url(other_application)).status_code == 404

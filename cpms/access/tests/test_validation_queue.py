@@ -59,7 +59,9 @@ def test_it_is_not_there_for_people_who_validate_nothing(client, alice, rnd):
     assert client.get(URL).status_code == 404
 
 
-def test_it_lists_pending_requests_of_my_erns_only_newest_first(client, coordinator, alice, charlie, rnd, nmd):
+def test_it_lists_pending_requests_of_my_erns_only_newest_first(
+    client, coordinator, alice, charlie, rnd, nmd
+):
     older = make_request(alice, rnd.hcp, created_at=timezone.now() - timedelta(days=2))
     newer = make_request(charlie, rnd.guest)
     other_ern = make_request(charlie, nmd.hcp)

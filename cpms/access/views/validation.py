@@ -94,7 +94,10 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("access:validation-detail", pk=pk)
     messages.success(
         request,
-        _("Request approved: %(name)s now has %(profile)s access at %(organisation)s, and was told by e-mail.")
+        _(
+            "Request approved: %(name)s now has %(profile)s access at %(organisation)s, "
+            "and was told by e-mail."
+        )
         % {
             "name": access_request.requester.get_full_name(),
             "profile": access_request.profile.name,
@@ -150,7 +153,10 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("access:grants-manage")
         messages.success(
             request,
-            _("Access revoked: %(name)s lost %(profile)s at %(organisation)s at once, and was told by e-mail.")
+            _(
+                "Access revoked: %(name)s lost %(profile)s at %(organisation)s at once, "
+                "and was told by e-mail."
+            )
             % {
                 "name": grant.user.get_full_name(),
                 "profile": grant.profile.name,
@@ -178,6 +184,9 @@ def grant_renew(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Guest access of %(name)s renewed until %(date)s.")
-        % {"name": grant.user.get_full_name(), "date": date_format(localtime(grant.expires_at), "DATE_FORMAT")},
+        % {
+            "name": grant.user.get_full_name(),
+            "date": date_format(localtime(grant.expires_at), "DATE_FORMAT"),
+        },
     )
     return redirect("access:grants-manage")

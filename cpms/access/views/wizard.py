@@ -37,6 +37,7 @@ from ..queries.tree import (
 from ..queries.validation import is_validator
 from ..wizard import StepNeeded
 
+
 def render_desk(request: HttpRequest, template: str, context: dict, *, section: str, status: int = 200):
     """A page of the access desk: the nav shows "Validation" to validators (asked only if needed)."""
     context = {"access_section": section, "is_validator": partial(is_validator, request.user), **context}
@@ -84,11 +85,15 @@ def request_application(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and code is not None:
         application = get_requestable_application_by_code(code)
         if application is None:
-            messages.error(request, _("This application is not open to access requests. Choose one in the list."))
+            messages.error(
+                request, _("This application is not open to access requests. Choose one in the list.")
+            )
         else:
             wizard.choose_application(request, application)
             chosen = application.pk
-    form = ApplicationChoiceForm(request.POST or None, initial={"application": as_id(chosen)})
+    form = ApplicationChoiceForm(
+        request.POST if request.method == "POST" else None, initial={"application": as_id(chosen)}
+    )
     if request.method == "POST":
         if form.is_valid():
             wizard.choose_application(request, form.cleaned_data["application"])
@@ -118,7 +123,9 @@ def request_organisation(request: HttpRequest) -> HttpResponse:
             )
             return redirect("access:request-organisation")
         if parent.kind == OrganisationNode.Kind.INSTITUTION:
-            messages.info(request, _("%(name)s is an institution: select it in the list.") % {"name": parent.label})
+            messages.info(
+                request, _("%(name)s is an institution: select it in the list.") % {"name": parent.label}
+            )
             return redirect(level_url(parent.parent, q=parent.code))
     stored_organisation = wizard.stored(request).get("organisation")
     current = get_institution(application, stored_organisation) if stored_organisation else None
@@ -143,7 +150,9 @@ def request_organisation(request: HttpRequest) -> HttpResponse:
         "form": form,
         "current": current,
         "per_page_choices": PER_PAGE_CHOICES,
-        "page_range": level.page.paginator.get_elided_page_range(level.page.number, on_each_side=2, on_ends=1),
+        "page_range": level.page.paginator.get_elided_page_range(
+            level.page.number, on_each_side=2, on_ends=1
+        ),
         "up_url": level_url(parent.parent) if parent is not None else None,
         "level_urls": [(node, level_url(node)) for node in level.path],
         "ellipsis": Paginator.ELLIPSIS,
@@ -179,7 +188,7 @@ def request_profile(request: HttpRequest) -> HttpResponse:
     statuses = profile_statuses(request.user, state.organisation)
     stored_ids = wizard.stored(request).get("profiles")
     form = ProfileChoiceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         user=request.user,
         application=state.application,
         organisation=state.organisation,
@@ -218,7 +227,7 @@ def request_recap(request: HttpRequest) -> HttpResponse:
         state = wizard.load(request, upto=wizard.PROFILES)
     except StepNeeded as needed:
         return go_back(request, needed)
-    form = RequestCommentForm(request.POST or None)
+    form = RequestCommentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             do_submit_access_requests(
@@ -254,7 +263,7 @@ def request_recap(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def request_thanks(request: HttpRequest) -> HttpResponse:
-    """"Thank you!" after a submission; without one, My requests."""
+    """ "Thank you!" after a submission; without one, My requests."""
     application_id = wizard.submitted_application_id(request)
     application = Application.objects.filter(pk=application_id).first() if application_id else None
     if application is None:

@@ -17,7 +17,8 @@ NMD_AREAS = [
 
 def make_areas(ern, areas=RND_AREAS) -> list[ThematicArea]:
     return [
-        ThematicArea.objects.get_or_create(ern=ern, code=code, defaults={"name": name})[0] for code, name in areas
+        ThematicArea.objects.get_or_create(ern=ern, code=code, defaults={"name": name})[0]
+        for code, name in areas
     ]
 
 

@@ -20,8 +20,8 @@ def test_it_explains_who_may_enter_and_how_to_ask(client):
     page = client.get("/").content.decode()
     assert 'href="/account/create/"' in page
     assert "Only authorised users can access CPMS" in page
-    assert "application=cpms" in page
-    assert "application=ecp" in page
+    assert 'href="/access/request/?application=cpms"' in page
+    assert 'href="/access/request/?application=ecp"' in page
     assert "ERN Collaborative Platform (ECP)" in page
     assert 'href="https://health.ec.europa.eu/rare-diseases-and-european-reference-networks_en"' in page
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,22 +24,20 @@ from ..queries import APPLICATION, access_history, chosen_area_ids, dashboard_er
 ERN_INFORMATION_URL = "https://health.ec.europa.eu/rare-diseases-and-european-reference-networks_en"
 
 
-def access_url(name: str, fallback: str, **query) -> str:
-    """A page of the access-request desk, by name once it exists, else by its planned path."""
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
-        url = fallback
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 def request_access_url(application: str) -> str:
-    return access_url("access:request-application", "/access/request/", application=application)
+    """Step 1 of the access-request wizard, with the application already chosen."""
+    return reverse("access:request-application") + "?" + urlencode({"application": application})
 
 
 def cpms_next(url: str | None) -> str:
     """Where to go after verifying: a CPMS page of this site, else the dashboard."""
-    if url and url.startswith("/cpms/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+    own_page = reverse("clinical:second-factor-required")
+    if (
+        url
+        and url.startswith("/cpms/")
+        and not url.startswith(own_page)
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    ):
         return url
     return reverse("clinical:dashboard")
 
@@ -83,11 +81,7 @@ def no_access(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinical/no_access.html",
-        {
-            **access_history(request.user),
-            "request_cpms_url": request_access_url("cpms"),
-            "my_requests_url": access_url("access:my-requests", "/access/requests/"),
-        },
+        {**access_history(request.user), "request_cpms_url": request_access_url("cpms")},
     )
 
 

@@ -36,11 +36,18 @@ class SoftAuthenticator:
         )
 
     def _auth_data(self, rp_id: str, flags: int, attested: bytes = b"") -> bytes:
-        return hashlib.sha256(rp_id.encode()).digest() + bytes([flags]) + struct.pack(">I", self.sign_count) + attested
+        return (
+            hashlib.sha256(rp_id.encode()).digest()
+            + bytes([flags])
+            + struct.pack(">I", self.sign_count)
+            + attested
+        )
 
     @staticmethod
     def _client_data(kind: str, challenge: str, origin: str) -> bytes:
-        return json.dumps({"type": kind, "challenge": challenge, "origin": origin, "crossOrigin": False}).encode()
+        return json.dumps(
+            {"type": kind, "challenge": challenge, "origin": origin, "crossOrigin": False}
+        ).encode()
 
     def create(self, options: dict, *, origin: str) -> dict:
         """Answer navigator.credentials.create() for `options` (PublicKeyCredentialCreationOptionsJSON)."""

@@ -38,7 +38,10 @@ def test_it_gives_options_that_exclude_the_keys_already_registered(client, alice
     assert response["Content-Type"] == "application/json"
     options = response.json()
     excluded = {(c["id"], tuple(c.get("transports", []))) for c in options["excludeCredentials"]}
-    assert excluded == {(b64(bytes(laptop.credential_id)), ("internal",)), (b64(bytes(usb.credential_id)), ("usb", "nfc"))}
+    assert excluded == {
+        (b64(bytes(laptop.credential_id)), ("internal",)),
+        (b64(bytes(usb.credential_id)), ("usb", "nfc")),
+    }
     assert options["rp"] == {"id": "localhost", "name": "CPMS Login"}
     assert options["user"]["name"] == alice.email
     assert options["user"]["displayName"] == "Alice Martin"
@@ -53,8 +56,12 @@ def test_it_uses_the_host_name_when_no_rp_id_is_configured(client, alice, settin
     settings.WEBAUTHN_RP_ID = ""
     settings.ALLOWED_HOSTS = ["cpms.example.org"]
     sign_in(client, alice)
-    response = client.post(URL, json.dumps({"name": "Laptop"}), content_type="application/json",
-                           headers={"host": "cpms.example.org:8443"})
+    response = client.post(
+        URL,
+        json.dumps({"name": "Laptop"}),
+        content_type="application/json",
+        headers={"host": "cpms.example.org:8443"},
+    )
     assert response.json()["rp"]["id"] == "cpms.example.org"
 
 
@@ -79,7 +86,12 @@ def test_it_answers_bad_json_with_a_400(client, alice, raw):
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("", "required"), ("   ", "required"), ("x" * 61, "at most 60"), ("LAPTOP", "already have a key with this name")],
+    [
+        ("", "required"),
+        ("   ", "required"),
+        ("x" * 61, "at most 60"),
+        ("LAPTOP", "already have a key with this name"),
+    ],
 )
 def test_it_checks_the_name_before_the_authenticator_is_asked(client, alice, name, message):
     save_key(alice, "Laptop")

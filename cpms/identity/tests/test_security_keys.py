@@ -77,7 +77,9 @@ def test_it_limits_the_number_of_keys(alice):
         registration_options(user=alice, rp=RP)
 
 
-def test_it_renames_with_an_audit_event_and_an_email_in_the_users_language(bob, django_capture_on_commit_callbacks):
+def test_it_renames_with_an_audit_event_and_an_email_in_the_users_language(
+    bob, django_capture_on_commit_callbacks
+):
     _, key = save_key(bob, "Laptop")
     with django_capture_on_commit_callbacks(execute=True):
         do_rename_security_key(acting_user=bob, key=key, name="Work laptop")

@@ -17,7 +17,7 @@ def test_it_is_offered_and_comes_after_the_password(client, alice):
     response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<h1 class=\"h3\">Security Key or Trusted Platform</h1>" in page
+    assert '<h1 class="h3">Security Key or Trusted Platform</h1>' in page
     assert alice.email in page
     assert "Use my security key" in page
     assert 'data-options-url="/login/key/options/"' in page and 'data-verify-url="/login/key/verify/"' in page

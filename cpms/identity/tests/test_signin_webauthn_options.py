@@ -31,7 +31,10 @@ def test_it_allows_only_the_users_own_keys(client, alice, bob):
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     options = response.json()
     allowed = {(c["id"], tuple(c.get("transports", []))) for c in options["allowCredentials"]}
-    assert allowed == {(b64(bytes(laptop.credential_id)), ("internal", "hybrid")), (b64(bytes(usb.credential_id)), ("usb",))}
+    assert allowed == {
+        (b64(bytes(laptop.credential_id)), ("internal", "hybrid")),
+        (b64(bytes(usb.credential_id)), ("usb",)),
+    }
     assert options["rpId"] == "localhost"
     assert options["userVerification"] == "preferred"
     assert client.session["webauthn.signin"]["challenge"] == options["challenge"]

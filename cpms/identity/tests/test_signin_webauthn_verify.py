@@ -100,7 +100,9 @@ def test_it_refuses_a_counter_that_went_backwards_and_says_so(
     authenticator.sign_count = 3  # a copy of the key, behind the original
     at_key_step(client, alice, PASSWORD)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_json(client, URL, {"credential": authenticator.get(options_for(client), origin=ORIGIN)})
+        response = post_json(
+            client, URL, {"credential": authenticator.get(options_for(client), origin=ORIGIN)}
+        )
     assert response.status_code == 400
     assert "_auth_user_id" not in client.session
     key.refresh_from_db()
@@ -122,7 +124,9 @@ def test_it_refuses_a_wrong_signature_and_counts_it(client, alice, alice_key):
     authenticator, _ = alice_key
     at_key_step(client, alice, PASSWORD)
     credential = authenticator.get(options_for(client), origin=ORIGIN)
-    credential["response"]["signature"] = authenticator.get(options_for(client), origin=ORIGIN)["response"]["signature"]
+    credential["response"]["signature"] = authenticator.get(options_for(client), origin=ORIGIN)["response"][
+        "signature"
+    ]
     response = post_json(client, URL, {"credential": credential})
     assert response.status_code == 400 and "could not be verified" in response.json()["error"]
     assert code_failures() == 1
@@ -186,8 +190,17 @@ def test_it_answers_bad_json_with_a_400(client, alice, alice_key, body):
         {},
         {"id": "x", "rawId": "x"},
         {"id": "AA", "rawId": "AA", "type": "public-key", "response": {}},
-        {"id": "AA", "rawId": "!!", "type": "public-key",
-         "response": {"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "AA", "userHandle": 5}},
+        {
+            "id": "AA",
+            "rawId": "!!",
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": "e30",
+                "authenticatorData": "AA",
+                "signature": "AA",
+                "userHandle": 5,
+            },
+        },
     ],
 )
 def test_it_answers_a_malformed_credential_with_a_400(client, alice, alice_key, credential):

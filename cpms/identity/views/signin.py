@@ -76,6 +76,7 @@ def signin_method(request: HttpRequest) -> HttpResponse:
             "form": form,
             "identifier": request.session.get("signin.identifier", ""),
             "reverify": request.user.is_authenticated,
+            "for_cpms": request.session.get("signin.next", "").startswith("/cpms/"),
         },
     )
 

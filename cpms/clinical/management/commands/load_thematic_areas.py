@@ -15,5 +15,6 @@ class Command(BaseCommand):
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Thematic areas: {result.created} created, {result.updated} updated, {result.unchanged} unchanged."
+            f"Thematic areas: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged."
         )

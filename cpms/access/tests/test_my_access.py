@@ -1,0 +1,70 @@
+"""My access: the grants I hold, and those that ended recently."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cpms.access.tests.factories import make_grant, make_tree
+from cpms.test import sign_in
+
+pytestmark = pytest.mark.django_db
+URL = "/access/my-access/"
+
+
+@pytest.fixture
+def rnd():
+    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "MHH Hannover")))
+
+
+def test_it_asks_anonymous_users_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith("/login/?next=/access/my-access/")
+
+
+def test_it_lists_my_grants_and_the_recently_ended_ones(client, alice, bob, rnd):
+    now = timezone.now()
+    hp = make_grant(alice, rnd.hcp, "hp")
+    guest = make_grant(alice, rnd.guest, "hp")
+    revoked = make_grant(
+        alice,
+        rnd.institutions["DE05"],
+        "researcher",
+        revoked_at=now - timedelta(days=1),
+        revoke_reason="Left.",
+    )
+    expired = make_grant(alice, rnd.guest, "researcher", expires_at=now - timedelta(days=2))
+    make_grant(alice, rnd.guest, "dispatcher", revoked_at=now - timedelta(days=200))  # long ago
+    make_grant(bob, rnd.hcp, "coordinator")  # not mine
+    sign_in(client, alice)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert {g.pk for g in response.context["active_grants"]} == {hp.pk, guest.pk}
+    assert [g.pk for g in response.context["ended_grants"]] == [revoked.pk, expired.pk]
+    page = response.content.decode()
+    assert "DE22 - University Hospital Tubingen" in page and "ERN-RND - Neurological Diseases" in page
+    assert "Does not expire" in page  # the HP grant
+    assert guest.expires_at.strftime("%Y") in page
+    assert "Recently ended" in page and "Revoked" in page and "Left." in page and "Expired" in page
+    assert "Coordinator" not in page
+
+
+def test_it_explains_how_to_get_access(client, alice):
+    sign_in(client, alice)
+    page = client.get(URL).content.decode()
+    assert "You have no access yet." in page
+    assert 'href="/access/request/"' in page
+    assert "Recently ended" not in page
+
+
+def test_it_makes_a_fixed_number_of_queries(client, alice, rnd, django_assert_num_queries):
+    for node in (rnd.hcp, rnd.institutions["DE05"], rnd.guest):
+        make_grant(alice, node, "hp")
+        make_grant(alice, node, "researcher", revoked_at=timezone.now())
+    sign_in(client, alice)
+    client.get(URL)
+    # session, user, active grants, ended grants, validator check for the nav
+    with django_assert_num_queries(5):
+        response = client.get(URL)
+    assert len(response.context["active_grants"]) == 3 and len(response.context["ended_grants"]) == 3

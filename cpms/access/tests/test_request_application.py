@@ -1,0 +1,113 @@
+"""Step 1 of "Request access": select the application."""
+
+import pytest
+
+from cpms.access.models import Application
+from cpms.access.tests.factories import make_application, make_tree, wizard_session
+from cpms.test import sign_in
+
+pytestmark = pytest.mark.django_db
+URL = "/access/request/"
+
+
+@pytest.fixture
+def cpms_app():
+    return make_application()
+
+
+@pytest.fixture
+def closed_app():
+    return Application.objects.create(code="aac", name="AAC", is_requestable=False)
+
+
+def wizard_state(client) -> dict:
+    return client.session.get("access.wizard", {})
+
+
+def test_it_asks_anonymous_users_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith("/login/?next=/access/request/")
+
+
+def test_it_offers_only_requestable_applications(client, alice, cpms_app, closed_app):
+    sign_in(client, alice)
+    response = client.get(URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<option value="{cpms_app.pk}">CPMS</option>' in page
+    assert "AAC" not in page
+    assert "[No value selected]" in page
+    assert "Request access" in page
+    assert "Step 2 : select an organisation →" in page
+    assert 'aria-current="step"' in page and "Select application" in page
+    assert "Cancel" in page
+
+
+def test_it_remembers_the_choice_and_goes_to_step_2(client, alice, cpms_app):
+    sign_in(client, alice)
+    response = client.post(URL, {"application": cpms_app.pk, "action": "next"})
+    assert response.status_code == 302
+    assert response.url == "/access/request/organisation/"
+    assert wizard_state(client) == {"application": cpms_app.pk}
+
+
+def test_it_starts_with_cpms_chosen(client, alice, cpms_app):
+    sign_in(client, alice)
+    response = client.get(URL + "?application=cpms")
+    assert response.status_code == 200
+    assert f'<option value="{cpms_app.pk}" selected>CPMS</option>' in response.content.decode()
+    assert wizard_state(client) == {"application": cpms_app.pk}
+
+
+def test_it_refuses_an_unknown_or_closed_application_code(client, alice, cpms_app, closed_app):
+    sign_in(client, alice)
+    for code in ("aac", "nope", "x" * 500):
+        response = client.get(URL, {"application": code})
+        assert response.status_code == 200
+        assert "This application is not open to access requests." in response.content.decode()
+    assert wizard_state(client) == {}
+
+
+@pytest.mark.parametrize("value", ["", "abc", "-1", "99999", "1.5", "9" * 40])
+def test_it_refuses_tampered_application_ids(client, alice, cpms_app, closed_app, value):
+    sign_in(client, alice)
+    response = client.post(URL, {"application": value})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose an application in the list." in page or "not open to access requests" in page
+    assert wizard_state(client) == {}
+
+
+def test_it_refuses_a_closed_application(client, alice, cpms_app, closed_app):
+    sign_in(client, alice)
+    response = client.post(URL, {"application": closed_app.pk})
+    assert response.status_code == 400
+    assert "This application is not open to access requests." in response.content.decode()
+
+
+def test_choosing_another_application_forgets_the_later_steps(client, alice, cpms_app):
+    other = make_application(code="ecp", name="European Reference Networks")
+    tree = make_tree()
+    sign_in(client, alice)
+    wizard_session(client, cpms_app, tree.hcp)
+    client.post(URL, {"application": cpms_app.pk})
+    assert wizard_state(client) == {"application": cpms_app.pk, "organisation": tree.hcp.pk}
+    client.post(URL, {"application": other.pk})
+    assert wizard_state(client) == {"application": other.pk}
+
+
+def test_cancel_clears_the_wizard_and_goes_to_my_requests(client, alice, cpms_app):
+    tree = make_tree()
+    sign_in(client, alice)
+    wizard_session(client, cpms_app, tree.hcp)
+    response = client.post(URL, {"action": "cancel"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/access/my-requests/"
+    assert "nothing was submitted" in response.content.decode()
+    assert "access.wizard" not in client.session
+
+
+def test_it_says_when_no_application_is_open(client, alice, closed_app):
+    sign_in(client, alice)
+    response = client.get(URL)
+    assert "No application is open to access requests" in response.content.decode()

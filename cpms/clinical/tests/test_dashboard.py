@@ -1,0 +1,91 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cpms.access.tests.factories import make_grant, make_tree
+from cpms.test import sign_in
+
+from .factories import complete_profile, make_areas
+
+pytestmark = pytest.mark.django_db
+
+URL = "/cpms/"
+
+
+def test_it_needs_a_signed_in_user(client):
+    assert client.get(URL).url == f"/login/?next={URL}"
+
+
+def test_it_lists_my_erns_centres_profiles_and_areas(client, bob_in_cpms, rnd, rnd_areas):
+    bob = bob_in_cpms.user
+    make_grant(bob, rnd.hcp, profile_code="researcher")
+    sign_in(client, bob)
+    response = client.get(URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "CPMS</span>" in page
+    assert 'aria-current="page" href="/cpms/"' in page
+    assert 'href="/cpms/preferences/"' in page
+    assert "My Account" in page
+    assert "Bob Schmidt" in page and "Neurologist" in page
+    assert "ERN-RND - Neurological Diseases" in page
+    assert "DE22 - University Hospital and Faculty of Medicine Tubingen" in page
+    assert "(Germany)" in page
+    assert page.count("DE22 - University") == 1  # one centre, two profiles
+    assert ">HP</span>" in page and ">Researcher</span>" in page
+    assert rnd_areas[0].name in page
+    assert rnd_areas[1].name not in page
+
+
+def test_it_has_helpful_empty_states(client, bob_in_cpms):
+    sign_in(client, bob_in_cpms.user)
+    page = client.get(URL).content.decode()
+    assert "My panels" in page
+    assert "Panels you take part in will appear here." in page
+    assert "Invitations" in page
+    assert "Tasks" in page
+
+
+def test_it_invites_to_choose_areas_in_a_new_ern(client, bob_in_cpms, nmd):
+    make_grant(bob_in_cpms.user, nmd.hcp)
+    sign_in(client, bob_in_cpms.user)
+    page = client.get(URL).content.decode()
+    assert "EURO-NMD - Neuromuscular Diseases" in page
+    assert "You follow no thematic area in this ERN yet." in page
+
+
+def test_it_shows_when_a_guest_access_ends(client, bob, rnd, rnd_areas):
+    make_grant(bob, rnd.guest, expires_at=timezone.now() + timedelta(days=30))
+    complete_profile(bob, areas=rnd_areas[:1])
+    sign_in(client, bob)
+    page = client.get(URL).content.decode()
+    assert "0000 Guest Access" in page
+    assert "Guest access until" in page
+
+
+def test_it_leaves_out_revoked_grants_and_other_peoples_grants(client, alice, bob_in_cpms, rnd, nmd):
+    make_grant(bob_in_cpms.user, nmd.hcp, revoked_at=timezone.now())
+    make_grant(alice, nmd.hcp)
+    sign_in(client, bob_in_cpms.user)
+    assert "EURO-NMD" not in client.get(URL).content.decode()
+
+
+def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_assert_num_queries):
+    bob = bob_in_cpms.user
+    sign_in(client, bob)
+    client.get(URL)  # the session's "last active" write happens at most once a minute
+    # session, user, has_active_grant, clinician profile, grants, preferences, their areas
+    with django_assert_num_queries(7):
+        assert client.get(URL).status_code == 200
+
+    make_grant(bob, rnd.guest)
+    make_grant(bob, rnd.hcp, profile_code="researcher")
+    for code in ("EURO-NMD", "VASCERN"):
+        tree = make_tree(ern_code=code, ern_name=code.title())
+        make_grant(bob, tree.hcp)
+        complete_area = make_areas(tree.ern, [("area", "Area")])[0]
+        bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
+    with django_assert_num_queries(7):
+        page = client.get(URL).content.decode()
+    assert page.count("badge") == 5
