@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import account, devices, phones, recovery, security_keys, sessions, settings, signin, signup
+from .views import (
+    account,
+    account_settings,
+    devices,
+    phones,
+    recovery,
+    security_keys,
+    sessions,
+    signin,
+    signup,
+)
 
 app_name = "identity"
 urlpatterns = [
@@ -19,16 +29,20 @@ urlpatterns = [
     path("account/", account.my_account, name="my-account"),
     path("account/details/", account.account_details, name="account-details"),
     path("account/password/", account.change_password, name="change-password"),
-    # -- Configure, change e-mail, delete account, sessions, PANIC (views/settings.py, views/sessions.py)
-    path("account/configure/", settings.configure_account, name="configure-account"),
-    path("account/email/", settings.change_email, name="change-email"),
-    path("account/email/confirm/<str:token>/", settings.change_email_confirm, name="change-email-confirm"),
-    path("account/delete/", settings.delete_account, name="delete-account"),
+    # Configure, change e-mail, delete account, sessions, PANIC
+    path("account/configure/", account_settings.configure_account, name="configure-account"),
+    path("account/email/", account_settings.change_email, name="change-email"),
+    path(
+        "account/email/confirm/<str:token>/",
+        account_settings.change_email_confirm,
+        name="change-email-confirm",
+    ),
+    path("account/delete/", account_settings.delete_account, name="delete-account"),
     path("account/sessions/", sessions.sessions, name="sessions"),
     path("account/sessions/<int:pk>/end/", sessions.session_end, name="session-end"),
     path("account/sessions/end-others/", sessions.sessions_end_others, name="sessions-end-others"),
     path("account/panic/", sessions.panic, name="panic"),
-    # -- Authenticator apps and recovery codes (views/devices.py, views/recovery.py)
+    # Authenticator apps and recovery codes
     path("account/devices/", devices.mobile_devices, name="mobile-devices"),
     path("account/devices/add/", devices.mobile_device_add, name="mobile-device-add"),
     path("account/devices/<int:pk>/rename/", devices.mobile_device_rename, name="mobile-device-rename"),
@@ -36,17 +50,20 @@ urlpatterns = [
     path("account/recovery-codes/", recovery.recovery_codes, name="recovery-codes"),
     path("login/app/", devices.signin_totp, name="signin-totp"),
     path("login/recovery/", recovery.signin_recovery, name="signin-recovery"),
-    # -- Mobile phone numbers and SMS codes (views/phones.py)
+    # Mobile phone numbers and SMS codes
     path("account/phones/", phones.phone_numbers, name="phone-numbers"),
     path("account/phones/add/", phones.phone_number_add, name="phone-number-add"),
     path("account/phones/<int:pk>/verify/", phones.phone_number_verify, name="phone-number-verify"),
     path("account/phones/<int:pk>/remove/", phones.phone_number_remove, name="phone-number-remove"),
     path("login/sms/", phones.signin_sms, name="signin-sms"),
-    # -- Security keys and trusted platforms (views/security_keys.py)
+    # Security keys and trusted platforms
     path("account/keys/", security_keys.security_keys, name="security-keys"),
     path("account/keys/add/", security_keys.security_key_add, name="security-key-add"),
-    path("account/keys/add/options/", security_keys.security_key_register_options,
-         name="security-key-register-options"),
+    path(
+        "account/keys/add/options/",
+        security_keys.security_key_register_options,
+        name="security-key-register-options",
+    ),
     path("account/keys/add/register/", security_keys.security_key_register, name="security-key-register"),
     path("account/keys/<int:pk>/rename/", security_keys.security_key_rename, name="security-key-rename"),
     path("account/keys/<int:pk>/remove/", security_keys.security_key_remove, name="security-key-remove"),

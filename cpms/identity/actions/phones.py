@@ -19,11 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import record
+from cpms.lib.i18n import lazy_format
 from cpms.lib.sms import SmsDeliveryError, send_sms
 
 from .. import throttle
@@ -39,14 +39,6 @@ CODE_LIFETIME = timedelta(minutes=10)
 MAX_PHONES = 5
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 ALLOWED_CHARACTERS = re.compile(r"^\+?[\d\s().\-/]*$")
-
-
-def _interpolated(message, params: dict) -> str:
-    return str(message) % params
-
-
-# Translated only when the e-mail is rendered, in the user's e-mail language.
-interpolated_lazy = lazy(_interpolated, str)
 
 
 # -- Numbers
@@ -142,9 +134,7 @@ def do_verify_phone(*, acting_user: User, phone: PhoneNumber, code: str, ip: str
     record(acting_user, "identity.phone.added", phone, {"number": phone.number})
     security_event(
         acting_user,
-        interpolated_lazy(
-            _("A mobile phone number (%(number)s) was added to your account."), {"number": phone.masked}
-        ),
+        lazy_format(_("A mobile phone number (%(number)s) was added to your account."), number=phone.masked),
     )
     return True
 
@@ -157,9 +147,7 @@ def do_remove_phone(*, acting_user: User, phone: PhoneNumber) -> None:
     phone.delete()
     security_event(
         acting_user,
-        interpolated_lazy(
-            _("A mobile phone number (%(number)s) was removed from your account."), {"number": masked}
-        ),
+        lazy_format(_("A mobile phone number (%(number)s) was removed from your account."), number=masked),
     )
 
 

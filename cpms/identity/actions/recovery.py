@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cpms.audit.record import record
+from cpms.lib.i18n import lazy_format
 
 from ..models import RecoveryCode, User
 from ..notify import security_event
-from .totp import interpolated_lazy
 
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_COUNT = 10
@@ -84,13 +84,13 @@ def do_use_recovery_code(*, user: User, code: str) -> int | None:
     record(user, "identity.recovery_code.used", match, {"remaining": remaining})
     security_event(
         user,
-        interpolated_lazy(
+        lazy_format(
             ngettext_lazy(
                 "A recovery code was used to sign in to your account. %(count)d unused code remains.",
                 "A recovery code was used to sign in to your account. %(count)d unused codes remain.",
                 remaining,
             ),
-            {"count": remaining},
+            count=remaining,
         ),
     )
     return remaining

@@ -12,8 +12,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from webauthn.helpers import parse_authentication_credential_json, parse_registration_credential_json
 from webauthn.helpers.exceptions import WebAuthnException
@@ -27,6 +25,7 @@ from webauthn.helpers.structs import (
 )
 
 from cpms.audit.record import record
+from cpms.lib.i18n import lazy_format
 
 from ..models import SecurityKey, User
 from ..notify import security_event
@@ -48,11 +47,6 @@ class RelyingParty:
     id: str
     name: str
     origin: str
-
-
-def _event(message: str, **params):
-    """A security e-mail line, translated later in the recipient's e-mail language."""
-    return lazy(lambda: gettext(message) % params, str)()
 
 
 def _descriptors(keys) -> list[PublicKeyCredentialDescriptor]:
@@ -148,7 +142,8 @@ def do_add_security_key(
         },
     )
     security_event(
-        acting_user, _event("A security key or trusted platform named “%(name)s” was added.", name=name)
+        acting_user,
+        lazy_format(_("A security key or trusted platform named “%(name)s” was added."), name=name),
     )
     return key
 
@@ -160,7 +155,7 @@ def do_rename_security_key(*, acting_user: User, key: SecurityKey, name: str) ->
     record(acting_user, "identity.security_key.renamed", key, {"old_name": old_name, "name": name})
     security_event(
         acting_user,
-        _event("Your security key “%(old)s” was renamed to “%(new)s”.", old=old_name, new=name),
+        lazy_format(_("Your security key “%(old)s” was renamed to “%(new)s”."), old=old_name, new=name),
     )
 
 
@@ -169,7 +164,7 @@ def do_remove_security_key(*, acting_user: User, key: SecurityKey) -> None:
     name = key.name
     record(acting_user, "identity.security_key.removed", key, {"name": name})
     key.delete()
-    security_event(acting_user, _event("Your security key “%(name)s” was removed.", name=name))
+    security_event(acting_user, lazy_format(_("Your security key “%(name)s” was removed."), name=name))
 
 
 def authentication_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]:
@@ -224,9 +219,11 @@ def do_verify_security_key(
         )
         security_event(
             user,
-            _event(
-                "Your security key “%(name)s” was refused: its usage counter went backwards, "
-                "which can mean that it was copied.",
+            lazy_format(
+                _(
+                    "Your security key “%(name)s” was refused: its usage counter went backwards, "
+                    "which can mean that it was copied."
+                ),
                 name=key.name,
             ),
         )

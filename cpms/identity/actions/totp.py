@@ -11,10 +11,10 @@ from datetime import timedelta
 import pyotp
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import record
+from cpms.lib.i18n import lazy_format
 
 from ..models import TotpDevice, User
 from ..notify import security_event
@@ -22,15 +22,6 @@ from ..notify import security_event
 ISSUER = "CPMS Login"
 VALID_WINDOW = 1
 UNCONFIRMED_LIFETIME = timedelta(days=1)
-
-
-def _interpolated(message, params: dict) -> str:
-    return str(message) % params
-
-
-# A translated message with values in it, translated only when the e-mail is rendered in the
-# user's e-mail language (gettext_lazy(...) % {...} would translate it at once).
-interpolated_lazy = lazy(_interpolated, str)
 
 
 def provisioning_uri(device: TotpDevice, user: User) -> str:
@@ -107,9 +98,7 @@ def do_confirm_totp_device(*, acting_user: User, device: TotpDevice, code: str) 
     record(acting_user, "identity.totp.added", device, {"name": device.name})
     security_event(
         acting_user,
-        interpolated_lazy(
-            _("An authenticator app (“%(name)s”) was added to your account."), {"name": device.name}
-        ),
+        lazy_format(_("An authenticator app (“%(name)s”) was added to your account."), name=device.name),
     )
     return True
 
@@ -129,7 +118,5 @@ def do_remove_totp_device(*, acting_user: User, device: TotpDevice) -> None:
     device.delete()
     security_event(
         acting_user,
-        interpolated_lazy(
-            _("An authenticator app (“%(name)s”) was removed from your account."), {"name": name}
-        ),
+        lazy_format(_("An authenticator app (“%(name)s”) was removed from your account."), name=name),
     )

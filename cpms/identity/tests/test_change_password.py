@@ -54,7 +54,8 @@ def test_it_changes_the_password_and_emails_the_user(client, alice, django_captu
 def test_it_refuses_a_wrong_current_password(client, alice):
     sign_in(client, alice)
     response = client.post(
-        "/account/password/", {"current_password": "not it at all", "new_password": NEW, "confirm_password": NEW}
+        "/account/password/",
+        {"current_password": "not it at all", "new_password": NEW, "confirm_password": NEW},
     )
     assert "not your current password" in response.content.decode()
     alice.refresh_from_db()

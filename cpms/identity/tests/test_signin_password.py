@@ -5,10 +5,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cpms.identity.throttle import delay_after
-
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import UserSession
+from cpms.identity.throttle import delay_after
 from cpms.test import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,6 @@ from cpms.access.models import (
     Grant,
     OrganisationNode,
 )
-from cpms.identity.actions.accounts import unique_username
 from cpms.identity.models import PhoneNumber, TotpDevice, User
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -129,7 +128,7 @@ class Command(BaseCommand):
             organisation=organisation,
             ern=organisation.ern,
             profile=AccessProfile.objects.get(application=organisation.application, code=profile_code),
-            comment="Neurologist in the movement disorders clinic; I would like to present cases to the panel.",
+            comment="Neurologist in a movement disorders clinic; I would like to present cases to the panel.",
         )
 
     def print_sign_ins(self):

@@ -5,11 +5,11 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import record
 from cpms.lib.email import send_email_on_commit
+from cpms.lib.i18n import lazy_format
 
 from ..links import find_usable_link, issue_link
 from ..models import EmailLink, User, UserSession
@@ -22,11 +22,6 @@ EMAIL_CHANGES_PER_HOUR = 5
 
 class TooManyEmailChanges(Exception):
     pass
-
-
-def _lazy_format(message, **values):
-    """Interpolate a lazy message when it is rendered, so it is in the language of the e-mail."""
-    return lazy(lambda: str(message) % values, str)()
 
 
 @transaction.atomic
@@ -90,7 +85,7 @@ def do_request_email_change(*, acting_user: User, new_email: str) -> None:
     )
     security_event(
         acting_user,
-        _lazy_format(
+        lazy_format(
             _(
                 "Somebody asked to change the e-mail address of your account to %(email)s. "
                 "Nothing changes until the link sent to that address is opened."
@@ -126,7 +121,7 @@ def do_confirm_email_change(*, token: str) -> User | None:
     record(user, "identity.email.changed", user, {"from": old_email, "to": new_email})
     security_event(
         user,
-        _lazy_format(_("The e-mail address of your account was changed to %(email)s."), email=new_email),
+        lazy_format(_("The e-mail address of your account was changed to %(email)s."), email=new_email),
     )
     send_email_on_commit(
         old_email,

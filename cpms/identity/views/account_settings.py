@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from ..actions.settings import (
+from ..actions.account_settings import (
     TooManyEmailChanges,
     do_configure_account,
     do_confirm_email_change,
@@ -26,7 +26,12 @@ NO_PREFERENCE = gettext_lazy("No preference: the strongest method I have set up"
 
 def link_problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
     status = 404 if problem.reason == "invalid" else 410
-    return render(request, "identity/link_problem.html", {"reason": problem.reason, "purpose": "change_email"}, status=status)
+    return render(
+        request,
+        "identity/link_problem.html",
+        {"reason": problem.reason, "purpose": "change_email"},
+        status=status,
+    )
 
 
 @login_required
