@@ -1,11 +1,15 @@
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from .sessions import begin_signin, recently_verified
+from .actions.signin import methods_for
+from .models import Method
+from .sessions import begin_signin, has_two_factors, recently_verified
 
 
 def require_recent_verification(view):
@@ -18,5 +22,25 @@ def require_recent_verification(view):
             begin_signin(request, request.user.pk, next_url=request.get_full_path())
             return redirect(reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}))
         return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require_two_factors(view):
+    """Pages that change who may see patient data need a session verified with two factors.
+
+    A password-only session is asked for its second factor (or to set one up first).
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if has_two_factors(request):
+            return view(request, *args, **kwargs)
+        if methods_for(request.user.pk) == [Method.PASSWORD]:
+            messages.info(request, _("This page needs two-factor verification: set up a second factor."))
+            return redirect("identity:my-account")
+        begin_signin(request, request.user.pk, next_url=request.get_full_path())
+        return redirect(reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}))
 
     return wrapper

@@ -1,7 +1,6 @@
 """The validation desk: the queue of requests, a request's page with Approve / Reject, grants management."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cpms.identity.decorators import require_two_factors
 
 from ..actions.validation import (
     do_approve_access_request,
@@ -46,7 +47,7 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-@login_required
+@require_two_factors
 @require_GET
 def validation_queue(request: HttpRequest) -> HttpResponse:
     require_validator(request.user)
@@ -72,13 +73,13 @@ def render_detail(
     return render(request, "access/validation_detail.html", context, status=status)
 
 
-@login_required
+@require_two_factors
 @require_GET
 def validation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, get_request_for_validator(request.user, pk))
 
 
-@login_required
+@require_two_factors
 @require_POST
 def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     access_request = get_request_for_validator(request.user, pk)
@@ -107,7 +108,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("access:validation-queue")
 
 
-@login_required
+@require_two_factors
 @require_POST
 def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
     access_request = get_request_for_validator(request.user, pk)
@@ -129,7 +130,7 @@ def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("access:validation-queue")
 
 
-@login_required
+@require_two_factors
 @require_GET
 def grants_manage(request: HttpRequest) -> HttpResponse:
     require_validator(request.user)
@@ -140,7 +141,7 @@ def grants_manage(request: HttpRequest) -> HttpResponse:
     return render(request, "access/grants_manage.html", {"form": form, "page": page, **DESK})
 
 
-@login_required
+@require_two_factors
 @require_http_methods(["GET", "POST"])
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_grant_for_manager(request.user, pk)
@@ -172,7 +173,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@require_two_factors
 @require_POST
 def grant_renew(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_grant_for_manager(request.user, pk)
