@@ -29,7 +29,7 @@ from cpms.lib.sms import SmsDeliveryError, send_sms
 from .. import throttle
 from ..models import Method, PhoneNumber, SmsCode, User
 from ..notify import security_event
-from .signin import Throttled, do_record_code_failure, do_record_code_success, ensure_not_throttled
+from .signin import Throttled, do_check_second_factor, do_record_code_success
 
 logger = logging.getLogger(__name__)
 
@@ -246,9 +246,8 @@ def do_check_sms_code(*, phone: PhoneNumber, purpose: str, code: str, ip: str | 
     A right code also lifts the limit on sending codes, and marks the phone as used at sign-in.
     """
     user = phone.user
-    ensure_not_throttled("code", user.pk, ip)
-    if not verify_sms_code(phone=phone, purpose=purpose, code=code):
-        do_record_code_failure(user=user, method=Method.SMS, ip=ip)
+    verify = lambda: verify_sms_code(phone=phone, purpose=purpose, code=code)  # noqa: E731
+    if not do_check_second_factor(user=user, method=Method.SMS, ip=ip, verify=verify):
         return False
     throttle.forgive("sms:account", str(user.pk))
     if purpose == SIGNIN:

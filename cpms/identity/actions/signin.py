@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +10,7 @@ from .. import throttle
 from ..models import Method, PhoneNumber, SecurityKey, TotpDevice, User
 from ..notify import security_event
 
+T = TypeVar("T")
 METHOD_STRENGTH = [Method.WEBAUTHN, Method.TOTP, Method.PASSWORD, Method.SMS]
 
 
@@ -82,6 +86,20 @@ def do_check_password(*, user_id: int | None, identifier: str, password: str, ip
 def do_record_code_failure(*, user: User, method: str, ip: str | None) -> None:
     throttle.fail(_counters("code", user.pk, ip))
     record(user, "identity.signin.code_failed", user, {"method": method})
+
+
+def do_check_second_factor(
+    *, user: User, method: str, ip: str | None, verify: Callable[[], T | None]
+) -> T | None:
+    """`verify()`'s result, unless the account or IP is locked out (raises Throttled).
+
+    A None or False result is a wrong code: it is counted and audited.
+    """
+    ensure_not_throttled("code", user.pk, ip)
+    result = verify()
+    if result is None or result is False:
+        do_record_code_failure(user=user, method=method, ip=ip)
+    return result
 
 
 def do_record_code_success(*, user: User) -> None:

@@ -18,7 +18,7 @@ from cpms.audit.middleware import client_ip
 from cpms.lib.forms import StyledFormMixin
 
 from ..actions.recovery import unused_count
-from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
+from ..actions.signin import Throttled, do_check_second_factor, methods_for
 from ..actions.totp import (
     do_confirm_totp_device,
     do_remove_totp_device,
@@ -188,15 +188,16 @@ def signin_totp(request: HttpRequest) -> HttpResponse:
         return redirect("identity:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
+        code = form.cleaned_data["code"]
         try:
-            ensure_not_throttled("code", user.pk, ip)
+            device = do_check_second_factor(
+                user=user, method=Method.TOTP, ip=client_ip(request), verify=lambda: verify_totp(user, code)
+            )
         except Throttled as throttled:
             form.add_error(None, too_many_attempts(throttled))
         else:
-            if verify_totp(user, form.cleaned_data["code"]) is not None:
+            if device is not None:
                 return finish_signin(request, user, ["password", Method.TOTP])
-            do_record_code_failure(user=user, method=Method.TOTP, ip=ip)
             form.add_error("code", WRONG_CODE)
     return render(
         request,

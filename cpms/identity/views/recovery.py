@@ -13,7 +13,7 @@ from cpms.audit.middleware import client_ip
 from cpms.lib.forms import StyledFormMixin
 
 from ..actions.recovery import CODE_COUNT, do_generate_recovery_codes, do_use_recovery_code, unused_count
-from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled
+from ..actions.signin import Throttled, do_check_second_factor
 from ..decorators import require_recent_verification
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
@@ -72,18 +72,21 @@ def signin_recovery(request: HttpRequest) -> HttpResponse:
         return redirect("identity:login")
     form = RecoveryCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
+        code = form.cleaned_data["code"]
         try:
-            ensure_not_throttled("code", user.pk, ip)
+            remaining = do_check_second_factor(
+                user=user,
+                method="recovery",
+                ip=client_ip(request),
+                verify=lambda: do_use_recovery_code(user=user, code=code),
+            )
         except Throttled as throttled:
             form.add_error(None, too_many_attempts(throttled))
         else:
-            remaining = do_use_recovery_code(user=user, code=form.cleaned_data["code"])
             if remaining is not None:
                 response = finish_signin(request, user, ["password", "recovery"])
                 messages.warning(request, codes_left_message(remaining))
                 return response
-            do_record_code_failure(user=user, method="recovery", ip=ip)
             form.add_error("code", WRONG_CODE)
     return render(
         request,
