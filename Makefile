@@ -48,6 +48,7 @@ test: install
 lint: install
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run lint-imports
 	CPMS_EMBEDDED=1 uv run python manage.py makemigrations --check --dry-run
 
 bench: install

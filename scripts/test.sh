@@ -23,6 +23,9 @@ unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAU
 section "Lint: ruff check"
 uv run ruff check .
 
+section "Architecture: import-linter (audit ← identity ← access ← clinical)"
+uv run lint-imports --no-cache
+
 section "Migrations: makemigrations --check"
 CPMS_EMBEDDED=1 uv run python manage.py makemigrations --check --dry-run
 
