@@ -66,7 +66,7 @@ def test_it_removes_the_number_and_tells_the_user(client, charlie, django_captur
     assert event.data["number"].endswith("5678") and "3361" not in event.data["number"]
     [email] = mail.outbox
     assert email.to == ["charlie@example.org"]
-    assert "+33 ••••••678" in email.body and "removed" in email.body
+    assert "+33 ••••••678" in email.body and "supprimé" in email.body  # in Charlie's language, French
 
 
 def test_it_asks_to_verify_again_after_ten_minutes(client, charlie):

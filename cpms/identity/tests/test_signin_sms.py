@@ -70,7 +70,7 @@ def test_it_texts_a_code_and_signs_in_with_it(client, charlie, django_capture_on
     assert NUMBER not in page
     assert "Send a new code" in page
     [text] = texts()
-    assert re.fullmatch(r"Your CPMS Login code is \d{6}\. It is valid for 10 minutes\.", text)
+    assert re.fullmatch(r"Votre code CPMS Login est \d{6}\. Il est valable 10 minutes\.", text)  # French
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, {"code": last_code()})
     assert response.status_code == 302
@@ -164,8 +164,8 @@ def test_it_sends_a_new_code_that_replaces_the_old_one(
     assert response.status_code == 302
     assert response.url == URL
     assert texts() == [
-        "Your CPMS Login code is 222222. It is valid for 10 minutes.",
-        "Your CPMS Login code is 111111. It is valid for 10 minutes.",
+        "Votre code CPMS Login est 222222. Il est valable 10 minutes.",
+        "Votre code CPMS Login est 111111. Il est valable 10 minutes.",
     ]
     assert "A new code was sent." in client.get(URL).content.decode()
     assert SmsCode.objects.filter(used_at=None, expires_at__gt=timezone.now()).count() == 1

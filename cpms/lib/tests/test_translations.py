@@ -1,0 +1,41 @@
+"""French is complete: every entry translated, none fuzzy, and the compiled catalogue up to date."""
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+PO = Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"
+ENTRY = re.compile(
+    r'(?ms)^(#[^\n]*\n)*msgid ((?:"[^\n]*"\n)+)(?:msgid_plural (?:"[^\n]*"\n)+)?((?:msgstr(?:\[\d\])? (?:"[^\n]*"\n)+)+)'
+)
+
+
+def unquote(block: str) -> str:
+    return "".join(ast.literal_eval(line) for line in block.split("\n") if line.startswith('"'))
+
+
+def entries():
+    for match in ENTRY.finditer(PO.read_text() + "\n"):
+        comments, msgid, msgstrs = match.group(0).split("msgid ")[0], match.group(2), match.group(3)
+        if msgid.strip() == '""':
+            continue  # the header
+        translations = [unquote(part) for part in re.split(r"msgstr(?:\[\d\])? ", msgstrs)[1:]]
+        yield unquote(msgid), translations, "fuzzy" in comments
+
+
+def test_every_french_entry_is_translated_and_not_fuzzy():
+    assert len(list(entries())) > 500
+    problems = [msgid for msgid, translations, fuzzy in entries() if fuzzy or not all(translations)]
+    assert problems == []
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    with open(PO.with_suffix(".mo"), "rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    missing = [
+        msgid for msgid, translations, _ in entries() if catalogue.gettext(msgid) == msgid != translations[0]
+    ]
+    assert missing == [], "run scripts/makemessages.sh to compile the catalogue"
