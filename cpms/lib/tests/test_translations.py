@@ -8,8 +8,9 @@ from pathlib import Path
 from django.conf import settings
 
 PO = Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"
+QUOTED_LINES = r'(?:"[^\n]*"\n)+'
 ENTRY = re.compile(
-    r'(?ms)^(#[^\n]*\n)*msgid ((?:"[^\n]*"\n)+)(?:msgid_plural (?:"[^\n]*"\n)+)?((?:msgstr(?:\[\d\])? (?:"[^\n]*"\n)+)+)'
+    rf"(?ms)^(#[^\n]*\n)*msgid ({QUOTED_LINES})(?:msgid_plural {QUOTED_LINES})?((?:msgstr(?:\[\d\])? {QUOTED_LINES})+)"
 )
 
 
