@@ -10,7 +10,9 @@ from django.conf import settings
 PO = Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"
 QUOTED_LINES = r'(?:"[^\n]*"\n)+'
 ENTRY = re.compile(
-    rf"(?ms)^(#[^\n]*\n)*msgid ({QUOTED_LINES})(?:msgid_plural {QUOTED_LINES})?((?:msgstr(?:\[\d\])? {QUOTED_LINES})+)"
+    rf"(?ms)^(#[^\n]*\n)*msgid ({QUOTED_LINES})"
+    rf"(?:msgid_plural {QUOTED_LINES})?"
+    rf"((?:msgstr(?:\[\d\])? {QUOTED_LINES})+)"
 )
 
 
