@@ -130,7 +130,8 @@ def test_a_newcomer_sets_up_two_factors_and_manages_sessions(page, browser, site
 
     sign_in(page, "Mobile Phone + SMS", sms_code)
 
-    other = browser.new_context(base_url=site).new_page()
+    other_browser = browser.new_context(base_url=site)
+    other = other_browser.new_page()
     sign_in(other, "Password")
     page.get_by_role("link", name="Display my sessions").click()
     assert_accessible(page)
@@ -138,6 +139,7 @@ def test_a_newcomer_sets_up_two_factors_and_manages_sessions(page, browser, site
     page.get_by_role("button", name=re.compile("^End ")).first.click()
     other.goto("/account/")
     expect(other.get_by_label("Use your e-mail address or username")).to_be_visible()
+    other_browser.close()
 
     page.goto("/account/")
     page.get_by_role("link", name="Delete all my devices (PANIC)").click()
