@@ -1,10 +1,14 @@
 """Templated e-mails, rendered in the recipient's e-mail language and sent after commit."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 def render_email(template: str, context: dict, language: str) -> tuple[str, str]:
@@ -22,4 +26,12 @@ def send_email(to: str, template: str, context: dict, language: str = "en") -> N
 
 
 def send_email_on_commit(to: str, template: str, context: dict, language: str = "en") -> None:
-    transaction.on_commit(lambda: send_email(to, template, context, language))
+    """Send once the transaction is committed; a mail server that is down never undoes or fails the work."""
+
+    def send():
+        try:
+            send_email(to, template, context, language)
+        except OSError:
+            logger.exception("E-mail %s to %s could not be sent", template, to)
+
+    transaction.on_commit(send)
