@@ -9,7 +9,9 @@ from pathlib import Path
 
 import dj_database_url
 
+from cpms.identity.pkce import pkce_required
 from cpms.lib.env import env_bool, env_int, env_list, env_str, secret
+from cpms.lib.keys import signing_keys
 from cpms.lib.languages import EU_LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
     "cpms.audit",
     "cpms.outbox",
     "cpms.identity",
+    "oauth2_provider",
     "cpms.access",
     "cpms.clinical",
 ]
@@ -130,6 +133,53 @@ SECURE_HSTS_PRELOAD = not EMBEDDED
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# OpenID Connect provider (django-oauth-toolkit): other services sign their users in with CPMS Login.
+# The issuer is the site itself: discovery at SITE_URL/.well-known/openid-configuration (and under /o/).
+OIDC_KEY_DIR = VAR_DIR / "oidc"  # the embedded default's signing keys; see cpms.lib.keys
+OIDC_SIGNING_KEYS = signing_keys(key_dir=OIDC_KEY_DIR if EMBEDDED else None)
+# DOT's models, named so that migrations referring to them are stable (DOT's own default values).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": SITE_URL,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_SIGNING_KEYS.active,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": OIDC_SIGNING_KEYS.inactive,  # still in the JWKS
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,  # asked only without a matching id_token_hint
+    "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,  # we revoke the tokens of the ended session only
+    "OAUTH2_VALIDATOR_CLASS": "cpms.identity.oidc.CpmsOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "cpms.identity.oidc.ServiceScopes",
+    # Descriptions shown on the consent page come from ServiceScopes (translated).
+    "SCOPES": {"openid": "openid", "profile": "profile", "email": "email", "cpms": "cpms"},
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": pkce_required,  # public clients must use PKCE (S256)
+    "REQUEST_APPROVAL_PROMPT": "force",  # consent is remembered per service by our view (ServiceConsent)
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 15 * 60,
+    "ID_TOKEN_EXPIRE_SECONDS": 60 * 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": SESSION_ABSOLUTE_TIMEOUT,  # after the access token it refreshes expired
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # a replayed refresh token revokes its whole family
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"] if EMBEDDED else ["https"],
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice): the compliant behaviour everywhere.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": not EMBEDDED,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from cpms.clinical.views.front_door import landing
 from cpms.identity.sessions import has_two_factors
+from cpms.identity.views.oidc import DiscoveryView
 
 
 def admin_login(request, extra_context=None):
@@ -21,6 +22,9 @@ admin.site.site_header = "CPMS administration"
 urlpatterns = [
     path("", landing, name="home"),
     path("", include("cpms.identity.urls")),
+    # OpenID Connect: the endpoints under /o/, and discovery at the issuer (SITE_URL) as the standard asks.
+    path("o/", include("cpms.identity.oidc_urls")),
+    path(".well-known/openid-configuration", DiscoveryView.as_view(), name="openid-configuration"),
     path("access/", include("cpms.access.urls")),
     path("cpms/", include("cpms.clinical.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,7 +17,8 @@ section() {
 }
 
 # Environment variables from the caller's shell must not change which database or mode the tests see.
-unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAUTHN_RP_ID
+unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAUTHN_RP_ID \
+    OIDC_RSA_PRIVATE_KEY OIDC_RSA_PRIVATE_KEY_FILE OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE
 
 # ---------------------------------------------------------------------------------------------
 section "Lint: ruff check"
@@ -32,10 +33,12 @@ CPMS_EMBEDDED=1 uv run python manage.py makemigrations --check --dry-run
 section "Production settings: check --deploy"
 secret_key="$(uv run python -c 'import secrets; print(secrets.token_urlsafe(45))')" # 60 characters
 field_key="$(uv run python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+oidc_key="$(uv run python -c 'from cpms.lib.keys import new_private_key_pem; print(new_private_key_pem())')"
 DJANGO_SETTINGS_MODULE=config.settings \
     DATABASE_URL="postgres://x@127.0.0.1:1/x" \
     SECRET_KEY="$secret_key" \
     CPMS_FIELD_KEYS="$field_key" \
+    OIDC_RSA_PRIVATE_KEY="$oidc_key" \
     ALLOWED_HOSTS=cpms.example.org \
     SITE_URL=https://cpms.example.org \
     WEBAUTHN_RP_ID=cpms.example.org \

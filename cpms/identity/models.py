@@ -202,3 +202,113 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} failures"
+
+
+# -- One login, many services: OpenID Connect (clients, tokens and grants are django-oauth-toolkit's)
+
+
+class ServiceSettings(models.Model):
+    """What CPMS Login asks of an OpenID Connect client (a service), next to DOT's Application.
+
+    "Trusted" (no consent screen) is the Application's own `skip_authorization`.
+    """
+
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="cpms_settings"
+    )
+    requires_two_factors = models.BooleanField(
+        _("requires two factors"),
+        default=True,
+        help_text=_("Users are asked for a second factor before this service receives a token."),
+    )
+    allowed_scopes = models.CharField(
+        _("allowed scopes"),
+        max_length=200,
+        default="openid profile email cpms",
+        help_text=_("Space-separated, among: openid profile email cpms."),
+    )
+
+    class Meta:
+        verbose_name = _("service settings")
+        verbose_name_plural = _("service settings")
+
+    def __str__(self) -> str:
+        return f"settings of application {self.application_id}"
+
+
+class ServiceConsent(models.Model):
+    """The scopes a user agreed to share with a service, asked the first time they sign in to it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    scopes = models.CharField(max_length=200)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="identity_consent_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"consent of {self.user_id} to application {self.application_id}"
+
+
+class ServiceSignIn(models.Model):
+    """A service signed in through one browser session: listed in "Display my sessions".
+
+    `methods` ("amr") and `verified_at` ("auth_time") are those of the browser session when the
+    service was last authorised; the ID token, minted later at the token endpoint, reads them here.
+    """
+
+    login_session = models.ForeignKey(UserSession, on_delete=models.CASCADE, related_name="service_signins")
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    methods = models.JSONField(default=list)
+    verified_at = models.DateTimeField()
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["login_session", "application"],
+                condition=models.Q(ended_at=None),
+                name="identity_one_live_service_signin",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"application {self.application_id} in session {self.login_session_id}"
+
+
+class ServiceCredential(models.Model):
+    """An authorisation code, access token or refresh token issued through a service sign-in.
+
+    A code is remembered by its hash (with neither token set), so that its reuse is recognised and
+    the tokens issued with it (same `code_hash`, refreshed ones included) are revoked.
+    """
+
+    signin = models.ForeignKey(ServiceSignIn, on_delete=models.CASCADE, related_name="credentials")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    access_token = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cpms_credential",
+    )
+    refresh_token = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cpms_credential",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"credential {self.pk} of service sign-in {self.signin_id}"

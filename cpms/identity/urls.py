@@ -4,6 +4,7 @@ from .views import (
     account,
     account_settings,
     devices,
+    oidc,
     phones,
     recovery,
     security_keys,
@@ -42,6 +43,8 @@ urlpatterns = [
     path("account/sessions/<int:pk>/end/", sessions.session_end, name="session-end"),
     path("account/sessions/end-others/", sessions.sessions_end_others, name="sessions-end-others"),
     path("account/panic/", sessions.panic, name="panic"),
+    # One login, many services (OpenID Connect; its endpoints are in cpms/identity/oidc_urls.py)
+    path("account/sessions/services/<int:pk>/end/", oidc.service_signin_end, name="service-signin-end"),
     # Authenticator apps and recovery codes
     path("account/devices/", devices.mobile_devices, name="mobile-devices"),
     path("account/devices/add/", devices.mobile_device_add, name="mobile-device-add"),

@@ -17,6 +17,7 @@ from cpms.audit.record import record
 
 from ..models import EmailLink, PhoneNumber, RecoveryCode, SecurityKey, SmsCode, TotpDevice, User, UserSession
 from ..notify import security_event
+from .oidc import end_services_of_sessions
 
 
 def session_store_class():
@@ -42,10 +43,15 @@ def get_session_for_user(user: User, session_id: int) -> UserSession:
 
 
 def end_sessions(login_sessions) -> int:
-    """Delete the Django sessions behind these rows and mark the rows ended (no audit: callers record)."""
+    """Delete the Django sessions behind these rows and mark the rows ended (no audit: callers record).
+
+    The services signed in through these sessions (OpenID Connect) have their tokens revoked.
+    """
     store = session_store_class()
     now = timezone.now()
     ended = 0
+    login_sessions = list(login_sessions)
+    end_services_of_sessions(login_sessions)  # the services signed in through them lose their tokens
     for login_session in login_sessions:
         store(session_key=login_session.session_key).delete()
         login_session.ended_at = now

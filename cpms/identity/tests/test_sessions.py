@@ -101,11 +101,11 @@ def test_it_keeps_a_place_for_services_signed_in_through_this_login(client, alic
 def test_it_makes_a_fixed_number_of_queries(client, alice, django_assert_num_queries):
     sign_in(client, alice)
     other_session(alice)
-    # session, user, live sessions (one query, whatever their number)
-    with django_assert_num_queries(3):
+    # session, user, live sessions, their services (one query each, whatever their number)
+    with django_assert_num_queries(4):
         assert client.get(URL).status_code == 200
     for _ in range(5):
         other_session(alice, user_agent=FIREFOX_LINUX)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(URL)
     assert len(response.context["rows"]) == 7

@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from ua_parser import parse as parse_user_agent
 
+from ..actions.oidc import live_service_signins
 from ..actions.sessions import (
     do_end_other_sessions,
     do_end_session,
@@ -18,7 +19,7 @@ from ..actions.sessions import (
     live_sessions_for,
     panic_counts,
 )
-from ..models import Method, UserSession
+from ..models import Method, ServiceSignIn, UserSession
 
 # How a session verified, from the "amr" values kept in it (cpms.identity.sessions.AMR).
 AMR_LABELS = {
@@ -37,9 +38,12 @@ class SessionRow:
     os: str
     methods: list[str]
     current: bool
+    services: list[ServiceSignIn] = field(default_factory=list)  # signed in through it (OpenID Connect)
 
 
-def describe_session(login_session: UserSession, current_key: str | None) -> SessionRow:
+def describe_session(
+    login_session: UserSession, current_key: str | None, services: list[ServiceSignIn] | None = None
+) -> SessionRow:
     parsed = parse_user_agent(login_session.user_agent) if login_session.user_agent else None
     browser = parsed.user_agent.family if parsed and parsed.user_agent else ""
     os = parsed.os.family if parsed and parsed.os else ""
@@ -49,6 +53,7 @@ def describe_session(login_session: UserSession, current_key: str | None) -> Ses
         os=os if os and os != "Other" else _("unknown system"),
         methods=[str(AMR_LABELS.get(amr, amr)) for amr in login_session.methods],
         current=login_session.session_key == current_key,
+        services=services or [],
     )
 
 
@@ -56,12 +61,18 @@ def describe_session(login_session: UserSession, current_key: str | None) -> Ses
 @require_GET
 def sessions(request: HttpRequest) -> HttpResponse:
     current_key = request.session.session_key
-    rows = [describe_session(s, current_key) for s in live_sessions_for(request.user)]
+    login_sessions = live_sessions_for(request.user)
+    services = live_service_signins(login_sessions)
+    rows = [describe_session(s, current_key, services.get(s.pk)) for s in login_sessions]
     rows.sort(key=lambda row: not row.current)  # this session first, then the last active
     return render(
         request,
         "identity/sessions.html",
-        {"rows": rows, "has_others": any(not row.current for row in rows)},
+        {
+            "rows": rows,
+            "has_others": any(not row.current for row in rows),
+            "has_services": any(row.services for row in rows),
+        },
     )
 
 

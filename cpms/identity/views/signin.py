@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cpms.audit.middleware import client_ip
 from cpms.audit.record import record
 
+from ..actions.oidc import end_services_of_sessions
 from ..actions.signin import (
     Throttled,
     default_method,
@@ -143,7 +144,9 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        UserSession.objects.filter(session_key=request.session.session_key).update(ended_at=timezone.now())
+        login_sessions = UserSession.objects.filter(session_key=request.session.session_key)
+        end_services_of_sessions(login_sessions)  # services signed in through it lose their tokens
+        login_sessions.update(ended_at=timezone.now())
         record(request.user, "identity.signout", request.user)
     auth_logout(request)
     messages.success(request, _("You are signed out."))

@@ -29,6 +29,14 @@ PUBLIC = {
     "identity:logout",
     "admin:logout",
     "admin:login",  # redirects to identity:login
+    # OpenID Connect (cpms/identity/oidc_urls.py). authorize is not here: it asks anonymous users to sign in.
+    "openid-configuration",  # discovery at the issuer: public metadata, read by services before any sign-in
+    "oauth2_provider:oidc-connect-discovery-info",  # the same document under /o/
+    "oauth2_provider:jwks-info",  # the public keys that verify ID tokens
+    "oauth2_provider:token",  # services call it, authenticated by their client credentials (POST)
+    "oauth2_provider:revoke-token",  # the same: client-authenticated (POST only)
+    "oauth2_provider:user-info",  # bearer-token protected: 401 without a valid access token, never a page
+    "oauth2_provider:rp-initiated-logout",  # services send the browser here to sign out; checks the request
 }
 LOGIN_PAGES = re.compile(r"^/(login/|admin/login/)")
 SAMPLE_ARGUMENTS = {

@@ -1,0 +1,24 @@
+"""The OpenID Connect endpoints, mounted at /o/ (config/urls.py).
+
+DOT reverses its URLs in the "oauth2_provider" namespace, so these keep DOT's names. Only what CPMS
+Login offers is mounted: no self-service application management, no device flow, no dynamic client
+registration, no introspection (services read the ID token, or call userinfo).
+"""
+
+from django.urls import path
+from oauth2_provider import views as oauth_views
+
+from .views import oidc
+
+app_name = "oauth2_provider"
+urlpatterns = [
+    path("authorize/", oidc.AuthorizationView.as_view(), name="authorize"),
+    path("token/", oidc.TokenView.as_view(), name="token"),
+    path("revoke_token/", oidc.RevokeTokenView.as_view(), name="revoke-token"),
+    path("userinfo/", oidc.UserInfoView.as_view(), name="user-info"),
+    path("logout/", oidc.LogoutView.as_view(), name="rp-initiated-logout"),
+    path(
+        ".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-connect-discovery-info"
+    ),
+    path(".well-known/jwks.json", oauth_views.JwksInfoView.as_view(), name="jwks-info"),
+]
