@@ -2,6 +2,7 @@
 
 import secrets
 import string
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -41,6 +42,8 @@ class User(AbstractUser):
     security_emails = models.BooleanField(_("e-mail me about every security event"), default=True)
     is_external = models.BooleanField(default=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Given to other services (OpenID Connect `sub`, WebAuthn user handle): stable, opaque, not the pk.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     REQUIRED_FIELDS = ["email"]
     objects = UserManager()

@@ -1,6 +1,6 @@
 """CPMS Login as an OpenID Connect provider: django-oauth-toolkit's validator, with our claims and links.
 
-- `sub` is an opaque, stable identifier: an HMAC of the account number, never the e-mail or username.
+- `sub` is an opaque, stable identifier: the account's public id, never the e-mail or username.
 - `acr` / `amr` / `auth_time` tell how the user verified in the browser session that authorised the
   service. The ID token is minted at the token endpoint, which has no browser session, so the
   authorisation records a ServiceSignIn (session, methods, time) and links the code to it; the
@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from jwcrypto import jws
 from oauth2_provider.models import (
@@ -48,8 +47,8 @@ ID_TOKEN_CLAIMS = ["acr", "amr", "auth_time"]
 
 
 def subject_for(user) -> str:
-    """A stable, opaque `sub`: an HMAC of the account number keyed from SECRET_KEY."""
-    return salted_hmac("cpms.identity.oidc.sub", str(user.pk), algorithm="sha256").hexdigest()
+    """A stable, opaque `sub`: the account's public id, never the e-mail, username or database id."""
+    return str(user.public_id)
 
 
 def acr_for(methods: list[str]) -> str:

@@ -11,7 +11,6 @@ import webauthn
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from webauthn.helpers import parse_authentication_credential_json, parse_registration_credential_json
 from webauthn.helpers.exceptions import WebAuthnException
@@ -61,8 +60,8 @@ def _descriptors(keys) -> list[PublicKeyCredentialDescriptor]:
 
 
 def user_handle(user: User) -> bytes:
-    """A stable, opaque WebAuthn user.id: the same for all of a user's keys, and no personal data."""
-    return salted_hmac("cpms.identity.webauthn.user-handle", str(user.pk), algorithm="sha256").digest()
+    """The WebAuthn user handle: the account's public id, stable and free of personal data."""
+    return user.public_id.bytes
 
 
 def list_security_keys(user: User):

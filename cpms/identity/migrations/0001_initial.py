@@ -6,6 +6,7 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
+import uuid
 from django.conf import settings
 from django.db import migrations, models
 
@@ -48,6 +49,7 @@ class Migration(migrations.Migration):
                 ('security_emails', models.BooleanField(default=True, verbose_name='e-mail me about every security event')),
                 ('is_external', models.BooleanField(default=True)),
                 ('privacy_acknowledged_at', models.DateTimeField(blank=True, null=True)),
+                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
