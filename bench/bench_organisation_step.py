@@ -1,9 +1,11 @@
 """Step 2 of "Request access" (the organisation tree) with 2,000 institutions in one country.
 
-Builds a throw-away SQLite database in a temporary folder, migrates it, loads one ERN with one
-country of 2,000 institutions, signs a user in with a prepared wizard session, then times GET
-of the organisation step with Django's test client: page 1, a middle page and a search, 50
-times each. Prints the median time of each, its ratio to page 1, and the queries per page.
+Builds a throw-away SQLite database in a temporary folder, migrates it, loads one ERN with a
+country of 10 institutions and one of 2,000, signs a user in with a prepared wizard session,
+then times GET of the organisation step with Django's test client: the small country, then
+page 1, a middle page and a search in the big one, 50 times each. Prints the median time of
+each, its ratio to the small country (about 1 when the page does not grow with the rows), and
+the queries per page.
 
     uv run python bench/bench_organisation_step.py
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 50
 INSTITUTIONS = 2000
+SMALL = 10
 
 
 def configure(folder: str) -> None:
@@ -39,6 +42,9 @@ def load_data():
 
     tree = make_tree(institutions=(("DE22", "University Hospital and Faculty of Medicine Tubingen"),))
     make_institutions(tree.country, INSTITUTIONS - 1)
+    small = make_tree(country="Luxembourg", country_code="LU", institutions=(("LU01", "CHL"),))
+    make_institutions(small.country, SMALL - 1, prefix="L")
+    tree.small_country = small.country
     user = User.objects.create_user("nbench01", "bench@example.org", None, first_name="Ben", last_name="Ch")
     make_request(user, tree.hcp, "hp")  # one "(request submitted)" mark on page 1
     return tree, user
@@ -82,11 +88,13 @@ def main() -> None:
         country = tree.country.pk
         total_pages = -(-INSTITUTIONS // 25)
         scenarios = [
+            (f"{SMALL} institutions", {"node": tree.small_country.pk}),
             ("page 1", {"node": country}),
             (f"page {total_pages // 2} of {total_pages}", {"node": country, "page": total_pages // 2}),
             ("search 'hospital 1'", {"node": country, "q": "hospital 1"}),
         ]
         print(f"Organisation step, {INSTITUTIONS} institutions in one country, median of {RUNS} GETs")
+        print(f"(ratio: to the page of a country with {SMALL} institutions)")
         print(f"{'page':<24}{'median ms':>10}{'ratio':>8}{'queries':>9}")
         baseline = None
         for name, params in scenarios:

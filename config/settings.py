@@ -1,8 +1,9 @@
 """CPMS settings, read from the environment.
 
 Without DATABASE_URL, CPMS runs as the *embedded default*: SQLite, local files, e-mail and
-SMS kept in an outbox shown at /outbox/, DEBUG on. Anything else is a production set-up:
-DEBUG off, secrets required, secure cookies, SMTP and an SMS gateway.
+SMS kept in an outbox shown at /outbox/. Anything else is a production set-up: secrets
+required, secure cookies, SMTP and an SMS gateway. DEBUG is off in both unless DEBUG=1: its
+error pages would show local variables, and soon patient data.
 """
 
 from pathlib import Path
@@ -19,7 +20,7 @@ VAR_DIR = Path(env_str("CPMS_VAR_DIR", str(BASE_DIR / "var")))
 
 DATABASE_URL = env_str("DATABASE_URL")
 EMBEDDED = env_bool("CPMS_EMBEDDED", default=not DATABASE_URL)
-DEBUG = env_bool("DEBUG", default=EMBEDDED)
+DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = secret("SECRET_KEY", generate_into=VAR_DIR / "secret_key" if EMBEDDED else None)
 # Fernet keys for field-level encryption, newest first; older keys still decrypt (rotation).
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,8 +63,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-if not DEBUG:  # collected static files, served compressed; runserver serves them in the embedded default
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files are served by WhiteNoise: collected and compressed in production, straight from the
+# source folders in the embedded default (no collectstatic needed for `make run`).
+WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+WHITENOISE_AUTOREFRESH = EMBEDDED or DEBUG
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -127,12 +131,16 @@ CSRF_COOKIE_SECURE = not EMBEDDED
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not EMBEDDED)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# How many reverse proxies append to X-Forwarded-For in front of the app servers: the client's
+# address for the audit trail and the per-IP throttles (cpms.audit.middleware.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SECURE_HSTS_SECONDS = 0 if EMBEDDED else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not EMBEDDED
 SECURE_HSTS_PRELOAD = not EMBEDDED
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cpms.lib.errors.csrf_failure"  # in the site's layout, with what to do next
 
 # OpenID Connect provider (django-oauth-toolkit): other services sign their users in with CPMS Login.
 # The issuer is the site itself: discovery at SITE_URL/.well-known/openid-configuration (and under /o/).
@@ -190,7 +198,7 @@ TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = None if EMBEDDED else BASE_DIR / "staticfiles"  # collectstatic's target in production
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules/bootstrap/dist"),
@@ -204,7 +212,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if EMBEDDED or DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }

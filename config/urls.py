@@ -1,16 +1,34 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.urls import include, path
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from cpms.clinical.views.front_door import landing
+from cpms.identity.decorators import require_two_factors
 from cpms.identity.sessions import has_two_factors
 from cpms.identity.views.oidc import DiscoveryView
 
 
 def admin_login(request, extra_context=None):
-    """The admin has no password form of its own: staff sign in through CPMS Login."""
-    return redirect_to_login(request.get_full_path())
+    """The admin has no password form of its own: staff sign in through CPMS Login, with two factors.
+
+    Where the admin sends those it does not let in; so this never sends anyone back to itself.
+    """
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if admin.site.has_permission(request):
+        return redirect(next_url)
+    if not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied
+    # Staff, signed in with a password only: verify a second factor (or set one up), then come back.
+    return require_two_factors(lambda request: redirect(next_url))(request)
 
 
 admin.site.login = admin_login

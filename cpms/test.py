@@ -17,10 +17,9 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_user(username: str, email: str, first_name: str, last_name: str, **extra) -> User:
-    user = User.objects.create_user(
+    return User.objects.create_user(
         username=username, email=email, first_name=first_name, last_name=last_name, password=PASSWORD, **extra
     )
-    return user
 
 
 def add_authenticator(user: User, name: str = "My phone") -> TotpDevice:

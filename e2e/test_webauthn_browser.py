@@ -70,8 +70,16 @@ def test_it_adds_a_key_and_signs_in_with_it(page, site, authenticator):
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
     assert len(credentials) == 1 and credentials[0]["isResidentCredential"]
 
-    # The same authenticator cannot be registered twice: the page says so in its live region.
+    # The account has two factors now: adding another asks this password-only session for the key first.
     page.get_by_role("link", name="Add a security key or trusted platform").click()
+    page.get_by_label(KEY_METHOD, exact=True).check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Use my security key").click()
+    expect(page).to_have_url(f"{site}/account/keys/add/")
+
+    # The same authenticator cannot be registered twice: the page says so in its live region.
     page.get_by_label("Name of the key").fill("Laptop again")
     page.get_by_role("button", name="Register").click()
     expect(page.locator("#webauthn-status")).to_contain_text("This security key is already registered.")

@@ -18,7 +18,8 @@ section() {
 
 # Environment variables from the caller's shell must not change which database or mode the tests see.
 unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAUTHN_RP_ID \
-    OIDC_RSA_PRIVATE_KEY OIDC_RSA_PRIVATE_KEY_FILE OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE
+    OIDC_RSA_PRIVATE_KEY OIDC_RSA_PRIVATE_KEY_FILE OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE \
+    CSRF_TRUSTED_ORIGINS SECURE_SSL_REDIRECT BEHIND_TLS_PROXY TRUSTED_PROXY_COUNT SMS_BACKEND
 
 # ---------------------------------------------------------------------------------------------
 section "Lint: ruff check"

@@ -1,11 +1,13 @@
 """Administrators manage applications, the organisation tree and profiles here.
 
 Requests are decided on the desk (audited, e-mailed), so the admin only shows them; grants can be
-corrected (expiry, revocation) by administrators.
+corrected (expiry, revocation) by administrators, and every such change goes to the audit trail.
 """
 
 from django.contrib import admin
 from django.db import models
+
+from cpms.audit.record import record
 
 from .models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
 
@@ -117,3 +119,27 @@ class GrantAdmin(admin.ModelAdmin):
     list_select_related = ["user", "application", "organisation", "profile"]
     raw_id_fields = ["user", "organisation", "ern", "request", "approved_by", "revoked_by"]
     date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = "access.grant.changed_in_admin" if change else "access.grant.created_in_admin"
+        record(request.user, action, obj, {**grant_summary(obj), "fields": sorted(form.changed_data)})
+
+    def delete_model(self, request, obj):
+        record(request.user, "access.grant.deleted_in_admin", obj, grant_summary(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset:
+            record(request.user, "access.grant.deleted_in_admin", grant, grant_summary(grant))
+        super().delete_queryset(request, queryset)
+
+
+def grant_summary(grant: Grant) -> dict:
+    return {
+        "user": grant.user_id,
+        "organisation": grant.organisation_id,
+        "profile": grant.profile_id,
+        "expires_at": grant.expires_at,
+        "revoked_at": grant.revoked_at,
+    }

@@ -59,8 +59,11 @@ class FilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, erns, profiles, **kwargs):
         super().__init__(*args, **kwargs)
         self.erns = {ern.pk: ern for ern in erns}
+        # Each application has its own ERN nodes: name the application when there are several.
+        several = len({ern.application_id for ern in self.erns.values()}) > 1
         self.fields["ern"].choices = [("", _("All my ERNs"))] + [
-            (ern.pk, ern.label) for ern in self.erns.values()
+            (ern.pk, f"{ern.label} ({ern.application.name})" if several else ern.label)
+            for ern in self.erns.values()
         ]
         self.fields["profile"].choices = [("", _("All profiles"))] + list(profiles)
 

@@ -3,16 +3,17 @@
 Registered with cpms.identity.oidc_claims from AccessConfig.ready(), so identity never imports access.
 """
 
-from .models import Grant
+from .queries.grants import effective_grants
 
 
 def grants_claims(user) -> dict:
-    """{"cpms_grants": [{"application", "organisation", "ern", "profile"}, …]}: the active grants.
+    """{"cpms_grants": [{"application", "organisation", "ern", "profile"}, …]}: the grants in force.
 
     Grants of every application: a service may need to know the user's access to others (ERN CP, CPMS).
+    A Coordinator or Dispatcher grant is left out while its holder has no HP grant in the ERN.
     """
     grants = (
-        Grant.objects.active()
+        effective_grants()
         .filter(user=user)
         .select_related("application", "organisation", "ern", "profile")
         .order_by("application__code", "ern__code", "organisation__code", "profile__position")

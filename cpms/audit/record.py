@@ -24,6 +24,8 @@ def mask_value(key: str, value):
             return "*" * (len(value) - 4) + value[-4:]
     if isinstance(value, dict):
         return mask(value)
+    if isinstance(value, list | tuple):
+        return [mask_value(key, item) for item in value]
     return value
 
 

@@ -44,13 +44,6 @@ class PreferencesForm(StyledFormMixin, forms.Form):
     def ern_fields(self) -> list[tuple[ErnChoices, forms.BoundField]]:
         return [(choice, self[self.field_name(choice.ern.pk)]) for choice in self.ern_choices]
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self._errors or {}:
-            if name.startswith(AREAS_PREFIX) and name in self.fields:
-                # A group of checkboxes has no single id: point to the group's error message.
-                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
-
     def clean(self):
         cleaned = super().clean()
         unexpected = [key for key in self.data if key.startswith(AREAS_PREFIX) and key not in self.fields]

@@ -51,3 +51,11 @@ def find_usable_link(token: str, purpose: str) -> EmailLink:
     if link.is_expired:
         raise LinkProblem("expired", link)
     return link
+
+
+def use_link(link: EmailLink) -> None:
+    """Mark the link used, once: LinkProblem("used") if another request used it since it was read."""
+    now = timezone.now()
+    if not EmailLink.objects.filter(pk=link.pk, used_at=None).update(used_at=now):
+        raise LinkProblem("used", link)
+    link.used_at = now

@@ -6,14 +6,16 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .actions.sessions import do_sign_out
 from .models import UserSession
-from .sessions import session_expired
+from .sessions import session_expiry
 
 TOUCH_EVERY_SECONDS = 60
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session after 30 idle minutes or 12 hours.
+    """Ends a session after 30 idle minutes or 12 hours, as signing out does: the services signed in
+    through it (OpenID Connect) lose their tokens.
 
     "Last active" is written at most once a minute, so most pages cost no extra write.
     """
@@ -23,9 +25,12 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            if session_expired(request):
-                UserSession.objects.filter(session_key=request.session.session_key).update(
-                    ended_at=timezone.now()
+            if reason := session_expiry(request):
+                do_sign_out(
+                    acting_user=request.user,
+                    session_key=request.session.session_key,
+                    action="identity.session.expired",
+                    data={"reason": reason},
                 )
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))

@@ -10,8 +10,9 @@
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -193,10 +194,10 @@ class CpmsOAuth2Validator(OAuth2Validator):
             )
         credential = (
             ServiceCredential.objects.filter(code_hash=hashed, signin__application=client)
-            .select_related("signin")
+            .select_related("signin__login_session")
             .first()
         )
-        if credential is not None and credential.signin.ended_at is not None:
+        if credential is not None and not signin_is_live(credential.signin):
             raise errors.InvalidGrantError(
                 description="The session that authorized this code has ended.", request=request
             )
@@ -211,14 +212,23 @@ class CpmsOAuth2Validator(OAuth2Validator):
             return False
         credential = (
             ServiceCredential.objects.filter(refresh_token=request.refresh_token_instance)
-            .select_related("signin")
+            .select_related("signin__login_session")
             .first()
         )
-        if credential is not None and credential.signin.ended_at is not None:
+        if credential is not None and not signin_is_live(credential.signin):
             return False
         request.cpms_signin = credential.signin if credential else None
         request.cpms_code_hash = credential.code_hash if credential else ""
         return True
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        """As DOT's; but when the code is gone, another request exchanged it at the same moment: the
+        tokens issued with it (to either request) are revoked, as for any reused code."""
+        try:
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        except errors.InvalidGrantError:
+            revoke_tokens_of_code(code_hash(code), request.client)
+            raise
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         super()._save_bearer_token(token, request, *args, **kwargs)
@@ -243,6 +253,15 @@ class CpmsOAuth2Validator(OAuth2Validator):
             ServiceCredential.objects.get_or_create(
                 refresh_token=refresh_token, defaults={"signin": signin, "code_hash": hashed}
             )
+
+
+def signin_is_live(signin: ServiceSignIn) -> bool:
+    """A service sign-in lasts no longer than its browser session: not ended, and within the session's
+    absolute lifetime (a refreshing service cannot outlive it; the browser may never come back to end it)."""
+    if signin.ended_at is not None:
+        return False
+    started = signin.login_session.started_at
+    return timezone.now() - started <= timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT)
 
 
 def pkce_matches(grant, verifier: str) -> bool:

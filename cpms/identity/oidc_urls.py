@@ -11,12 +11,14 @@ from oauth2_provider import views as oauth_views
 from .views import oidc
 
 app_name = "oauth2_provider"
+refuse_nul_bytes = oidc.refuse_nul_bytes  # PostgreSQL cannot look them up: a 400, not a 500
+
 urlpatterns = [
-    path("authorize/", oidc.AuthorizationView.as_view(), name="authorize"),
-    path("token/", oidc.TokenView.as_view(), name="token"),
-    path("revoke_token/", oidc.RevokeTokenView.as_view(), name="revoke-token"),
-    path("userinfo/", oidc.UserInfoView.as_view(), name="user-info"),
-    path("logout/", oidc.LogoutView.as_view(), name="rp-initiated-logout"),
+    path("authorize/", refuse_nul_bytes(oidc.AuthorizationView.as_view(), page=True), name="authorize"),
+    path("token/", refuse_nul_bytes(oidc.TokenView.as_view()), name="token"),
+    path("revoke_token/", refuse_nul_bytes(oidc.RevokeTokenView.as_view()), name="revoke-token"),
+    path("userinfo/", refuse_nul_bytes(oidc.UserInfoView.as_view()), name="user-info"),
+    path("logout/", refuse_nul_bytes(oidc.LogoutView.as_view(), page=True), name="rp-initiated-logout"),
     path(
         ".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-connect-discovery-info"
     ),

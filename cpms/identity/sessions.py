@@ -1,7 +1,8 @@
 """The state of a browser session: who is half-way through signing in, and how a user verified.
 
 Keys in request.session:
-- signin.user_id / signin.method / signin.password_ok: a sign-in in progress (before login()).
+- signin.user_id / signin.method / signin.password_ok: a sign-in in progress (before login());
+  signin.second_factor: this sign-in must end with a second factor (password alone does not do).
 - verified.methods: how the signed-in user verified (e.g. ["pwd", "otp"]); verified.at: when.
 - session.started_at / session.seen_at: for the absolute and idle timeouts.
 """
@@ -9,7 +10,8 @@ Keys in request.session:
 import time
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
+from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.middleware import client_ip
 
@@ -20,6 +22,7 @@ SIGNIN_KEYS = (
     "signin.identifier",
     "signin.method",
     "signin.password_ok",
+    "signin.second_factor",
     "signin.next",
     "signin.sms_phone_id",
 )
@@ -27,13 +30,30 @@ RECENT_VERIFICATION_SECONDS = 10 * 60
 
 # OpenID Connect "amr" values (RFC 8176) for each way of verifying.
 AMR = {"password": "pwd", Method.SMS: "sms", Method.TOTP: "otp", Method.WEBAUTHN: "hwk", "recovery": "kba"}
+AMR_LABELS = {
+    "pwd": Method.PASSWORD.label,
+    "sms": Method.SMS.label,
+    "otp": Method.TOTP.label,
+    "hwk": Method.WEBAUTHN.label,
+    "kba": _("Recovery code"),
+}
 
 
-def begin_signin(request, user_id: int | None, *, identifier: str = "", next_url: str = "") -> None:
+def method_labels(amrs: list[str]) -> list[str]:
+    """How a session verified, for people: ["pwd", "otp"] → ["Password", "Authenticator app"]."""
+    return [str(AMR_LABELS.get(amr, amr)) for amr in amrs]
+
+
+def begin_signin(
+    request, user_id: int | None, *, identifier: str = "", next_url: str = "", second_factor: bool = False
+) -> None:
+    """Start a sign-in (or a verification of the signed-in user); `second_factor`: password alone won't do."""
     end_signin(request)
     request.session["signin.user_id"] = user_id
     request.session["signin.identifier"] = identifier
     request.session["signin.next"] = next_url
+    if second_factor:
+        request.session["signin.second_factor"] = True
 
 
 def signin_user_id(request) -> int | None:
@@ -53,7 +73,11 @@ def complete_signin(request, user: User, methods: list[str]) -> UserSession:
     """Log the user in with a new session id and remember how they verified."""
     next_url = request.session.get("signin.next", "")
     if request.user.is_authenticated and request.user.pk == user.pk:
-        return reverify(request, methods)
+        login_session = UserSession.objects.filter(
+            session_key=request.session.session_key, ended_at=None
+        ).first()
+        if login_session is not None:
+            return reverify(request, login_session, methods)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     end_signin(request)
     now = time.time()
@@ -66,24 +90,29 @@ def complete_signin(request, user: User, methods: list[str]) -> UserSession:
         user=user,
         session_key=request.session.session_key,
         ip=client_ip(request),
-        user_agent=request.headers.get("user-agent", "")[:300],
+        user_agent=request.headers.get("user-agent", "").replace("\x00", "")[:300],
         methods=methods,
     )
 
 
-def reverify(request, methods: list[str]) -> UserSession:
+def reverify(request, login_session: UserSession, methods: list[str]) -> UserSession:
     """A signed-in user verified again: new session id, same "Display my sessions" entry."""
     next_url = request.session.get("signin.next", "")
-    old_key = request.session.session_key
     end_signin(request)
     request.session.cycle_key()
     request.session["signin.next"] = next_url
     mark_verified(request, methods)
     request.session.save()
-    login_session = UserSession.objects.get(session_key=old_key)
     login_session.session_key = request.session.session_key
     login_session.save(update_fields=["session_key"])
     return login_session
+
+
+def keep_session_after_password_change(request, user: User) -> None:
+    """Django gives the session a new id when its user's password changes: its row follows it."""
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)
+    UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
 
 
 def mark_verified(request, methods: list[str]) -> None:
@@ -107,8 +136,15 @@ def pop_next_url(request) -> str:
     return request.session.pop("signin.next", "") or ""
 
 
-def session_expired(request) -> bool:
+def session_expiry(request) -> str:
+    """Why this signed-in session is over ("absolute", "idle"), or "" while it may go on.
+
+    A session that did not sign in through our pages has no start time: it is over at once.
+    """
     now = time.time()
-    started = request.session.get("session.started_at", now)
-    seen = request.session.get("session.seen_at", now)
-    return now - started > settings.SESSION_ABSOLUTE_TIMEOUT or now - seen > settings.SESSION_IDLE_TIMEOUT
+    started = request.session.get("session.started_at")
+    if started is None or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+        return "absolute"
+    if now - request.session.get("session.seen_at", started) > settings.SESSION_IDLE_TIMEOUT:
+        return "idle"
+    return ""

@@ -11,6 +11,12 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
+def masked_address(address: str) -> str:
+    """Logs keep no personal data: two characters and the domain tell addresses apart."""
+    local, at, domain = address.partition("@")
+    return f"{local[:2]}***{at}{domain}"
+
+
 def render_email(template: str, context: dict, language: str) -> tuple[str, str]:
     """`template` names a pair: <template>_subject.txt and <template>_body.txt."""
     with translation.override(language):
@@ -32,6 +38,6 @@ def send_email_on_commit(to: str, template: str, context: dict, language: str = 
         try:
             send_email(to, template, context, language)
         except OSError:
-            logger.exception("E-mail %s to %s could not be sent", template, to)
+            logger.exception("E-mail %s to %s could not be sent", template, masked_address(to))
 
     transaction.on_commit(send)

@@ -38,7 +38,24 @@ def secret(
     if generate_into is None:
         raise ImproperlyConfigured(f"Set {name} or {name}_FILE in the environment.")
     if not generate_into.exists():
-        generate_into.parent.mkdir(parents=True, exist_ok=True)
-        generate_into.write_text(generator())
-        generate_into.chmod(0o600)
+        _create_once(generate_into, generator())
     return generate_into.read_text().strip()
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Write `path`, readable by its owner only, unless another process got there first.
+
+    Several processes start at once (gunicorn workers, pytest-xdist): the first one's value must
+    win everywhere, or data encrypted with a field key that is not on disk is lost.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
+    try:
+        os.link(tmp, path)  # atomic, and fails if the file exists: a reader never sees half a secret
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()

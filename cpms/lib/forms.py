@@ -15,15 +15,26 @@ class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = (
-                f"{field.widget.attrs.get('class', '')} {css_class_for(field.widget)}".strip()
-            )
+            classes = field.widget.attrs.get("class", "").split()
+            if css_class_for(field.widget) not in classes:
+                classes.append(css_class_for(field.widget))
+            field.widget.attrs["class"] = " ".join(classes)
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self._errors or {}:
+    def add_error(self, field, error):
+        # Every error goes through here: the field's own validation, clean(), and a view that
+        # finds a problem after is_valid() (a wrong code, a name already taken).
+        super().add_error(field, error)
+        for name in self._errors:
             if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] += " is-invalid"
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
+                self._mark_invalid(name)
+
+    def _mark_invalid(self, name: str) -> None:
+        bound = self[name]
+        attrs = self.fields[name].widget.attrs
+        if "is-invalid" not in attrs["class"].split():
+            attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        # The ids that form_fields.html gives the help text and the errors. `auto_id`, not
+        # `id_for_label`: a group of radios or checkboxes has no label id.
+        help_text = [f"{bound.auto_id}_helptext"] if bound.help_text else []
+        attrs["aria-describedby"] = " ".join([*help_text, f"{bound.auto_id}-error"])

@@ -36,11 +36,21 @@ class HttpGatewaySmsBackend:
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with _opener.open(request, timeout=self.timeout) as response:
                 if response.status >= 300:
                     raise SmsDeliveryError(f"SMS gateway answered {response.status}")
         except OSError as error:
             raise SmsDeliveryError(str(error)) from error
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A gateway that redirects gets an error, not our bearer token sent on to wherever it points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_RefuseRedirects)
 
 
 def get_backend():

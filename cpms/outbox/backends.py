@@ -2,6 +2,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from .models import OutboxMessage
 
+SUBJECT_LENGTH = OutboxMessage._meta.get_field("subject").max_length
+
 
 class OutboxEmailBackend(BaseEmailBackend):
     """Keeps every e-mail in the outbox (embedded default)."""
@@ -12,7 +14,7 @@ class OutboxEmailBackend(BaseEmailBackend):
                 OutboxMessage.objects.create(
                     kind=OutboxMessage.Kind.EMAIL,
                     recipient=recipient,
-                    subject=message.subject,
+                    subject=message.subject[:SUBJECT_LENGTH],
                     body=message.body,
                 )
         return len(email_messages)

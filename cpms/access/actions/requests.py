@@ -14,8 +14,8 @@ from cpms.audit.record import record
 from cpms.identity.models import User
 from cpms.lib.email import send_email_on_commit
 
-from ..models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
-from ..queries.grants import COORDINATOR
+from ..models import AccessProfile, AccessRequest, Application, OrganisationNode
+from ..queries.grants import COORDINATOR, effective_grants
 from ..queries.requests import request_problems
 
 MAX_COMMENT_LENGTH = 2000
@@ -24,7 +24,7 @@ MAX_COMMENT_LENGTH = 2000
 def validators_for(application: Application, ern_id: int, *, excluding: User) -> list[User]:
     """Who is told a request arrived: the ERN's active coordinators in the application, and administrators."""
     coordinators = (
-        Grant.objects.active()
+        effective_grants()
         .filter(application=application, ern_id=ern_id, profile__code=COORDINATOR)
         .values("user_id")
     )

@@ -195,7 +195,7 @@ def do_revoke_grant(*, acting_user, grant: Grant, reason: str) -> Grant:
 
 @transaction.atomic
 def do_renew_grant(*, acting_user, grant: Grant) -> Grant:
-    """A guest grant lives GUEST_GRANT_LIFETIME more days from now."""
+    """A guest grant lives GUEST_GRANT_LIFETIME more days from now; its holder is told the new date."""
     grant = lock_grant(acting_user, grant)
     if not grant.organisation.is_guest:
         raise ValidationError(_("Only guest access expires; this one does not need renewing."))
@@ -208,6 +208,7 @@ def do_renew_grant(*, acting_user, grant: Grant) -> Grant:
         grant,
         {"user": grant.user_id, "previous_expires_at": previous, "expires_at": grant.expires_at},
     )
+    email_user(grant.user, "grant_renewed", {"grant": grant})
     return grant
 
 

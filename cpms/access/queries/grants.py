@@ -1,6 +1,6 @@
 """Who may do what, from their active grants. Read on every request: a revoked grant stops at once."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..models import Grant
 
@@ -10,9 +10,21 @@ HP = "hp"
 RESEARCHER = "researcher"
 
 
+def effective_grants() -> QuerySet[Grant]:
+    """Active grants whose prerequisite is active too.
+
+    Coordinator and Dispatcher need HP in the same ERN: when the holder's last HP grant there is
+    revoked or expires, their Coordinator or Dispatcher grant stops counting at the same moment.
+    """
+    prerequisite = Grant.objects.active().filter(
+        user_id=OuterRef("user_id"), ern_id=OuterRef("ern_id"), profile_id=OuterRef("profile__requires_id")
+    )
+    return Grant.objects.active().filter(Q(profile__requires=None) | Exists(prerequisite))
+
+
 def active_grants(user, application_code: str = "cpms") -> QuerySet[Grant]:
     return (
-        Grant.objects.active()
+        effective_grants()
         .filter(user=user, application__code=application_code)
         .select_related("organisation__parent", "ern", "profile", "application")
         .order_by("ern__code", "organisation__code", "profile__position")
@@ -20,7 +32,7 @@ def active_grants(user, application_code: str = "cpms") -> QuerySet[Grant]:
 
 
 def has_active_grant(user, application_code: str = "cpms") -> bool:
-    return Grant.objects.active().filter(user=user, application__code=application_code).exists()
+    return effective_grants().filter(user=user, application__code=application_code).exists()
 
 
 def is_administrator(user) -> bool:
@@ -30,7 +42,7 @@ def is_administrator(user) -> bool:
 def coordinated_ern_ids(user, application_code: str = "cpms") -> set[int]:
     """The ERNs in which the user is an active coordinator."""
     return set(
-        Grant.objects.active()
+        effective_grants()
         .filter(user=user, application__code=application_code, profile__code=COORDINATOR)
         .values_list("ern_id", flat=True)
     )

@@ -8,6 +8,7 @@ and paged in the database: the number of queries does not grow with the number o
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.core.validators import slug_re
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from ..models import GUEST_CODE, AccessRequest, Application, Grant, OrganisationNode
@@ -40,7 +41,7 @@ def get_requestable_application(application_id) -> Application | None:
 
 
 def get_requestable_application_by_code(code: str) -> Application | None:
-    if not code or len(code) > 40:
+    if not code or len(code) > 40 or not slug_re.match(code):
         return None
     return requestable_applications().filter(code=code).first()
 
@@ -81,6 +82,11 @@ def get_requestable_node(node_id) -> OrganisationNode | None:
     )
 
 
+def clean_search(search: str | None) -> str:
+    """Search text from the query string, as the database can take it (PostgreSQL refuses NUL)."""
+    return (search or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
+
+
 def path_of(node: OrganisationNode | None) -> list[OrganisationNode]:
     """The node and its ancestors, root first (uses the parents loaded with select_related)."""
     path = []
@@ -97,7 +103,7 @@ def level_nodes(application: Application, parent: OrganisationNode | None, searc
     as in the seed: Austria, Belgium, Bulgaria, Croatia …
     """
     nodes = OrganisationNode.objects.filter(application=application, parent=parent)
-    search = search.strip()[:MAX_SEARCH_LENGTH]
+    search = clean_search(search)
     if search:
         nodes = nodes.filter(Q(code__icontains=search) | Q(name__icontains=search))
     nodes = nodes.only("id", "kind", "code", "name", "parent_id", "application_id")
@@ -153,7 +159,7 @@ def organisation_level(
 ) -> Level:
     """One page of one level of the tree: 2 queries (count, rows), 3 when it lists institutions."""
     per_page = per_page if per_page in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
-    search = (search or "").strip()[:MAX_SEARCH_LENGTH]
+    search = clean_search(search)
     paginator = Paginator(level_nodes(application, parent, search), per_page)
     current = paginator.get_page(page)
     current.object_list = list(current.object_list)

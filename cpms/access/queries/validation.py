@@ -9,14 +9,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from ..models import AccessProfile, AccessRequest, Grant, OrganisationNode
-from .grants import COORDINATOR, is_administrator
+from .grants import COORDINATOR, effective_grants, is_administrator
 
 REQUEST_RELATED = ("requester", "application", "organisation__parent", "ern", "profile__requires")
 GRANT_RELATED = ("user", "application", "organisation__parent", "ern", "profile")
 
 
 def coordinator_grants(user) -> QuerySet[Grant]:
-    return Grant.objects.active().filter(user=user, profile__code=COORDINATOR)
+    return effective_grants().filter(user=user, profile__code=COORDINATOR)
 
 
 def coordinated_erns(user) -> QuerySet:

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 
 from cpms.access.queries.grants import has_active_grant
@@ -65,6 +66,20 @@ def test_it_extends_guest_access_by_90_days_from_now(client, coordinator, guest_
     assert event.data["expires_at"].startswith("2026-05-31")
     with time_machine.travel(NOW, tick=False):
         assert "renewed until" in client.get(reverse("access:grants-manage")).content.decode()
+
+
+def test_it_tells_the_guest_the_new_date_in_their_language(
+    client, coordinator, guest_grant, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        sign_in(client, coordinator)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url(guest_grant))
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["charlie@example.org"]  # Charlie reads his e-mails in French
+    assert "CPMS" in message.subject
+    assert "31 mai 2026" in message.body
 
 
 def test_it_brings_back_an_expired_guest_grant(client, coordinator, guest_grant, charlie):

@@ -151,6 +151,7 @@ def test_it_warns_about_grants_that_need_this_one(client, coordinator, charlie, 
     response = client.get(url(grant))
     assert response.context["dependent_grants"] == [dispatcher]
     assert "consider revoking it too" in response.content.decode()
+    assert "It stops working together with this one" in response.content.decode()
     make_grant(charlie, rnd.guest, "hp")  # another HP grant in the ERN still carries it
     assert client.get(url(grant)).context["dependent_grants"] == []
 

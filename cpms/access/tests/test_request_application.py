@@ -3,6 +3,7 @@
 import pytest
 
 from cpms.access.models import Application
+from cpms.access.queries.tree import get_requestable_application_by_code
 from cpms.access.tests.factories import make_application, make_tree, wizard_session
 from cpms.test import sign_in
 
@@ -67,6 +68,20 @@ def test_it_refuses_an_unknown_or_closed_application_code(client, alice, cpms_ap
         assert response.status_code == 200
         assert "This application is not open to access requests." in response.content.decode()
     assert wizard_state(client) == {}
+
+
+@pytest.mark.parametrize("code", ["cpms\x00", "cp ms", "cpms'--", "../cpms"])
+def test_it_refuses_a_code_that_is_not_a_slug_without_asking_the_database(
+    client, alice, cpms_app, code, django_assert_num_queries
+):
+    """PostgreSQL fails on a NUL byte in a query: such a code must never reach it."""
+    assert get_requestable_application_by_code("cpms") == cpms_app
+    with django_assert_num_queries(0):
+        assert get_requestable_application_by_code(code) is None
+    sign_in(client, alice)
+    response = client.get(URL, {"application": code})
+    assert response.status_code == 200
+    assert "This application is not open to access requests." in response.content.decode()
 
 
 @pytest.mark.parametrize("value", ["", "abc", "-1", "99999", "1.5", "9" * 40])

@@ -143,6 +143,15 @@ def test_it_refuses_a_coordinator_whose_grant_was_revoked(client, coordinator, p
     assert not Grant.objects.filter(request=pending).exists()
 
 
+def test_it_refuses_a_coordinator_whose_hp_grant_was_revoked(client, coordinator, pending):
+    sign_in(client, coordinator)
+    coordinator.grants.filter(profile__code="hp").update(revoked_at=timezone.now())
+    assert client.post(url(pending)).status_code == 404
+    with pytest.raises(PermissionDenied):
+        do_approve_access_request(acting_user=coordinator, access_request=pending)
+    assert not Grant.objects.filter(request=pending).exists()
+
+
 def test_it_lets_administrators_approve_any_request(client, charlie, nmd, django_capture_on_commit_callbacks):
     admin = make_administrator()
     request_nmd = make_request(charlie, nmd.hcp, "researcher")

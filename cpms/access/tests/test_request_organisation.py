@@ -145,6 +145,14 @@ def test_it_searches_the_current_level_only_and_ignores_case(walker, rnd, france
     assert labels(response) == []
 
 
+def test_it_drops_nul_bytes_from_the_search(walker, rnd):
+    """PostgreSQL refuses NUL in a query: a tampered search is cleaned, never a 500."""
+    response = walker.get(URL, {"node": rnd.country.pk, "q": "hann\x00over"})
+    assert response.status_code == 200
+    assert response.context["level"].search == "hannover"
+    assert labels(response) == ["DE05 - Medizinische Hochschule Hannover"]
+
+
 def test_it_pages_and_sets_the_page_size(walker, rnd):
     make_institutions(rnd.country, 30)  # + 3 hospitals + guest = 34
     response = walker.get(URL, {"node": rnd.country.pk, "per_page": "10", "page": "2"})

@@ -54,6 +54,15 @@ def test_it_answers_htmx_with_a_fragment(client, alice, rnd):
     assert "ERN-RND - Neurological Diseases" in page
 
 
+def test_it_keeps_the_headings_in_order(client, alice, rnd):
+    """Under the page's h1 the node is an h2; in the fragment, under step 2's h2, an h3."""
+    sign_in(client, alice)
+    heading = f'class="h6 card-title" id="organisation-details-{rnd.hcp.pk}"'
+    assert f"<h2 {heading}>" in client.get(url(rnd.hcp.pk)).content.decode()
+    fragment = client.get(url(rnd.hcp.pk), headers={"HX-Request": "true"}).content.decode()
+    assert f"<h3 {heading}>" in fragment
+
+
 def test_it_hides_nodes_of_closed_applications_and_missing_ones(client, alice):
     closed = make_application(code="aac", name="AAC")
     Application.objects.filter(pk=closed.pk).update(is_requestable=False)

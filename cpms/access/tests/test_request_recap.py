@@ -126,6 +126,7 @@ def test_it_submits_one_request_per_profile_and_tells_everyone(
     page = thanks.content.decode()
     assert "Thank you!" in page
     assert "Your CPMS account will be active in 1 – 2 days." in page
+    assert "You can then log into CPMS here:" in page  # the seed's words
     assert 'href="/access/my-requests/"' in page
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from cpms.access.models import AccessRequest
 from cpms.access.tests.factories import (
     make_administrator,
+    make_application,
     make_coordinator,
     make_grant,
     make_request,
@@ -87,6 +88,14 @@ def test_it_shows_every_ern_to_administrators(client, alice, charlie, rnd, nmd):
     assert set(response.context["page"]) == {first, second}
 
 
+def test_it_names_the_application_of_each_ern_when_there_are_several(client, rnd):
+    ecp = make_tree(application=make_application(code="ecp", name="ECP"))
+    sign_in(client, make_administrator())
+    choices = dict(client.get(URL).context["form"].fields["ern"].choices)
+    assert choices[rnd.ern.pk] == "ERN-RND - Neurological Diseases (CPMS)"
+    assert choices[ecp.ern.pk] == "ERN-RND - Neurological Diseases (ECP)"
+
+
 def test_it_filters_by_status_ern_profile_and_search(client, alice, charlie, rnd, nmd):
     admin = make_administrator()
     hp_alice = make_request(alice, rnd.hcp, "hp")
@@ -133,6 +142,19 @@ def test_it_stops_at_once_when_my_coordinator_grant_is_revoked(client, coordinat
     sign_in(client, coordinator)
     assert client.get(URL).status_code == 200
     coordinator.grants.filter(profile__code="coordinator").update(revoked_at=timezone.now())
+    assert client.get(URL).status_code == 404
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired"])
+def test_it_stops_at_once_when_my_hp_grant_ends(client, coordinator, how):
+    """Coordinator needs HP in the same ERN: without it, the Coordinator grant no longer counts."""
+    sign_in(client, coordinator)
+    assert client.get(URL).status_code == 200
+    hp = coordinator.grants.filter(profile__code="hp")
+    if how == "revoked":
+        hp.update(revoked_at=timezone.now())
+    else:
+        hp.update(expires_at=timezone.now() - timedelta(minutes=1))
     assert client.get(URL).status_code == 404
 
 

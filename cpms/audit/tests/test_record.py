@@ -96,3 +96,30 @@ def test_it_records_the_client_ip_of_the_request(client, alice):
     event = AuditEvent.objects.get(action="identity.signin.password_failed")
     assert event.ip == "203.0.113.9"
     assert event.actor_id == alice.pk
+
+
+def test_it_masks_secrets_and_addresses_inside_lists(alice):
+    event = record(
+        alice,
+        "test.masked",
+        alice,
+        {
+            "recipients": ["alice@example.org", "bob@example.org"],
+            "codes": ["123456"],
+            "items": [{"otp": "1"}],
+        },
+    )
+    assert event.data == {
+        "recipients": ["al***@example.org", "bo***@example.org"],
+        "codes": "***",
+        "items": [{"otp": "***"}],
+    }
+
+
+def test_it_says_when_the_last_events_were_removed(alice):
+    record(alice, "test.one", alice)
+    last = record(alice, "test.two", alice)
+    with as_database_owner():
+        AuditEvent.objects.filter(pk=last.pk).delete()
+    with pytest.raises(CommandError, match="the last events were removed"):
+        call_command("verify_audit_chain")

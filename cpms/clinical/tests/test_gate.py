@@ -91,6 +91,15 @@ def test_it_refuses_a_guest_grant_as_soon_as_it_expires(client, bob, rnd, rnd_ar
         assert client.get("/cpms/").url == "/cpms/no-access/"
 
 
+def test_it_refuses_a_coordinator_grant_whose_hp_grant_was_revoked(client, bob_in_cpms, bob_hp, rnd):
+    make_grant(bob_hp.user, rnd.hcp, "coordinator")
+    sign_in(client, bob_hp.user)
+    assert client.get("/cpms/").status_code == 200
+    bob_hp.revoked_at = timezone.now()
+    bob_hp.save()
+    assert client.get("/cpms/").url == "/cpms/no-access/"
+
+
 def test_it_lets_a_verified_user_with_a_grant_in(client, bob_in_cpms):
     sign_in(client, bob_in_cpms.user)
     assert client.get("/cpms/").status_code == 200

@@ -1,12 +1,12 @@
 import pytest
 from django.utils import timezone
 
-from cpms.access.tests.factories import make_grant
+from cpms.access.tests.factories import make_grant, make_tree
 from cpms.audit.models import AuditEvent
 from cpms.clinical.models import ErnPreference
 from cpms.test import sign_in
 
-from .factories import complete_profile
+from .factories import complete_profile, make_areas
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +105,20 @@ def test_it_asks_for_the_areas_of_a_new_ern(client, bob_in_cpms, nmd, nmd_areas)
     page = client.get(URL).content.decode()
     assert "EURO-NMD - Neuromuscular Diseases" in page
     assert nmd_areas[0].name in page
+
+
+def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_assert_num_queries):
+    bob = bob_in_cpms.user
+    sign_in(client, bob)
+    client.get(URL)  # the session's "last active" write happens at most once a minute
+    # session, user, has_active_grant, clinician profile, grants, areas offered, areas chosen
+    with django_assert_num_queries(7):
+        assert client.get(URL).status_code == 200
+    for code in ("EURO-NMD", "VASCERN", "ERKNet"):
+        tree = make_tree(ern_code=code, ern_name=code.title())
+        make_grant(bob, tree.hcp)
+        areas = make_areas(tree.ern, [("one", "One"), ("two", "Two")])
+        bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(*areas)
+    with django_assert_num_queries(7):
+        page = client.get(URL).content.decode()
+    assert page.count(" checked") == 1 + 6

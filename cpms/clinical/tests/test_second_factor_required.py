@@ -41,6 +41,8 @@ def test_it_starts_a_reverification_that_returns_to_cpms(client, bob):
     assert response.url == "/login/method/?reverify=1"
     assert client.session["signin.user_id"] == bob.pk
     assert client.session["signin.next"] == "/cpms/preferences/"
+    methods = client.get(response.url).context["form"].fields["method"].choices
+    assert "password" not in [value for value, _ in methods]  # a password alone would lead back here
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def second_factor_required(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     has_second_factor = len(methods_for(request.user.pk)) > 1
     if request.method == "POST" and has_second_factor:
-        begin_signin(request, request.user.pk, next_url=next_url)
+        begin_signin(request, request.user.pk, next_url=next_url, second_factor=True)
         return redirect(reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}))
     return render(
         request,

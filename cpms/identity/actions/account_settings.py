@@ -11,7 +11,7 @@ from cpms.audit.record import record
 from cpms.lib.email import send_email_on_commit
 from cpms.lib.i18n import lazy_format
 
-from ..links import find_usable_link, issue_link
+from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, User, UserSession
 from ..notify import security_event
 from .sessions import end_sessions
@@ -102,9 +102,8 @@ def do_confirm_email_change(*, token: str) -> User | None:
     Raises LinkProblem for an invalid, used or expired link. The link is used up either way.
     """
     link = find_usable_link(token, EmailLink.Purpose.CHANGE_EMAIL)
+    use_link(link)
     user = link.user
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
     old_email, new_email = user.email, link.new_email
     changed = False
     if not email_taken(new_email, by_other_than=user):

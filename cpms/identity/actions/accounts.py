@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -5,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import record
 
-from ..links import find_usable_link, issue_link
-from ..models import EmailLink, User, new_username
+from ..links import find_usable_link, issue_link, use_link
+from ..models import EmailLink, User, UserSession, new_username
 from ..notify import email_user, security_event
+from .sessions import end_sessions
+
+PASSWORD_LINKS_PER_HOUR = 5
 
 
 def unique_username() -> str:
@@ -61,30 +66,40 @@ def do_request_password_link(*, email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
+    recent = EmailLink.objects.filter(
+        user=user, purpose=EmailLink.Purpose.SET_PASSWORD, created_at__gte=timezone.now() - timedelta(hours=1)
+    )
+    if recent.count() >= PASSWORD_LINKS_PER_HOUR:  # nobody can flood a mailbox; the answer stays the same
+        record(user, "identity.password.link_refused", user, {"per_hour": PASSWORD_LINKS_PER_HOUR})
+        return
     record(user, "identity.password.link_requested", user)
     send_set_password_link(user)
 
 
 @transaction.atomic
 def do_set_password(*, token: str, password: str) -> User:
+    """Choose a password through an e-mailed link: every session of the account ends."""
     link = find_usable_link(token, EmailLink.Purpose.SET_PASSWORD)
     user = link.user
     validate_password(password, user)
+    use_link(link)
     first_time = not user.has_usable_password()
     user.set_password(password)
     user.save(update_fields=["password"])
-    link.used_at = timezone.now()
-    link.save(update_fields=["used_at"])
-    record(user, "identity.password.set", user, {"first_time": first_time})
+    ended = end_sessions(UserSession.objects.filter(user=user, ended_at=None))
+    record(user, "identity.password.set", user, {"first_time": first_time, "sessions_ended": ended})
     if not first_time:
         security_event(user, _("Your password was changed through a link sent by e-mail."))
     return user
 
 
 @transaction.atomic
-def do_change_password(*, acting_user: User, new_password: str) -> None:
+def do_change_password(*, acting_user: User, new_password: str, current_session_key: str | None) -> None:
+    """Change the password: every other session of the account ends (this one goes on)."""
     validate_password(new_password, acting_user)
     acting_user.set_password(new_password)
     acting_user.save(update_fields=["password"])
-    record(acting_user, "identity.password.changed", acting_user)
+    others = UserSession.objects.filter(user=acting_user, ended_at=None)
+    ended = end_sessions(others.exclude(session_key=current_session_key))
+    record(acting_user, "identity.password.changed", acting_user, {"sessions_ended": ended})
     security_event(acting_user, _("Your password was changed."))

@@ -2,7 +2,8 @@
 
 A service sign-in (ServiceSignIn) belongs to one browser session; ending it revokes the access and
 refresh tokens the service received through it. Ending the browser session (from "Display my
-sessions", PANIC, sign-out, account deletion) ends its service sign-ins: see sessions.end_sessions.
+sessions", PANIC, sign-out, time-out, a new password, account deletion) ends its service sign-ins:
+see sessions.end_sessions.
 """
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from cpms.audit.record import record
 
-from ..models import ServiceConsent, ServiceCredential, ServiceSignIn, User, UserSession
+from ..models import ServiceConsent, ServiceCredential, ServiceSignIn, User
 from ..oidc import revoke_credentials
 
 
@@ -63,15 +64,6 @@ def do_end_service_signin(*, acting_user: User, signin: ServiceSignIn) -> None:
         signin,
         {"client_id": signin.application.client_id, "service": signin.application.name},
     )
-
-
-@transaction.atomic
-def do_sign_out_for_service(*, acting_user: User, session_key: str | None, client_id: str) -> None:
-    """RP-initiated logout: end this browser session and revoke its services' tokens."""
-    login_sessions = UserSession.objects.filter(session_key=session_key, ended_at=None)
-    end_services_of_sessions(login_sessions)
-    login_sessions.update(ended_at=timezone.now())
-    record(acting_user, "identity.signout", acting_user, {"client_id": client_id, "via": "oidc"})
 
 
 def has_consented(user: User, application, scopes: list[str]) -> bool:

@@ -69,18 +69,20 @@ def do_generate_recovery_codes(*, acting_user: User) -> list[str]:
 def do_use_recovery_code(*, user: User, code: str) -> int | None:
     """Spend `code`: the number of unused codes left afterwards, or None if it is not valid.
 
-    The user's unused codes are locked while checking, so one code cannot sign in twice.
+    The code is spent with a conditional update, so it cannot sign in twice, even when two
+    requests race (whatever the database: SQLite ignores row locks).
     """
     if not is_well_formed(code):
         return None
     value = normalized(code)
-    unused = list(RecoveryCode.objects.select_for_update().filter(user=user, used_at=None))
+    unused = list(RecoveryCode.objects.filter(user=user, used_at=None))
     match = next((row for row in unused if check_password(value, row.code_hash)), None)
     if match is None:
         return None
     match.used_at = timezone.now()
-    match.save(update_fields=["used_at"])
-    remaining = len(unused) - 1
+    if not RecoveryCode.objects.filter(pk=match.pk, used_at=None).update(used_at=match.used_at):
+        return None  # spent by another request a moment ago
+    remaining = RecoveryCode.objects.filter(user=user, used_at=None).count()
     record(user, "identity.recovery_code.used", match, {"remaining": remaining})
     security_event(
         user,

@@ -61,6 +61,17 @@ def end_sessions(login_sessions) -> int:
 
 
 @transaction.atomic
+def do_sign_out(
+    *, acting_user: User, session_key: str | None, action: str = "identity.signout", data: dict | None = None
+) -> None:
+    """End this browser session (signed out, timed out, or replaced by another account's sign-in):
+    its row is marked ended and its services lose their tokens. The caller logs the browser out.
+    """
+    end_sessions(UserSession.objects.filter(session_key=session_key, ended_at=None))
+    record(acting_user, action, acting_user, data or {})
+
+
+@transaction.atomic
 def do_end_session(*, acting_user: User, login_session: UserSession) -> None:
     if login_session.user_id != acting_user.pk:
         raise Http404

@@ -79,8 +79,16 @@ def do_check_password(*, user_id: int | None, identifier: str, password: str, ip
     if user is None:
         User().set_password(password)  # spend the same time as a real check
     throttle.fail(_counters("password", account_key, ip))
-    record(user, "identity.signin.password_failed", user, {"identifier": identifier})
+    data = {"identifier": audited_identifier(identifier, user)}
+    record(user, "identity.signin.password_failed", user, data)
     return None
+
+
+def audited_identifier(identifier: str, user: User | None) -> str:
+    """What the audit trail keeps of a typed identifier: the account's e-mail address (masked by the
+    trail) or username; of one that matches no account, only its first characters, for it may be a
+    password typed in the wrong field."""
+    return identifier if user is not None else identifier[:2] + "***"
 
 
 def do_record_code_failure(*, user: User, method: str, ip: str | None) -> None:

@@ -52,16 +52,20 @@ def verify_totp(user: User, code: str) -> TotpDevice | None:
     """The confirmed app of `user` that gives `code` now, or None.
 
     A code whose time step is not later than the last one accepted for that app is refused,
-    so a code seen over someone's shoulder cannot be used again. The device row is locked
-    while checking, so two requests with the same code cannot both pass.
+    so a code seen over someone's shoulder cannot be used again. The step moves on with a
+    conditional update, so two requests with the same code cannot both pass, whatever the
+    database (SQLite ignores row locks).
     """
     now = timezone.now()
-    for device in TotpDevice.objects.select_for_update().filter(user=user, confirmed=True):
+    for device in TotpDevice.objects.filter(user=user, confirmed=True):
         step = matching_step(device.secret, code, now)
-        if step is not None and step > device.last_used_step:
-            device.last_used_step = step
-            device.last_used_at = now
-            device.save(update_fields=["last_used_step", "last_used_at"])
+        if step is None or step <= device.last_used_step:
+            continue
+        moved_on = TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
+            last_used_step=step, last_used_at=now
+        )
+        if moved_on:
+            device.last_used_step, device.last_used_at = step, now
             return device
     return None
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpms.audit.models import AuditEvent
+from cpms.identity.actions import account_settings
+from cpms.identity.links import LinkProblem, find_usable_link
 from cpms.identity.models import EmailLink
 from cpms.test import last_email_to, link_in, make_user, sign_in
 
@@ -118,3 +120,13 @@ def test_it_refuses_an_address_taken_in_the_meantime(client, alice, link, django
     assert EmailLink.objects.get().used_at is not None
     assert mail.outbox == []
     assert not AuditEvent.objects.filter(action="identity.email.changed").exists()
+
+
+def test_it_uses_a_link_once_even_when_two_requests_race(client, alice, link, monkeypatch):
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    read_by_the_other_request = find_usable_link(token, EmailLink.Purpose.CHANGE_EMAIL)
+    assert client.post(link).status_code == 302
+    monkeypatch.setattr(account_settings, "find_usable_link", lambda *args: read_by_the_other_request)
+    with pytest.raises(LinkProblem):
+        account_settings.do_confirm_email_change(token=token)
+    assert AuditEvent.objects.filter(action="identity.email.changed").count() == 1

@@ -2,9 +2,13 @@ import time
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from cpms.audit.models import AuditEvent
+from cpms.identity.models import UserSession
 from cpms.test import PASSWORD, sign_in
+
+from .oidc_helpers import get_code, make_service, tokens_for, userinfo
 
 pytestmark = pytest.mark.django_db
 NEW = "Quiet rivers carry old maps"
@@ -60,3 +64,27 @@ def test_it_refuses_a_wrong_current_password(client, alice):
     assert "not your current password" in response.content.decode()
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
+
+
+def test_it_ends_the_other_sessions_and_their_services_tokens(client, bob):
+    elsewhere = sign_in(Client(), bob)
+    tokens = tokens_for(elsewhere, make_service(trusted=True))
+    sign_in(client, bob)
+    client.post(
+        "/account/password/", {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}
+    )
+    assert UserSession.objects.filter(user=bob, ended_at=None).get().session_key == client.session.session_key
+    assert userinfo(Client(), tokens["access_token"]).status_code == 401
+    assert client.get("/account/").status_code == 200
+    assert AuditEvent.objects.get(action="identity.password.changed").data == {"sessions_ended": 1}
+
+
+def test_it_keeps_this_session_listed_and_able_to_sign_in_to_services(client, bob):
+    sign_in(client, bob)
+    client.post(
+        "/account/password/", {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW}
+    )
+    [row] = client.get("/account/sessions/").context["rows"]
+    assert row.current
+    code, _request = get_code(client, make_service(trusted=True))
+    assert code

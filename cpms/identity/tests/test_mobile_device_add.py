@@ -11,7 +11,7 @@ from cpms.audit.models import AuditEvent
 from cpms.identity.actions.recovery import do_generate_recovery_codes
 from cpms.identity.actions.totp import matching_step, verify_totp
 from cpms.identity.models import TotpDevice
-from cpms.test import sign_in
+from cpms.test import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,23 @@ def test_it_explains_a_bad_name(client, bob, name, message):
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors["name"])
     assert not TotpDevice.objects.filter(confirmed=False).exists()
+
+
+def test_it_asks_a_password_only_session_for_the_accounts_second_factor(client, bob):
+    """Else a stolen password alone could add the thief's own app to an account with two factors."""
+    sign_in(client, bob, methods=("pwd",))
+    response = client.post(URL, {"action": "start", "name": "Thief's phone"})
+    assert response.url == "/login/method/?reverify=1"
+    assert not TotpDevice.objects.filter(confirmed=False).exists()
+    form = client.get(response.url).context["form"]
+    assert [value for value, _ in form.fields["method"].choices] == ["totp"]  # no "password" alone
+
+
+def test_it_lets_the_session_in_after_the_second_factor(client, bob, clock):
+    sign_in(client, bob, methods=("pwd",))
+    client.get(URL)
+    client.post("/login/method/", {"method": "totp"})
+    client.post("/login/password/", {"password": PASSWORD})
+    response = client.post("/login/app/", {"code": code_now(bob.totp_devices.get())})
+    assert response.url == URL
+    assert client.get(URL).status_code == 200

@@ -3,6 +3,7 @@ bad requests."""
 
 from datetime import timedelta
 
+import pyotp
 import pytest
 import time_machine
 from django.urls import reverse
@@ -10,7 +11,7 @@ from oauth2_provider.models import get_grant_model
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import ServiceConsent, ServiceSignIn
-from cpms.test import sign_in
+from cpms.test import PASSWORD, sign_in
 
 from .oidc_helpers import (
     REDIRECT_URI,
@@ -265,3 +266,39 @@ def test_it_survives_a_tampered_consent_form(client, bob):
     assert client.post(request.url, {"allow": "1"}).status_code == 400
     response = client.post(request.url, {**data, "redirect_uri": "https://evil.example.net/"})
     assert response.status_code == 400 and not Grant.objects.exists()
+
+
+def test_it_steps_up_with_a_second_factor_only(client, bob):
+    sign_in(client, bob, methods=("pwd",))
+    response = client.get(authorization_request(make_service()).url)
+    form = client.get(response.url).context["form"]
+    assert [value for value, _ in form.fields["method"].choices] == ["totp"]  # password alone won't do
+
+
+def test_it_comes_back_from_verifying_again_for_max_age_zero(client, bob):
+    """max_age=0 asks for a verification now: once done, the user is not sent round in circles."""
+    sign_in(client, bob)
+    service = make_service(trusted=True)
+    request = authorization_request(service, max_age="0")
+    assert client.get(request.url).url == reverse("identity:signin-method") + "?reverify=1"
+    assert "max_age" not in client.session["signin.next"]
+    client.post(reverse("identity:signin-method"), {"method": "totp"})
+    client.post(reverse("identity:signin-password"), {"password": PASSWORD})
+    code = pyotp.TOTP(bob.totp_devices.get().secret).now()
+    response = client.post(reverse("identity:signin-totp"), {"code": code})
+    response = client.get(response.url)
+    assert response.status_code == 302 and response.url.startswith(REDIRECT_URI)
+    assert query_of(response.url)["state"] == request.state and "code" in query_of(response.url)
+
+
+def test_it_answers_a_nul_character_with_an_error_page(client, bob):
+    sign_in(client, bob)
+    service = make_service()
+    url = authorization_request(service, nonce="\x00").url
+    for request_url in (url, reverse("oauth2_provider:rp-initiated-logout") + "?client_id=a%00"):
+        response = client.get(request_url)
+        assert response.status_code == 400
+        assert response.templates[0].name == "identity/oidc_error.html"
+        assert "NUL character" in response.content.decode()
+    assert not Grant.objects.exists()
+    assert client.get(reverse("identity:my-account")).status_code == 200  # still signed in

@@ -1,18 +1,21 @@
 """The token endpoint, the ID token's claims, userinfo and refresh; bad requests answered and audited."""
 
 import base64
+import json
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_grant_model
 
 from cpms.access.tests.factories import make_application, make_grant, make_tree
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import User
-from cpms.identity.oidc import subject_for
+from cpms.identity.oidc import CpmsOAuth2Validator, subject_for
 from cpms.test import sign_in
 
 from .oidc_helpers import (
@@ -280,3 +283,54 @@ def test_it_refuses_the_access_token_in_the_query_string(client, bob):
     response = client.get(reverse("oauth2_provider:user-info") + f"?access_token={token}")
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
     assert last_audit("identity.oidc.invalid_request") is not None
+
+
+def test_it_stops_refreshing_when_the_browser_sessions_absolute_lifetime_is_over(client, bob):
+    """The browser may never come back to end its session: a refreshing service cannot outlive it."""
+    sign_in(client, bob)
+    service = make_service(trusted=True)
+    tokens = tokens_for(client, service)
+    with time_machine.travel(timedelta(hours=11)):
+        response = refresh(Client(), service, tokens["refresh_token"])
+        assert response.status_code == 200
+    with time_machine.travel(timedelta(hours=12, minutes=1)):
+        response = refresh(Client(), service, response.json()["refresh_token"])
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+def test_it_revokes_the_tokens_of_a_code_exchanged_twice_at_the_same_moment(client, bob, monkeypatch):
+    sign_in(client, bob)
+    service = make_service(trusted=True)
+    code, request = get_code(client, service)
+    save = CpmsOAuth2Validator.save_bearer_token
+
+    def save_then_lose_the_race(self, token, oauth_request, *args, **kwargs):
+        save(self, token, oauth_request, *args, **kwargs)
+        get_grant_model().objects.all().delete()  # another request exchanged the code meanwhile
+
+    monkeypatch.setattr(CpmsOAuth2Validator, "save_bearer_token", save_then_lose_the_race)
+    response = exchange(client, service, code, request.verifier)
+    assert response.status_code == 400 and json.loads(response.content)["error"] == "invalid_grant"
+    assert not get_access_token_model().objects.exists()  # revoked, those of the other request too
+
+
+def test_it_answers_a_nul_character_with_invalid_request(client, bob):
+    """PostgreSQL cannot look such values up: without this, a 500."""
+    sign_in(client, bob)
+    service = make_service(trusted=True)
+    for data in (
+        {"grant_type": "authorization_code", "code": "abc\x00", "redirect_uri": REDIRECT_URI},
+        {"grant_type": "refresh_token", "refresh_token": "\x00"},
+    ):
+        response = client.post(TOKEN_URL, data, HTTP_AUTHORIZATION=service.basic_auth())
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": "invalid_request",
+            "error_description": "The request contains a NUL character.",
+        }
+    nul_client = "Basic " + base64.b64encode(b"x\x00:secret").decode()
+    response = client.post(TOKEN_URL, {"grant_type": "refresh_token"}, HTTP_AUTHORIZATION=nul_client)
+    assert response.json()["error"] == "invalid_request"
+    assert last_audit("identity.oidc.invalid_request").data["client_id"] == "x"
+    response = client.post(reverse("oauth2_provider:revoke-token"), {"token": "a\x00"})
+    assert response.status_code == 400

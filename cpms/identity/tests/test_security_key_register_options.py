@@ -103,3 +103,11 @@ def test_it_checks_the_name_before_the_authenticator_is_asked(client, alice, nam
 
 def test_it_accepts_only_post(client, alice):
     assert sign_in(client, alice).get(URL).status_code == 405
+
+
+def test_it_refuses_a_password_only_session_of_an_account_with_two_factors(client, bob):
+    sign_in(client, bob, methods=("pwd",))
+    response = post_json(client, URL, {"name": "Laptop"})
+    assert response.status_code == 403
+    assert response.json()["redirect"] == "/login/method/?reverify=1"
+    assert client.session["signin.second_factor"] is True

@@ -3,11 +3,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cpms.identity.models import UserSession
+from cpms.audit.models import AuditEvent
+from cpms.identity.models import ServiceSignIn, UserSession
 from cpms.test import PASSWORD, sign_in
+
+from .oidc_helpers import make_service, tokens_for, userinfo
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +75,31 @@ def test_it_deletes_the_server_side_session_at_sign_out(client, alice):
     assert not Session.objects.filter(session_key=key).exists()
     assert UserSession.objects.get(session_key=key).ended_at is not None
     assert is_signed_out(client.get(MY_ACCOUNT))
+
+
+def test_it_revokes_the_services_tokens_when_the_session_times_out(client, bob):
+    service = make_service(trusted=True)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        sign_in(client, bob)
+        tokens = tokens_for(client, service)
+        clock.shift(timedelta(minutes=31))
+        assert is_signed_out(client.get(MY_ACCOUNT))
+        assert userinfo(Client(), tokens["access_token"]).status_code == 401
+        refreshed = Client().post(
+            reverse("oauth2_provider:token"),
+            {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            HTTP_AUTHORIZATION=service.basic_auth(),
+        )
+    assert refreshed.status_code == 400
+    assert ServiceSignIn.objects.get().ended_at is not None
+    event = AuditEvent.objects.get(action="identity.session.expired")
+    assert event.actor_id == bob.pk and event.data == {"reason": "idle"}
+
+
+def test_it_ends_a_signed_in_session_that_has_no_start_time(client, alice):
+    sign_in(client, alice)
+    session = client.session
+    del session["session.started_at"]  # not signed in through our pages
+    session.save()
+    assert is_signed_out(client.get(MY_ACCOUNT))
+    assert UserSession.objects.get(user=alice).ended_at is not None

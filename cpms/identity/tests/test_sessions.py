@@ -7,6 +7,8 @@ from django.utils import timezone
 from cpms.identity.models import UserSession
 from cpms.test import sign_in
 
+from .oidc_helpers import make_service, tokens_for
+
 pytestmark = pytest.mark.django_db
 
 URL = reverse("identity:sessions")
@@ -109,3 +111,12 @@ def test_it_makes_a_fixed_number_of_queries(client, alice, django_assert_num_que
     with django_assert_num_queries(4):
         response = client.get(URL)
     assert len(response.context["rows"]) == 7
+
+
+def test_it_names_each_table_by_its_heading(client, bob):
+    sign_in(client, bob)
+    tokens_for(client, make_service(trusted=True))
+    page = client.get(URL).content.decode()
+    for heading in ("browsers-heading", "services-heading"):
+        assert f'id="{heading}"' in page
+        assert f'<table class="table align-middle" aria-labelledby="{heading}">' in page

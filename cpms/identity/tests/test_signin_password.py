@@ -3,12 +3,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import UserSession
 from cpms.identity.throttle import delay_after
-from cpms.test import PASSWORD
+from cpms.test import PASSWORD, sign_in
+
+from .oidc_helpers import make_service, tokens_for, userinfo
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +139,27 @@ def test_it_signs_out_on_the_server(client, alice):
 
     assert not Session.objects.filter(session_key=key).exists()
     assert UserSession.objects.get(session_key=key).ended_at is not None
+
+
+def test_it_keeps_only_a_hint_of_an_identifier_that_matches_no_account(client, alice):
+    start(client, "Tr0ub4dor&3-my-password")  # a password, typed in the wrong field
+    client.post("/login/password/", {"password": "whatever it is"})
+    start(client, "alice@example.org")
+    client.post("/login/password/", {"password": "not hers"})
+    unknown, known = AuditEvent.objects.filter(action="identity.signin.password_failed").order_by("id")
+    assert unknown.data == {"identifier": "Tr***"}
+    assert known.data == {"identifier": "al***@example.org"}
+
+
+def test_it_signs_the_previous_account_out_for_good_when_another_signs_in(client, alice, bob):
+    sign_in(client, bob)
+    bobs_session = UserSession.objects.get(user=bob)
+    tokens = tokens_for(client, make_service(trusted=True))
+    start(client, "alice@example.org")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
+    assert client.session["_auth_user_id"] == str(alice.pk)
+    bobs_session.refresh_from_db()
+    assert bobs_session.ended_at is not None
+    assert userinfo(Client(), tokens["access_token"]).status_code == 401
+    event = AuditEvent.objects.get(action="identity.signout")
+    assert event.actor_id == bob.pk and event.data == {"replaced_by": alice.pk}

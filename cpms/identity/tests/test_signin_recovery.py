@@ -4,6 +4,7 @@ from django.core import mail
 from django.utils import timezone
 
 from cpms.audit.models import AuditEvent
+from cpms.identity.actions import recovery
 from cpms.identity.actions.recovery import do_generate_recovery_codes, do_use_recovery_code
 from cpms.identity.models import RecoveryCode, UserSession
 from cpms.test import PASSWORD
@@ -125,3 +126,17 @@ def test_it_shares_the_lock_out_with_app_codes(client, bob, codes):
     for _ in range(4):
         client.post("/login/app/", {"code": "000000"})
     assert "Too many failed attempts" in client.post(URL, {"code": codes[0]}).content.decode()
+
+
+def test_it_spends_a_code_once_even_when_two_requests_race(bob, codes, monkeypatch):
+    check = recovery.check_password
+
+    def check_while_the_other_request_spends_it(value, hashed):
+        matches = check(value, hashed)
+        if matches:
+            RecoveryCode.objects.filter(code_hash=hashed).update(used_at=timezone.now())
+        return matches
+
+    monkeypatch.setattr(recovery, "check_password", check_while_the_other_request_spends_it)
+    assert do_use_recovery_code(user=bob, code=codes[0]) is None
+    assert not AuditEvent.objects.filter(action="identity.recovery_code.used").exists()

@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 
 from cpms.audit.models import AuditEvent
+from cpms.identity.actions import totp
 from cpms.identity.actions.totp import verify_totp
 from cpms.identity.models import TotpDevice, UserSession
 from cpms.test import PASSWORD, add_authenticator, sign_in
@@ -213,3 +214,31 @@ def test_it_sends_no_security_email_unless_asked(client, bob, clock, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/login/app/", {"code": code_at(bob.totp_devices.get(), NOW)})
     assert mail.outbox == []
+
+
+def test_it_accepts_a_code_once_even_when_two_requests_race(bob, clock, monkeypatch):
+    device = bob.totp_devices.get()
+    match = totp.matching_step
+
+    def match_while_the_other_request_accepts_it(secret, code, now=None):
+        step = match(secret, code, now)
+        TotpDevice.objects.filter(pk=device.pk).update(last_used_step=step)
+        return step
+
+    monkeypatch.setattr(totp, "matching_step", match_while_the_other_request_accepts_it)
+    assert verify_totp(bob, code_at(device, NOW)) is None
+
+
+def test_it_verifies_again_a_session_that_lost_its_sessions_entry(client, bob, clock):
+    sign_in(client, bob, methods=("pwd",))
+    UserSession.objects.all().delete()
+    session = client.session
+    session["verified.at"] = 0
+    session.save()
+    client.get("/account/password/")
+    at_code_step_after_method = client.post("/login/method/", {"method": "totp"})
+    assert at_code_step_after_method.url == "/login/password/"
+    client.post("/login/password/", {"password": PASSWORD})
+    response = client.post("/login/app/", {"code": code_at(bob.totp_devices.get(), NOW)})
+    assert response.status_code == 302 and response.url == "/account/password/"
+    assert UserSession.objects.get(user=bob).session_key == client.session.session_key

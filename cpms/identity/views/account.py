@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from ..actions.accounts import do_change_password
 from ..decorators import require_recent_verification
 from ..forms import ChangePasswordForm
-from ..sessions import verified_methods
+from ..sessions import keep_session_after_password_change, method_labels, verified_methods
 
 
 @login_required
@@ -19,7 +18,11 @@ def my_account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_details(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/account_details.html", {"verified_methods": verified_methods(request)})
+    return render(
+        request,
+        "identity/account_details.html",
+        {"verified_methods": method_labels(verified_methods(request))},
+    )
 
 
 @require_recent_verification
@@ -27,8 +30,12 @@ def account_details(request: HttpRequest) -> HttpResponse:
 def change_password(request: HttpRequest) -> HttpResponse:
     form = ChangePasswordForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        do_change_password(acting_user=request.user, new_password=form.cleaned_data["new_password"])
-        update_session_auth_hash(request, request.user)
+        do_change_password(
+            acting_user=request.user,
+            new_password=form.cleaned_data["new_password"],
+            current_session_key=request.session.session_key,
+        )
+        keep_session_after_password_change(request, request.user)
         messages.success(request, _("Your password was changed."))
         return redirect("identity:my-account")
     return render(request, "identity/change_password.html", {"form": form})

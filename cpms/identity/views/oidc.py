@@ -12,7 +12,8 @@ import base64
 import json
 import re
 import time
-from urllib.parse import unquote_plus, urlencode
+from functools import wraps
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
@@ -34,10 +35,10 @@ from cpms.audit.record import record
 from ..actions.oidc import (
     do_end_service_signin,
     do_record_consent,
-    do_sign_out_for_service,
     get_service_signin_for_user,
     has_consented,
 )
+from ..actions.sessions import do_sign_out
 from ..actions.signin import methods_for
 from ..models import Method, UserSession
 from ..oidc import ACR_TWO_FACTORS, ACR_VALUES, service_settings
@@ -46,18 +47,18 @@ from ..sessions import begin_signin, has_two_factors, verified_methods
 ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 
 
-def client_id_from(request: HttpRequest) -> str:
+def client_id_from(request: HttpRequest, limit: int | None = 255) -> str:
     """The client_id a request names: a parameter, or the user part of HTTP Basic authentication."""
     client_id = request.POST.get("client_id") or request.GET.get("client_id")
-    if client_id:
-        return client_id[:255]
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "basic" and credentials:
+    if not client_id:
+        scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic" or not credentials:
+            return ""
         try:
-            return unquote_plus(base64.b64decode(credentials).decode().partition(":")[0])[:255]
+            client_id = unquote_plus(base64.b64decode(credentials).decode().partition(":")[0])
         except ValueError:  # not base64, or not text
             return ""
-    return ""
+    return client_id[:limit]
 
 
 def audit_error(
@@ -74,7 +75,7 @@ def audit_error(
         f"identity.oidc.{error}",
         None,
         {
-            "client_id": client_id_from(request),
+            "client_id": client_id_from(request).replace("\x00", ""),  # PostgreSQL's JSON refuses NUL
             "error": error,
             "description": str(description or "")[:300],
             **data,
@@ -94,6 +95,40 @@ def audit_error_response(request: HttpRequest, response: HttpResponse, **data) -
         error = found.group(1) if found else "invalid_request"
     description = body.get("error_description", "") if isinstance(body, dict) else ""
     audit_error(request, error, description, by_user=False, **data)
+
+
+def has_nul_byte(request: HttpRequest) -> bool:
+    """PostgreSQL cannot compare text with NUL bytes: DOT's look-ups of such values would fail (500)."""
+    values = [client_id_from(request, limit=None)]
+    for data in (request.GET, request.POST):
+        for key, items in data.lists():
+            values.append(key)
+            values.extend(items)
+    return any("\x00" in value for value in values)
+
+
+def refuse_nul_bytes(view, *, page: bool = False):
+    """Answer a request with a NUL byte in a parameter with the standard's invalid_request, audited:
+    a page for browsers (`page`), JSON for services. Attributes such as csrf_exempt are kept."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not has_nul_byte(request):
+            return view(request, *args, **kwargs)
+        description = "The request contains a NUL character."
+        audit_error(request, "invalid_request", description, by_user=page)
+        if page:
+            error = {"error": "invalid_request", "description": description}
+            return render(request, "identity/oidc_error.html", {"error": error}, status=400)
+        return JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
+
+    return wrapper
+
+
+def without_parameter(path: str, name: str) -> str:
+    parsed = urlsplit(path)
+    query = [(key, value) for key, value in parse_qsl(parsed.query, keep_blank_values=True) if key != name]
+    return urlunsplit(parsed._replace(query=urlencode(query)))
 
 
 class AuthorizationView(oauth_views.AuthorizationView):
@@ -146,7 +181,12 @@ class AuthorizationView(oauth_views.AuthorizationView):
             return render(
                 request, "identity/oidc_second_factor_needed.html", {"application": application}, status=403
             )
-        begin_signin(request, request.user.pk, next_url=request.get_full_path())
+        # Back here once verified; without max_age, which that verification has just satisfied
+        # (max_age=0 would send the user round in circles).
+        next_url = (
+            without_parameter(request.get_full_path(), "max_age") if too_old else request.get_full_path()
+        )
+        begin_signin(request, request.user.pk, next_url=next_url, second_factor=missing_factor)
         if missing_factor:
             messages.info(
                 request,
@@ -290,10 +330,10 @@ class LogoutView(oauth_views.RPInitiatedLogoutView):
 
     def do_logout(self, application=None, post_logout_redirect_uri=None, state=None, token_user=None):
         if self.request.user.is_authenticated:
-            do_sign_out_for_service(
+            do_sign_out(
                 acting_user=self.request.user,
                 session_key=self.request.session.session_key,
-                client_id=application.client_id if application else "",
+                data={"client_id": application.client_id if application else "", "via": "oidc"},
             )
         return super().do_logout(application, post_logout_redirect_uri, state, token_user)
 

@@ -8,7 +8,6 @@ lets the browser talk to the authenticator, and posts the answer back as JSON
 import json
 import time
 from functools import wraps
-from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -40,9 +39,8 @@ from ..actions.security_keys import (
     registration_options,
 )
 from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
-from ..decorators import require_recent_verification
+from ..decorators import begin_reverification, require_recent_verification, verified_enough_to_change
 from ..models import Method, SecurityKey, User
-from ..sessions import begin_signin, recently_verified
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 CHALLENGE_LIFETIME_SECONDS = 5 * 60
@@ -120,12 +118,11 @@ def recent_verification_json(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not recently_verified(request):
-            begin_signin(request, request.user.pk, next_url=reverse("identity:security-key-add"))
+        if not verified_enough_to_change(request):
             return json_error(
                 _("Please verify again that it is you before adding a key."),
                 status=403,
-                redirect=reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}),
+                redirect=begin_reverification(request, reverse("identity:security-key-add")),
             )
         return view(request, *args, **kwargs)
 

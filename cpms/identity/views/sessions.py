@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from ua_parser import parse as parse_user_agent
 
@@ -19,16 +18,8 @@ from ..actions.sessions import (
     live_sessions_for,
     panic_counts,
 )
-from ..models import Method, ServiceSignIn, UserSession
-
-# How a session verified, from the "amr" values kept in it (cpms.identity.sessions.AMR).
-AMR_LABELS = {
-    "pwd": Method.PASSWORD.label,
-    "sms": Method.SMS.label,
-    "otp": Method.TOTP.label,
-    "hwk": Method.WEBAUTHN.label,
-    "kba": gettext_lazy("Recovery code"),
-}
+from ..models import ServiceSignIn, UserSession
+from ..sessions import method_labels
 
 
 @dataclass
@@ -51,7 +42,7 @@ def describe_session(
         session=login_session,
         browser=browser if browser and browser != "Other" else _("Unknown browser"),
         os=os if os and os != "Other" else _("unknown system"),
-        methods=[str(AMR_LABELS.get(amr, amr)) for amr in login_session.methods],
+        methods=method_labels(login_session.methods),
         current=login_session.session_key == current_key,
         services=services or [],
     )

@@ -3,16 +3,14 @@ from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cpms.audit.middleware import client_ip
-from cpms.audit.record import record
 
-from ..actions.oidc import end_services_of_sessions
+from ..actions.sessions import do_sign_out
 from ..actions.signin import (
     Throttled,
     default_method,
@@ -23,8 +21,15 @@ from ..actions.signin import (
     methods_for,
 )
 from ..forms import IdentifierForm, MethodForm, PasswordForm
-from ..models import Method, User, UserSession
-from ..sessions import AMR, begin_signin, complete_signin, pop_next_url, signin_started, signin_user_id
+from ..models import Method, User
+from ..sessions import (
+    AMR,
+    begin_signin,
+    complete_signin,
+    pop_next_url,
+    signin_started,
+    signin_user_id,
+)
 
 SECOND_FACTOR_STEP = {
     Method.SMS: "identity:signin-sms",
@@ -63,6 +68,8 @@ def signin_method(request: HttpRequest) -> HttpResponse:
     user_id = signin_user_id(request)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     methods = methods_for(user_id)
+    if request.session.get("signin.second_factor") and len(methods) > 1:
+        methods.remove(Method.PASSWORD)  # what asked for this verification needs a second factor
     form = MethodForm(
         request.POST or None, methods=methods, initial={"method": default_method(user, methods)}
     )
@@ -136,6 +143,11 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
     methods = [AMR[way] for way in ways]
     if len(ways) > 1:
         do_record_code_success(user=user)
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        # Another account signs in in this browser: the previous one is signed out for good.
+        do_sign_out(
+            acting_user=request.user, session_key=request.session.session_key, data={"replaced_by": user.pk}
+        )
     complete_signin(request, user, methods)
     do_record_signin(user=user, methods=methods)
     return redirect(safe_next(request, pop_next_url(request)))
@@ -144,10 +156,7 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        login_sessions = UserSession.objects.filter(session_key=request.session.session_key)
-        end_services_of_sessions(login_sessions)  # services signed in through it lose their tokens
-        login_sessions.update(ended_at=timezone.now())
-        record(request.user, "identity.signout", request.user)
+        do_sign_out(acting_user=request.user, session_key=request.session.session_key)
     auth_logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("identity:login")

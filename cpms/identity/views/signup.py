@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -67,9 +68,11 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
     form = NewPasswordForm(request.POST or None, user=link.user)
     if request.method == "POST" and form.is_valid():
         try:
-            do_set_password(token=token, password=form.cleaned_data["new_password"])
+            user = do_set_password(token=token, password=form.cleaned_data["new_password"])
         except LinkProblem as problem:  # used by another tab a moment ago
             return render(request, "identity/link_problem.html", {"reason": problem.reason}, status=410)
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            auth_logout(request)  # its sessions were all ended, this one included
         messages.success(request, _("Your password is set. You can now sign in."))
         return redirect("identity:login")
     return render(request, "identity/set_password.html", {"form": form, "account": link.user})

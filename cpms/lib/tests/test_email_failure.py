@@ -33,3 +33,5 @@ def test_a_mail_server_that_is_down_loses_no_work(
     assert response.status_code == 302
     assert User.objects.filter(email="dana@example.org").exists()
     assert "could not be sent" in caplog.text
+    assert "da***@example.org" in caplog.text
+    assert "dana@example.org" not in caplog.text  # logs keep no personal data

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.utils import translation
 
 from cpms.lib import errors
 
@@ -37,3 +38,22 @@ def test_an_unknown_address_gets_the_404_page(client, settings):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "This page does not exist" in response.content.decode()
+
+
+def test_it_explains_an_expired_form_in_the_site_layout(alice):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"identifier": "alice@example.org"})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "This form has expired" in body
+    assert "reload the page" in body
+    assert "Skip to main content" in body
+    assert "CSRF" not in body
+
+
+def test_it_shows_the_500_page_in_the_visitor_language():
+    with translation.override("fr"):
+        response = errors.server_error(RequestFactory().get("/"))
+    body = response.content.decode()
+    assert '<html lang="fr">' in body
+    assert "Nothing you saved was lost" not in body

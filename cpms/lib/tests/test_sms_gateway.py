@@ -16,11 +16,12 @@ class Gateway:
     def __init__(self):
         self.requests: list[dict] = []
         self.status = 202
+        self.location = ""
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"null"
                 gateway.requests.append(
                     {
                         "path": self.path,
@@ -30,9 +31,14 @@ class Gateway:
                     }
                 )
                 self.send_response(gateway.status)
+                if gateway.location:
+                    self.send_header("Location", gateway.location)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"ok": true}' if gateway.status < 300 else b'{"error": "boom"}')
+
+            def do_GET(self):
+                self.do_POST()
 
             def log_message(self, format, *args):  # keep the test output clean
                 pass
@@ -97,3 +103,15 @@ def test_it_raises_when_the_gateway_is_unreachable(closed_port):
 def test_it_raises_when_no_gateway_is_configured():
     with pytest.raises(SmsDeliveryError, match="not configured"):
         HttpGatewaySmsBackend(url="", token="t0k").send("+33612345678", "Your code is 123456")
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_it_never_follows_a_redirect_with_the_token(gateway, status):
+    with Gateway() as elsewhere:
+        gateway.status, gateway.location = status, elsewhere.url
+
+        with pytest.raises(SmsDeliveryError):
+            HttpGatewaySmsBackend(url=gateway.url, token="t0k").send("+33612345678", "Your code is 123456")
+
+        assert len(gateway.requests) == 1
+        assert elsewhere.requests == []

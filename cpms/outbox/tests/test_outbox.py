@@ -34,6 +34,13 @@ def test_it_keeps_emails_and_sms_and_shows_them_newest_first(client):
     assert OutboxMessage.objects.count() == 2
 
 
+def test_it_keeps_an_email_whose_subject_is_too_long_for_its_column():
+    subject = "New access request to validate: " + "Universitätsklinikum " * 30
+    mail.EmailMessage(subject, "Body", to=["helena@example.org"], connection=OutboxEmailBackend()).send()
+    kept = OutboxMessage.objects.get()
+    assert kept.subject == subject[:300]
+
+
 def test_it_has_a_helpful_empty_state(client):
     assert "No messages yet" in client.get("/outbox/").content.decode()
 

@@ -9,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         broken = first_broken_link()
+        if broken is not None and broken.pk is None:
+            raise CommandError("Audit chain broken at its end: the last events were removed.")
         if broken is not None:
             raise CommandError(
                 f"Audit chain broken at event {broken.pk} ({broken.action}, {broken.created_at}): "
