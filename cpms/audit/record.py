@@ -10,12 +10,17 @@ from django.utils import timezone
 from .context import current_ip
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
-SECRET_KEYS = re.compile(r"password|secret|token|code|otp|key|challenge", re.IGNORECASE)
+SECRET_WORDS = {"password", "secret", "token", "code", "otp", "key", "challenge", "pin"}
 EMAIL = re.compile(r"^([^@]{1,2})[^@]*(@.*)$")
 
 
+def is_secret(key: str) -> bool:
+    """"new_password", "code_hash", "recovery_codes", "private-key" are; "webauthn_credentials" is not."""
+    return any(word.removesuffix("s") in SECRET_WORDS for word in re.split(r"[_\-\s.]+", key.lower()))
+
+
 def mask_value(key: str, value):
-    if SECRET_KEYS.search(key):
+    if is_secret(key):
         return "***"
     if isinstance(value, str):
         if EMAIL.match(value):

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from cpms.audit import triggers
 from cpms.audit.models import AuditEvent
-from cpms.audit.record import first_broken_link, record
+from cpms.audit.record import first_broken_link, is_secret, record
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,21 @@ def test_it_says_when_the_last_events_were_removed(alice):
         AuditEvent.objects.filter(pk=last.pk).delete()
     with pytest.raises(CommandError, match="the last events were removed"):
         call_command("verify_audit_chain")
+
+
+@pytest.mark.parametrize(
+    ("key", "masked"),
+    [
+        ("new_password", True),
+        ("code_hash", True),
+        ("recovery_codes", True),
+        ("private-key", True),
+        ("challenge", True),
+        ("webauthn_credentials", False),
+        ("country", False),
+        ("keyboard_layout", False),
+        ("decode_errors", False),
+    ],
+)
+def test_it_masks_secret_words_not_words_that_contain_them(key, masked):
+    assert is_secret(key) is masked
