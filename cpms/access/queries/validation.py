@@ -59,6 +59,11 @@ def scope_to_validator(user, queryset: QuerySet) -> QuerySet:
     )
 
 
+def pending_request_count(user) -> int:
+    """How many requests wait for this user's decision (0 for someone who validates nothing)."""
+    return scope_to_validator(user, AccessRequest.objects.filter(status=AccessRequest.Status.PENDING)).count()
+
+
 # -- The queue
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cpms.access.tests.factories import make_grant, make_tree
+from cpms.access.tests.factories import make_grant, make_request, make_tree
 from cpms.test import sign_in
 
 from .factories import complete_profile, make_areas
@@ -76,7 +76,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
     # session, user, has_active_grant, clinician profile, grants, preferences, their areas
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
 
     make_grant(bob, rnd.guest)
@@ -86,6 +86,24 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
         make_grant(bob, tree.hcp)
         complete_area = make_areas(tree.ern, [("area", "Area")])[0]
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = client.get(URL).content.decode()
     assert page.count("badge") == 5
+
+
+def test_it_tells_a_coordinator_how_many_requests_wait(client, bob_in_cpms, rnd, alice):
+    bob = bob_in_cpms.user
+    make_grant(bob, rnd.hcp, profile_code="coordinator")
+    make_request(alice, rnd.hcp)
+    sign_in(client, bob)
+    page = client.get(URL).content.decode()
+    assert "1 access request waits for your validation." in page
+    assert 'href="/access/validation/"' in page
+
+
+def test_it_shows_no_validation_task_to_an_hp(client, bob_in_cpms, rnd, alice):
+    make_request(alice, rnd.hcp)
+    sign_in(client, bob_in_cpms.user)
+    page = client.get(URL).content.decode()
+    assert "waits for your validation" not in page
+    assert "Nothing to do." in page

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cpms.access.queries.grants import has_active_grant
+from cpms.access.queries.validation import pending_request_count
 from cpms.identity.actions.signin import methods_for
 from cpms.identity.sessions import begin_signin, has_two_factors
 
@@ -130,5 +131,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinical/dashboard.html",
-        {"profile": request.clinician_profile, "erns": dashboard_erns(request.user)},
+        {
+            "profile": request.clinician_profile,
+            "erns": dashboard_erns(request.user),
+            "requests_to_validate": pending_request_count(request.user),
+        },
     )
