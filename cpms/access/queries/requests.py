@@ -5,16 +5,17 @@ Every read is scoped to the signed-in user: someone else's request is a 404, lik
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
+from .grants import effective_grants
 
 REQUEST_RELATED = ("application", "organisation__parent", "ern", "profile", "decided_by")
-GRANT_RELATED = ("application", "organisation__parent", "ern", "profile")
+GRANT_RELATED = ("application", "organisation__parent", "ern", "profile__requires")
 RECENTLY_ENDED = timedelta(days=90)
 GRANTED, REQUESTED = "granted", "requested"
 
@@ -37,9 +38,11 @@ def get_my_request(user, pk: int) -> AccessRequest:
 
 
 def list_my_active_grants(user) -> QuerySet[Grant]:
+    """Active grants; `in_force` is False for one whose prerequisite (HP in the ERN) has lapsed."""
     return (
         Grant.objects.active()
         .filter(user=user)
+        .annotate(in_force=Exists(effective_grants().filter(pk=OuterRef("pk"))))
         .select_related(*GRANT_RELATED)
         .order_by("application__position", "ern__code", "organisation__code", "profile__position", "id")
     )

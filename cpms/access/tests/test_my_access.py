@@ -68,3 +68,14 @@ def test_it_makes_a_fixed_number_of_queries(client, alice, rnd, django_assert_nu
     with django_assert_num_queries(5):
         response = client.get(URL)
     assert len(response.context["active_grants"]) == 3 and len(response.context["ended_grants"]) == 3
+
+
+def test_it_says_when_a_coordinator_grant_is_not_in_force_without_hp(client, alice):
+    tree = make_tree()
+    hp = make_grant(alice, tree.hcp, "hp")
+    make_grant(alice, tree.hcp, "coordinator")
+    hp.revoked_at = timezone.now()
+    hp.save()
+    sign_in(client, alice)
+    page = client.get("/access/my-access/").content.decode()
+    assert "Not in force: it needs an active HP access in this ERN." in page
