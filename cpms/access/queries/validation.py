@@ -7,8 +7,9 @@ not handle is a 404, exactly like a missing one.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from ..models import AccessProfile, AccessRequest, Grant, OrganisationNode
+from ..models import GUEST_GRANT_LIFETIME, AccessProfile, AccessRequest, Grant, OrganisationNode
 from .grants import COORDINATOR, effective_grants, is_administrator
 
 REQUEST_RELATED = ("requester", "application", "organisation__parent", "ern", "profile__requires")
@@ -163,6 +164,13 @@ def list_grants_for_manager(
     return grants.select_related(*GRANT_RELATED).order_by(
         "ern__code", "organisation__code", "user__last_name", "user__first_name", "profile__position", "id"
     )
+
+
+def list_expired_guest_grants_for_manager(user, now=None, *, within=GUEST_GRANT_LIFETIME) -> QuerySet[Grant]:
+    """Guest grants that expired (not revoked) lately in the ERNs `user` manages: they can be renewed."""
+    now = now or timezone.now()
+    expired = Grant.objects.filter(revoked_at=None, expires_at__lte=now, expires_at__gt=now - within)
+    return scope_to_validator(user, expired).select_related(*GRANT_RELATED).order_by("-expires_at", "id")
 
 
 def get_grant_for_manager(user, pk: int) -> Grant:

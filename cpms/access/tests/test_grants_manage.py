@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("access:grants-manage")
 # session, user, coordinator check, ERN choices, profile choices, count, rows
-MANAGE_QUERIES = 7
+MANAGE_QUERIES = 8
 
 
 @pytest.fixture
@@ -102,7 +102,19 @@ def test_it_makes_a_fixed_number_of_queries(client, coordinator, rnd, rows, djan
     for index in range(rows):
         user = make_user(f"nusr{index:04d}", f"user{index}@example.org", "User", f"Number{index}")
         make_grant(user, rnd.guest if index % 2 else rnd.hcp, "hp")
+        make_grant(user, rnd.guest, "researcher", expires_at=timezone.now() - timedelta(days=1))
     sign_in(client, coordinator)
     with django_assert_num_queries(MANAGE_QUERIES):
         response = client.get(URL)
+    assert len(response.context["expired_guests"]) == min(rows, 25)
     assert len(response.context["page"]) == min(rows + 2, 25)  # and the coordinator's own two
+
+
+def test_it_lists_lately_expired_guest_access_to_renew(client, coordinator, rnd, alice):
+    expired = make_grant(alice, rnd.guest, "hp", expires_at=timezone.now() - timedelta(days=3))
+    long_gone = make_grant(alice, rnd.guest, "researcher", expires_at=timezone.now() - timedelta(days=200))
+    sign_in(client, coordinator)
+    response = client.get(URL)
+    assert list(response.context["expired_guests"]) == [expired]
+    assert long_gone not in response.context["expired_guests"]
+    assert f'action="/access/grants/{expired.pk}/renew/"' in response.content.decode()

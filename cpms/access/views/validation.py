@@ -25,6 +25,7 @@ from ..queries.validation import (
     get_grant_for_manager,
     get_request_for_validator,
     is_validator,
+    list_expired_guest_grants_for_manager,
     list_grants_for_manager,
     list_requests_for_validator,
     profile_choices,
@@ -138,7 +139,9 @@ def grants_manage(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     grants = list_grants_for_manager(request.user, **form.values())
     page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "access/grants_manage.html", {"form": form, "page": page, **DESK})
+    expired_guests = list_expired_guest_grants_for_manager(request.user)[:PAGE_SIZE]
+    context = {"form": form, "page": page, "expired_guests": expired_guests, **DESK}
+    return render(request, "access/grants_manage.html", context)
 
 
 @require_two_factors
