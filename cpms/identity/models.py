@@ -42,6 +42,8 @@ class User(AbstractUser):
     security_emails = models.BooleanField(_("e-mail me about every security event"), default=True)
     is_external = models.BooleanField(default=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Set by PANIC: the first new second factor then needs proof of the mailbox (actions.mailbox_proof).
+    factors_reset_at = models.DateTimeField(null=True, blank=True)
     # Given to other services (OpenID Connect `sub`, WebAuthn user handle): stable, opaque, not the pk.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
@@ -65,6 +67,7 @@ class EmailLink(models.Model):
     class Purpose(models.TextChoices):
         SET_PASSWORD = "set_password", _("Choose a password")
         CHANGE_EMAIL = "change_email", _("Confirm a new e-mail address")
+        CONFIRM_SETUP = "confirm_setup", _("Confirm it is you who sets up a new device")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_links")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -4,6 +4,7 @@ from .views import (
     account,
     account_settings,
     devices,
+    mailbox_proof,
     oidc,
     phones,
     recovery,
@@ -43,6 +44,7 @@ urlpatterns = [
     path("account/sessions/<int:pk>/end/", sessions.session_end, name="session-end"),
     path("account/sessions/end-others/", sessions.sessions_end_others, name="sessions-end-others"),
     path("account/panic/", sessions.panic, name="panic"),
+    path("account/devices/confirm/<str:token>/", mailbox_proof.confirm_setup, name="confirm-setup"),
     # One login, many services (OpenID Connect; its endpoints are in cpms/identity/oidc_urls.py)
     path("account/sessions/services/<int:pk>/end/", oidc.service_signin_end, name="service-signin-end"),
     # Authenticator apps and recovery codes

@@ -119,9 +119,11 @@ def do_panic(*, acting_user: User) -> dict[str, int]:
     EmailLink.objects.filter(user=acting_user, purpose=EmailLink.Purpose.CHANGE_EMAIL, used_at=None).update(
         expires_at=timezone.now()
     )
-    if acting_user.preferred_method:  # the preferred device is gone: back to no preference
-        acting_user.preferred_method = ""
-        acting_user.save(update_fields=["preferred_method"])
+    # The first new second factor needs proof of the mailbox (actions.mailbox_proof): else a stolen
+    # password could PANIC and set up the thief's own devices.
+    acting_user.factors_reset_at = timezone.now()
+    acting_user.preferred_method = ""  # the preferred device is gone: back to no preference
+    acting_user.save(update_fields=["factors_reset_at", "preferred_method"])
     # Names free of "key" and "code", which the audit trail masks as secrets.
     record(
         acting_user,

@@ -20,6 +20,7 @@ from ..decorators import require_recent_verification
 from ..forms import ConfigureAccountForm, DeleteAccountForm, EmailForm
 from ..links import LinkProblem, find_usable_link
 from ..models import EmailLink, Method
+from .mailbox_proof import CHANGING_THE_EMAIL, require_mailbox_proof
 
 NO_PREFERENCE = gettext_lazy("No preference: the strongest method I have set up")
 
@@ -64,6 +65,7 @@ def configure_account(request: HttpRequest) -> HttpResponse:
 
 
 @require_recent_verification
+@require_mailbox_proof(continue_text=CHANGING_THE_EMAIL)  # else a thief could move the mailbox first
 @require_http_methods(["GET", "POST"])
 def change_email(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST if request.method == "POST" else None)

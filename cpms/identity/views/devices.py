@@ -32,6 +32,7 @@ from ..actions.totp import (
 from ..decorators import require_recent_verification
 from ..forms import CodeForm
 from ..models import Method, TotpDevice, User
+from .mailbox_proof import require_mailbox_proof
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 PENDING_KEY = "totp.pending_id"
@@ -89,6 +90,7 @@ def mobile_devices(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_recent_verification
+@require_mailbox_proof
 @require_http_methods(["GET", "POST"])
 def mobile_device_add(request: HttpRequest) -> HttpResponse:
     """Name the app, then scan the QR code and type the first code to confirm it."""

@@ -31,6 +31,7 @@ from ..actions.signin import Throttled, methods_for
 from ..decorators import require_recent_verification
 from ..forms import CodeForm
 from ..models import Method, PhoneNumber, User
+from .mailbox_proof import require_mailbox_proof
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 SMS_PHONE_KEY = "signin.sms_phone_id"
@@ -137,6 +138,7 @@ def phone_numbers(request: HttpRequest) -> HttpResponse:
 
 
 @require_recent_verification
+@require_mailbox_proof
 @require_http_methods(["GET", "POST"])
 def phone_number_add(request: HttpRequest) -> HttpResponse:
     form = PhoneNumberForm(request.POST or None, user=request.user)

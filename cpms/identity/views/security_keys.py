@@ -41,6 +41,7 @@ from ..actions.security_keys import (
 from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
 from ..decorators import begin_reverification, require_recent_verification, verified_enough_to_change
 from ..models import Method, SecurityKey, User
+from .mailbox_proof import require_mailbox_proof, require_mailbox_proof_json
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 CHALLENGE_LIFETIME_SECONDS = 5 * 60
@@ -139,12 +140,14 @@ def security_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_recent_verification
+@require_mailbox_proof  # outside require_GET: its page posts "Send the link again" here
 @require_GET
 def security_key_add(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/security_key_add.html", {"form": SecurityKeyNameForm(user=request.user)})
 
 
 @recent_verification_json
+@require_mailbox_proof_json
 @require_POST
 def security_key_register_options(request: HttpRequest) -> HttpResponse:
     """Body {"name": …}: the name is checked before the authenticator is bothered."""
@@ -163,6 +166,7 @@ def security_key_register_options(request: HttpRequest) -> HttpResponse:
 
 
 @recent_verification_json
+@require_mailbox_proof_json
 @require_POST
 def security_key_register(request: HttpRequest) -> JsonResponse:
     """Body {"name": …, "credential": <the browser's RegistrationResponseJSON>}."""

@@ -26,6 +26,7 @@ PUBLIC = {
     "identity:signin-webauthn-options",
     "identity:signin-webauthn-verify",
     "identity:change-email-confirm",
+    "identity:confirm-setup",  # the e-mailed link after PANIC, maybe opened signed out; single use
     "identity:logout",
     "admin:logout",
     "admin:login",  # redirects to identity:login

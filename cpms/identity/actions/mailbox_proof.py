@@ -1,0 +1,76 @@
+"""After PANIC, the first new second factor needs proof of the mailbox.
+
+PANIC works with a password alone, so that a user who lost their phone can use it. Without this,
+whoever stole the password could press PANIC and set up their own app, phone or key, since with no
+second factor left a fresh verification asks only for the password.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from cpms.audit.record import record
+
+from ..links import find_usable_link, issue_link, use_link
+from ..models import EmailLink, Method, User
+from ..notify import email_user
+from .signin import methods_for
+
+SETUP_LINKS_PER_HOUR = 5
+
+
+class TooManySetupLinks(Exception):
+    pass
+
+
+def needs_mailbox_proof(user: User) -> bool:
+    """PANIC was pressed and no second factor was set up since, nor was the mailbox proven."""
+    return user.factors_reset_at is not None and methods_for(user.pk) == [Method.PASSWORD]
+
+
+def live_setup_link_exists(user: User) -> bool:
+    return EmailLink.objects.filter(
+        user=user,
+        purpose=EmailLink.Purpose.CONFIRM_SETUP,
+        used_at=None,
+        expires_at__gt=timezone.now(),
+    ).exists()
+
+
+@transaction.atomic
+def do_send_setup_link(*, acting_user: User, again: bool = False) -> bool:
+    """E-mail the link that lifts the restriction; returns whether one was sent.
+
+    On first display (`again=False`) nothing is sent while an earlier link still works; "Send the
+    link again" replaces it. Either way at most SETUP_LINKS_PER_HOUR links an hour (TooManySetupLinks).
+    """
+    User.objects.select_for_update().filter(pk=acting_user.pk).first()  # one sender at a time
+    if not again and live_setup_link_exists(acting_user):
+        return False
+    recent = EmailLink.objects.filter(
+        user=acting_user,
+        purpose=EmailLink.Purpose.CONFIRM_SETUP,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    )
+    if recent.count() >= SETUP_LINKS_PER_HOUR:
+        record(
+            acting_user, "identity.factor_setup.link_refused", acting_user, {"per_hour": SETUP_LINKS_PER_HOUR}
+        )
+        raise TooManySetupLinks
+    token = issue_link(acting_user, EmailLink.Purpose.CONFIRM_SETUP)
+    record(acting_user, "identity.factor_setup.link_sent", acting_user, {"again": again})
+    email_user(acting_user, "confirm_setup", {"token": token})
+    return True
+
+
+@transaction.atomic
+def do_confirm_setup(*, token: str) -> User:
+    """Use the link (once): its account may set up a new second factor. Raises LinkProblem."""
+    link = find_usable_link(token, EmailLink.Purpose.CONFIRM_SETUP)
+    use_link(link)
+    user = link.user
+    user.factors_reset_at = None
+    user.save(update_fields=["factors_reset_at"])
+    record(user, "identity.factor_setup.confirmed", user)
+    return user
