@@ -9,6 +9,7 @@ error pages would show local variables, and soon patient data.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from cpms.identity.pkce import pkce_required
 from cpms.lib.env import env_bool, env_int, env_list, env_str, secret
@@ -239,6 +240,34 @@ SMS_BACKEND = env_str(
 SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
 SMS_SENDER = env_str("SMS_SENDER", "CPMS")
+
+# Background work (Celery, config/celery.py). With a broker (Redis), e-mails, SMS and the regular
+# jobs are queued after commit and run by `celery -A config worker`; beat sends the regular jobs.
+# Without one (the embedded default), tasks run in the process that asks for them, after commit.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True  # tasks report through the database and the audit trail
+CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task has run, not when received...
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ...and goes back to the queue if the worker dies mid-task
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that vanished is delivered again after this many seconds; it must
+# outlast the longest task and the longest retry delay (cpms.lib.tasks.RETRY_BACKOFF_MAX).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sweep-sessions": {"task": "identity.sweep_sessions", "schedule": 5 * 60},
+    "clear-sessions": {"task": "identity.clear_sessions", "schedule": crontab(hour=3, minute=10)},
+    "clear-tokens": {"task": "identity.clear_tokens", "schedule": crontab(hour=3, minute=20)},
+    "notify-expiring-guest-grants": {
+        "task": "access.notify_expiring_guest_grants",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # "audit-checkpoint": the audit trail's daily checkpoint (manage.py audit_checkpoint) joins here
+    # once its task exists.
+}
 
 # WebAuthn relying party: the host name users see in their browser.
 WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if EMBEDDED else "")

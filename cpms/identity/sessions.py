@@ -141,10 +141,14 @@ def session_expiry(request) -> str:
 
     A session that did not sign in through our pages has no start time: it is over at once.
     """
-    now = time.time()
-    started = request.session.get("session.started_at")
+    return expiry_reason(request.session, time.time())
+
+
+def expiry_reason(session_data, now: float) -> str:
+    """session_expiry for the data of a session read from the store (the sweep reads it so)."""
+    started = session_data.get("session.started_at")
     if started is None or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
         return "absolute"
-    if now - request.session.get("session.seen_at", started) > settings.SESSION_IDLE_TIMEOUT:
+    if now - session_data.get("session.seen_at", started) > settings.SESSION_IDLE_TIMEOUT:
         return "idle"
     return ""

@@ -1,12 +1,20 @@
-"""Templated e-mails, rendered in the recipient's e-mail language and sent after commit."""
+"""Templated e-mails, rendered in the recipient's e-mail language and sent after commit.
+
+The message is rendered at commit, where it was asked for, and only the rendered text travels to
+the worker (recipient, subject, body): it says what was true at commit (an account deleted since
+still gets its goodbye), and the worker needs no model, template context or language of its own.
+"""
 
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .tasks import ReliableTask, run_now
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +39,22 @@ def send_email(to: str, template: str, context: dict, language: str = "en") -> N
     EmailMessage(subject=subject, body=body, to=[to]).send()
 
 
+class EmailTask(ReliableTask):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error("E-mail to %s could not be sent: %s", masked_address(args[0]), type(exc).__name__)
+
+
+@shared_task(base=EmailTask, name="lib.deliver_email")
+def deliver_email(to: str, subject: str, body: str) -> None:
+    """Hand one rendered e-mail to the e-mail backend (SMTP in production); retried when it fails."""
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
 def send_email_on_commit(to: str, template: str, context: dict, language: str = "en") -> None:
     """Send once the transaction is committed; a mail server that is down never undoes or fails the work."""
 
-    def send():
-        try:
-            send_email(to, template, context, language)
-        except OSError:
-            logger.exception("E-mail %s to %s could not be sent", template, masked_address(to))
+    def queue():
+        subject, body = render_email(template, context, language)
+        run_now(deliver_email, (to, subject, body))
 
-    transaction.on_commit(send)
+    transaction.on_commit(queue)

@@ -4,8 +4,11 @@ import json
 import logging
 import urllib.request
 
+from celery import shared_task
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from .tasks import ReliableTask, run_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +62,20 @@ def get_backend():
 
 def send_sms(number: str, text: str) -> None:
     get_backend().send(number, text)
+
+
+class SmsTask(ReliableTask):
+    autoretry_for = (OSError, SmsDeliveryError)
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error("An SMS could not be sent: %s", type(exc).__name__)
+
+
+@shared_task(base=SmsTask, name="lib.deliver_sms")
+def deliver_sms(number: str, text: str) -> None:
+    send_sms(number, text)
+
+
+def send_sms_on_commit(number: str, text: str, *, expires: float | None = None) -> None:
+    """Text `number` once the transaction commits; `expires` (seconds): not after that, e.g. a code's life."""
+    run_on_commit(deliver_sms, number, text, **({"expires": expires} if expires else {}))

@@ -5,7 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpms.audit.context import current_ip
 from cpms.audit.record import record
+from cpms.lib.tasks import run_on_commit
 
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, User, UserSession, new_username
@@ -60,9 +62,21 @@ def send_set_password_link(user: User, *, first: bool = False) -> None:
     email_user(user, "set_password" if first else "reset_password", {"token": token})
 
 
-@transaction.atomic
 def do_request_password_link(*, email: str) -> None:
-    """ "Forgot your password?" and "send me a new link": silent about unknown addresses."""
+    """ "Forgot your password?" and "send me a new link": silent about unknown addresses.
+
+    The request only queues the e-mail address; the worker looks for the account and writes the
+    e-mail. A known address and an unknown one cost the request the same, so the time it takes
+    to answer tells nobody which addresses have an account.
+    """
+    from ..tasks import send_password_link  # the tasks module runs the actions: imported late
+
+    run_on_commit(send_password_link, email, current_ip.get())
+
+
+@transaction.atomic
+def do_send_password_link(*, email: str) -> None:
+    """The work of do_request_password_link, in the worker: a link to the account, if there is one."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return

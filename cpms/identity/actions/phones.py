@@ -9,7 +9,6 @@ us send SMS by the hundred; wrong codes count on the "code" counters like any ot
 
 import hashlib
 import hmac
-import logging
 import re
 import secrets
 from datetime import timedelta
@@ -24,14 +23,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import record
 from cpms.lib.i18n import lazy_format
-from cpms.lib.sms import SmsDeliveryError, send_sms
+from cpms.lib.sms import send_sms_on_commit
 
 from .. import throttle
 from ..models import Method, PhoneNumber, SmsCode, User
 from ..notify import security_event
 from .signin import Throttled, do_check_second_factor, do_record_code_success
-
-logger = logging.getLogger(__name__)
 
 SIGNIN = "signin"
 VERIFY = "verify"
@@ -185,13 +182,6 @@ def ensure_can_send(user_id: int) -> None:
         raise Throttled(verdict)
 
 
-def _deliver(number: str, text: str) -> None:
-    try:
-        send_sms(number, text)
-    except SmsDeliveryError:
-        logger.exception("An SMS code could not be sent.")
-
-
 @transaction.atomic
 def do_send_sms_code(*, phone: PhoneNumber, purpose: str) -> None:
     """Text a new code to `phone` after commit; earlier unused codes stop working.
@@ -213,8 +203,8 @@ def do_send_sms_code(*, phone: PhoneNumber, purpose: str) -> None:
         expires_at=now + CODE_LIFETIME,
     )
     record(phone.user, "identity.sms.code_sent", phone, {"purpose": purpose})
-    number, text = phone.number, sms_text(phone.user, code)
-    transaction.on_commit(lambda: _deliver(number, text))
+    # A code that arrives after it expired is no use: the queue drops it instead.
+    send_sms_on_commit(phone.number, sms_text(phone.user, code), expires=CODE_LIFETIME.total_seconds())
 
 
 @transaction.atomic

@@ -5,10 +5,12 @@ Ending one deletes the Django session from the session store, whatever the backe
 that the browser holding it is signed out on its next request, and marks the row ended.
 """
 
+import time
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from cpms.audit.record import record
 
 from ..models import EmailLink, PhoneNumber, RecoveryCode, SecurityKey, SmsCode, TotpDevice, User, UserSession
 from ..notify import security_event
+from ..sessions import expiry_reason
 from .oidc import end_services_of_sessions
 
 
@@ -69,6 +72,50 @@ def do_sign_out(
     """
     end_sessions(UserSession.objects.filter(session_key=session_key, ended_at=None))
     record(acting_user, action, acting_user, data or {})
+
+
+def abandoned_session_ids(now: float) -> list[int]:
+    """Sessions not ended whose row says they may be past a timeout (the sweep checks each)."""
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    idle_since = moment - timedelta(seconds=settings.SESSION_IDLE_TIMEOUT)
+    started_before = moment - timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT)
+    # last_active_at is written at most once a minute, never later than the session's own "seen at".
+    candidates = UserSession.objects.filter(ended_at=None).filter(
+        models.Q(last_active_at__lt=idle_since) | models.Q(started_at__lt=started_before)
+    )
+    return list(candidates.values_list("pk", flat=True))
+
+
+def do_sweep_sessions(*, now: float | None = None) -> int:
+    """End the sessions whose browser went away, past the idle or absolute timeout: their services
+    (OpenID Connect) lose their tokens now, not when the browser comes back. Run every few minutes.
+
+    The timeouts are the ones SessionLifetimeMiddleware applies, read from the session itself;
+    a session whose data is gone from the store is over too. Returns how many ended.
+    """
+    now = time.time() if now is None else now
+    return sum(_sweep_one(pk, now) for pk in abandoned_session_ids(now))
+
+
+@transaction.atomic
+def _sweep_one(pk: int, now: float) -> bool:
+    login_session = (
+        UserSession.objects.select_for_update().filter(pk=pk, ended_at=None).select_related("user").first()
+    )
+    if login_session is None:  # signed out a moment ago
+        return False
+    data = session_store_class()(session_key=login_session.session_key).load()
+    reason = expiry_reason(data, now) if data else "gone"
+    if not reason:
+        return False
+    end_sessions([login_session])
+    record(
+        login_session.user,
+        "identity.session.expired",
+        login_session.user,
+        {"reason": reason, "session": login_session.pk, "swept": True},
+    )
+    return True
 
 
 @transaction.atomic
