@@ -3,6 +3,8 @@ from django.core.cache import cache
 
 from cpms.test import add_authenticator, add_phone, make_user
 
+pytest_plugins = ["cpms.lib.tests.broker"]  # a real Redis and Celery worker: the `broker` fixture
+
 
 @pytest.fixture(autouse=True)
 def _fresh_state(settings):

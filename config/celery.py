@@ -31,7 +31,9 @@ def record_task_failure(sender=None, task_id=None, exception=None, **kwargs):
     """
     from cpms.audit.record import record  # the apps are loaded by the time a task runs
 
-    retries = getattr(getattr(sender, "request", None), "retries", 0) or 0
+    request = getattr(sender, "request", None)
+    in_process = bool(getattr(request, "is_eager", False))  # no broker: tried once (cpms.lib.tasks)
+    retries = 0 if in_process else getattr(request, "retries", 0) or 0
     name = getattr(sender, "name", "?")
     logger.error("Task %s (%s) failed after %d retries: %s", name, task_id, retries, type(exception).__name__)
     try:
@@ -39,7 +41,13 @@ def record_task_failure(sender=None, task_id=None, exception=None, **kwargs):
             None,
             "lib.task.failed",
             None,
-            {"task": name, "task_id": task_id, "retries": retries, "error": type(exception).__name__},
+            {
+                "task": name,
+                "task_id": task_id,
+                "retries": retries,
+                "in_process": in_process,
+                "error": type(exception).__name__,
+            },
         )
     except Exception:  # the trail's database may be what failed: the log above still tells
         logger.exception("The failure of task %s could not be recorded in the audit trail", name)

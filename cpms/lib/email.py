@@ -6,6 +6,7 @@ still gets its goodbye), and the worker needs no model, template context or lang
 """
 
 import logging
+import smtplib
 
 from celery import shared_task
 from django.conf import settings
@@ -44,10 +45,17 @@ class EmailTask(ReliableTask):
         logger.error("E-mail to %s could not be sent: %s", masked_address(args[0]), type(exc).__name__)
 
 
+class RecipientRefused(Exception):
+    """The mail server will never take this address: no retry (and no address in the logs)."""
+
+
 @shared_task(base=EmailTask, name="lib.deliver_email")
 def deliver_email(to: str, subject: str, body: str) -> None:
     """Hand one rendered e-mail to the e-mail backend (SMTP in production); retried when it fails."""
-    EmailMessage(subject=subject, body=body, to=[to]).send()
+    try:
+        EmailMessage(subject=subject, body=body, to=[to]).send()
+    except smtplib.SMTPRecipientsRefused:  # its message names the address, which Celery would log
+        raise RecipientRefused("The mail server refused the recipient.") from None
 
 
 def send_email_on_commit(to: str, template: str, context: dict, language: str = "en") -> None:
