@@ -39,6 +39,10 @@ test: install
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		echo "Installing Debian's redis-server for the background-task tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
+	fi
 	@if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
 		echo "Installing PostgreSQL for the second run of the suite"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \

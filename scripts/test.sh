@@ -3,6 +3,9 @@
 #   1. lint and migration checks, `check --deploy` under a production-like environment;
 #   2. the pytest suite on SQLite (the embedded default);
 #   3. the same suite on a throw-away PostgreSQL server started here and removed on exit.
+# A throw-away redis-server (loopback, nothing on disk) serves both runs as the Celery broker of
+# the tests that prove the background path; they run a real Celery worker against it
+# (cpms/lib/tests/broker.py: a worker thread that sees the test database, and worker processes).
 # Extra arguments are passed to both pytest runs, e.g. `scripts/test.sh -k sms -x`.
 # Assumes `make install` has run (uv, the locked virtualenv, node_modules, Debian's chromium).
 set -euo pipefail
@@ -19,7 +22,8 @@ section() {
 # Environment variables from the caller's shell must not change which database or mode the tests see.
 unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAUTHN_RP_ID \
     OIDC_RSA_PRIVATE_KEY OIDC_RSA_PRIVATE_KEY_FILE OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILE \
-    CSRF_TRUSTED_ORIGINS SECURE_SSL_REDIRECT BEHIND_TLS_PROXY TRUSTED_PROXY_COUNT SMS_BACKEND
+    CSRF_TRUSTED_ORIGINS SECURE_SSL_REDIRECT BEHIND_TLS_PROXY TRUSTED_PROXY_COUNT SMS_BACKEND \
+    CELERY_BROKER_URL REDIS_URL CELERY_VISIBILITY_TIMEOUT CPMS_TEST_REDIS_URL
 
 # ---------------------------------------------------------------------------------------------
 section "Lint: ruff check"
@@ -47,6 +51,51 @@ DJANGO_SETTINGS_MODULE=config.settings \
     uv run python manage.py check --deploy --fail-level WARNING
 
 # ---------------------------------------------------------------------------------------------
+section "Starting a throw-away Redis (the Celery broker of the background tests)"
+
+free_port() {
+    uv run python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+redis_server="$(command -v redis-server || true)"
+if [[ -z "$redis_server" ]]; then
+    echo "No redis-server (apt-get install redis-server)." >&2
+    exit 1
+fi
+redis_dir="$(mktemp -d -t cpms-redis.XXXXXX)"
+redis_port="$(free_port)"
+"$redis_server" --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$redis_dir" \
+    --daemonize no --logfile "$redis_dir/redis.log" &
+redis_pid=$!
+
+stop_redis() {
+    if [[ -n "${redis_pid:-}" ]] && kill -0 "$redis_pid" 2>/dev/null; then
+        kill "$redis_pid" 2>/dev/null || true
+        wait "$redis_pid" 2>/dev/null || true
+    fi
+    rm -rf "$redis_dir"
+}
+on_exit() {
+    local status=$?
+    trap - EXIT
+    stop_redis
+    exit "$status"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+for _ in $(seq 100); do
+    if [[ "$(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null)" == PONG ]]; then
+        break
+    fi
+    kill -0 "$redis_pid" 2>/dev/null || { cat "$redis_dir/redis.log" >&2; exit 1; }
+    sleep 0.1
+done
+export CPMS_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+echo "Redis $("$redis_server" --version | sed 's/.*v=\([^ ]*\).*/\1/') on 127.0.0.1:$redis_port"
+
+# ---------------------------------------------------------------------------------------------
 section "pytest on SQLite"
 CPMS_EMBEDDED=1 uv run pytest -n "$PYTEST_WORKERS" "$@"
 
@@ -69,7 +118,7 @@ pg_dir="$(mktemp -d -t cpms-pg.XXXXXX)"
 pg_data="$pg_dir/data"
 pg_sock="$pg_dir/sock"
 pg_log="$pg_dir/postgres.log"
-pg_port="$(uv run python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+pg_port="$(free_port)"
 
 # PostgreSQL refuses to run as root: use the postgres system user, or one of our own.
 as_pg=()
@@ -92,6 +141,7 @@ stop_postgres() {
         "${as_pg[@]}" "$pg_bindir/pg_ctl" stop -D "$pg_data" -m immediate -s >/dev/null 2>&1 || true
     fi
     rm -rf "$pg_dir"
+    stop_redis
     exit "$status"
 }
 trap stop_postgres EXIT
