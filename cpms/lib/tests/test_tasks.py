@@ -205,3 +205,15 @@ def test_a_message_survives_its_worker_killed_mid_task(broker, redis_url, blocki
         stop(first, signal.SIGKILL)
     assert gateway.received, log.read_text()
     assert SMS_TEXT.encode() in gateway.received[0]
+
+
+def test_every_scheduled_job_is_a_task_the_worker_knows():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what `celery -A config worker` imports
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled <= set(app.tasks)
+    regular = {"identity.sweep_sessions", "identity.clear_tokens", "access.notify_expiring_guest_grants"}
+    assert regular <= scheduled
