@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from cpms.audit.middleware import client_ip
 
@@ -20,6 +21,7 @@ def on_this_machine(request) -> bool:
     return address is not None and ipaddress.ip_address(address).is_loopback
 
 
+@never_cache  # sign-up links and codes: never kept by the browser
 def outbox(request):
     """Every e-mail and SMS of the embedded default, newest first: sign-up links and codes for anyone
     who sees them, so only in the embedded default and only to this machine (404 otherwise)."""

@@ -62,7 +62,9 @@ def test_it_answers_404_even_if_routed_outside_the_embedded_default(client, sett
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "127.0.0.53"])
 def test_it_answers_clients_on_loopback(client, address):
-    assert client.get("/outbox/", REMOTE_ADDR=address).status_code == 200
+    response = client.get("/outbox/", REMOTE_ADDR=address)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize("address", ["192.168.1.20", "10.0.0.5", "2001:db8::1", "not-an-address"])
