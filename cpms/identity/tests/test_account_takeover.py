@@ -209,7 +209,7 @@ class TestAnAccountThatNeverHadASecondFactor:
         assert not User.objects.filter(pk=alice.pk).exists()
 
 
-def test_a_stale_authenticator_account_fixture_counts_as_having_a_factor(client):
+def test_an_app_added_outside_the_actions_still_counts(client):
     """An app added outside the actions (an administrator, these fixtures) still counts."""
     carol = User.objects.create_user(username="ncarol04", email="carol@example.org", password=PASSWORD)
     add_authenticator(carol)
