@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "cpms.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cpms.identity.middleware.SessionLifetimeMiddleware",
+    "cpms.lib.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -136,6 +137,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 # How many reverse proxies append to X-Forwarded-For in front of the app servers: the client's
 # address for the audit trail and the per-IP throttles (cpms.audit.middleware.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# A request's body, files aside, beyond this gets the 413 page (cpms.lib.errors); far above any of
+# our forms or JSON bodies. File uploads get their own limit in the views that take them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 SECURE_HSTS_SECONDS = 0 if EMBEDDED else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not EMBEDDED
 SECURE_HSTS_PRELOAD = not EMBEDDED

@@ -49,7 +49,9 @@ class ServiceAdmin(ApplicationAdmin):
         if "skip_authorization" in fields:
             fields["skip_authorization"].label = _("Trusted")
             fields["skip_authorization"].help_text = _("Users are not asked for their consent.")
-        if "algorithm" in fields:
+        if "algorithm" in fields:  # the only one the discovery document advertises
+            choices = fields["algorithm"].choices
+            fields["algorithm"].choices = [c for c in choices if c[0] == Application.RS256_ALGORITHM]
             fields["algorithm"].help_text = _(
                 "RSA with SHA-2 256 signs ID tokens with CPMS Login's keys (JWKS)."
             )

@@ -44,6 +44,10 @@ class User(AbstractUser):
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
     # Set by PANIC: the first new second factor then needs proof of the mailbox (actions.mailbox_proof).
     factors_reset_at = models.DateTimeField(null=True, blank=True)
+    # Had a second factor since the mailbox was last proven (a password reset through the e-mailed
+    # link, or the link after PANIC): a session verified by the password alone then changes nothing
+    # but PANIC (decorators.account_change_refusal).
+    had_second_factor = models.BooleanField(default=False)
     # Given to other services (OpenID Connect `sub`, WebAuthn user handle): stable, opaque, not the pk.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 

@@ -1,5 +1,7 @@
 """Security headers that Django does not set by itself."""
 
+from django.utils.cache import add_never_cache_headers
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -23,4 +25,23 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Pages for a signed-in user are never kept by the browser or a proxy (Cache-Control: no-store):
+    after signing out on a shared computer, the Back button must not show them again.
+
+    Placed after AuthenticationMiddleware; signed in when the request came or when the response left
+    (a sign-in page's redirect carries the new session cookie).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:
+            add_never_cache_headers(response)
         return response

@@ -12,6 +12,7 @@ from cpms.lib.tasks import run_on_commit
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, User, UserSession, new_username
 from ..notify import email_user, security_event
+from .mailbox_proof import forget_second_factor_history
 from .sessions import end_sessions
 
 PASSWORD_LINKS_PER_HOUR = 5
@@ -100,6 +101,7 @@ def do_set_password(*, token: str, password: str) -> User:
     first_time = not user.has_usable_password()
     user.set_password(password)
     user.save(update_fields=["password"])
+    forget_second_factor_history(user)  # the link proved the mailbox
     ended = end_sessions(UserSession.objects.filter(user=user, ended_at=None))
     record(user, "identity.password.set", user, {"first_time": first_time, "sessions_ended": ended})
     if not first_time:

@@ -1,8 +1,11 @@
-"""After PANIC, the first new second factor needs proof of the mailbox.
+"""Proof of the mailbox: after PANIC, or once an account lost the second factors it had.
 
 PANIC works with a password alone, so that a user who lost their phone can use it. Without this,
-whoever stole the password could press PANIC and set up their own app, phone or key, since with no
-second factor left a fresh verification asks only for the password.
+whoever stole the password could press PANIC and set up their own app, phone or key, or change the
+password, since with no second factor left a fresh verification asks only for the password.
+
+The account remembers that it had a second factor (User.had_second_factor) until the mailbox is
+proven: by the link sent here, or by choosing a new password through the e-mailed link.
 """
 
 from datetime import timedelta
@@ -25,8 +28,25 @@ class TooManySetupLinks(Exception):
 
 
 def needs_mailbox_proof(user: User) -> bool:
-    """PANIC was pressed and no second factor was set up since, nor was the mailbox proven."""
-    return user.factors_reset_at is not None and methods_for(user.pk) == [Method.PASSWORD]
+    """The account has only its password, but pressed PANIC or had a second factor, and its
+    mailbox was not proven since: a password-only session must prove the mailbox to change it."""
+    if user.factors_reset_at is None and not user.had_second_factor:
+        return False
+    return methods_for(user.pk) == [Method.PASSWORD]
+
+
+def remember_second_factor(user: User) -> None:
+    """Every action that adds or removes a second factor calls this, and so does PANIC."""
+    if not user.had_second_factor:
+        user.had_second_factor = True
+        User.objects.filter(pk=user.pk).update(had_second_factor=True)
+
+
+def forget_second_factor_history(user: User) -> None:
+    """The mailbox was proven: only the second factors the account has now still count (saves)."""
+    user.factors_reset_at = None
+    user.had_second_factor = methods_for(user.pk) != [Method.PASSWORD]
+    user.save(update_fields=["factors_reset_at", "had_second_factor"])
 
 
 def live_setup_link_exists(user: User) -> bool:
@@ -70,7 +90,6 @@ def do_confirm_setup(*, token: str) -> User:
     link = find_usable_link(token, EmailLink.Purpose.CONFIRM_SETUP)
     use_link(link)
     user = link.user
-    user.factors_reset_at = None
-    user.save(update_fields=["factors_reset_at"])
+    forget_second_factor_history(user)
     record(user, "identity.factor_setup.confirmed", user)
     return user

@@ -28,6 +28,7 @@ from cpms.lib.sms import send_sms_on_commit
 from .. import throttle
 from ..models import Method, PhoneNumber, SmsCode, User
 from ..notify import security_event
+from .mailbox_proof import remember_second_factor
 from .signin import Throttled, do_check_second_factor, do_record_code_success
 
 SIGNIN = "signin"
@@ -127,6 +128,7 @@ def do_verify_phone(*, acting_user: User, phone: PhoneNumber, code: str, ip: str
         return False
     phone.verified_at = timezone.now()
     phone.save(update_fields=["verified_at"])
+    remember_second_factor(acting_user)
     do_record_code_success(user=acting_user)
     record(acting_user, "identity.phone.added", phone, {"number": phone.number})
     security_event(
@@ -139,6 +141,8 @@ def do_verify_phone(*, acting_user: User, phone: PhoneNumber, code: str, ip: str
 @transaction.atomic
 def do_remove_phone(*, acting_user: User, phone: PhoneNumber) -> None:
     was_verified = phone.verified_at is not None
+    if was_verified:
+        remember_second_factor(acting_user)
     record(acting_user, "identity.phone.removed", phone, {"number": phone.number, "verified": was_verified})
     masked = phone.masked
     phone.delete()

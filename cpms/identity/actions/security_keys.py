@@ -28,6 +28,7 @@ from cpms.lib.i18n import lazy_format
 
 from ..models import SecurityKey, User
 from ..notify import security_event
+from .mailbox_proof import remember_second_factor
 
 MAX_KEYS_PER_USER = 20
 TIMEOUT_MS = 5 * 60 * 1000
@@ -129,6 +130,7 @@ def do_add_security_key(
             )
     except IntegrityError as error:  # the same credential, saved a moment ago by another request
         raise SecurityKeyProblem(_("This security key is already registered.")) from error
+    remember_second_factor(acting_user)
     record(
         acting_user,
         "identity.security_key.added",
@@ -161,6 +163,7 @@ def do_rename_security_key(*, acting_user: User, key: SecurityKey, name: str) ->
 @transaction.atomic
 def do_remove_security_key(*, acting_user: User, key: SecurityKey) -> None:
     name = key.name
+    remember_second_factor(acting_user)
     record(acting_user, "identity.security_key.removed", key, {"name": name})
     key.delete()
     security_event(acting_user, lazy_format(_("Your security key “%(name)s” was removed."), name=name))

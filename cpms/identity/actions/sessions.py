@@ -169,8 +169,11 @@ def do_panic(*, acting_user: User) -> dict[str, int]:
     # The first new second factor needs proof of the mailbox (actions.mailbox_proof): else a stolen
     # password could PANIC and set up the thief's own devices.
     acting_user.factors_reset_at = timezone.now()
+    acting_user.had_second_factor = acting_user.had_second_factor or any(
+        counts[kind] for kind in ("authenticator_apps", "phone_numbers", "security_keys")
+    )
     acting_user.preferred_method = ""  # the preferred device is gone: back to no preference
-    acting_user.save(update_fields=["factors_reset_at", "preferred_method"])
+    acting_user.save(update_fields=["factors_reset_at", "had_second_factor", "preferred_method"])
     # Names free of "key" and "code", which the audit trail masks as secrets.
     record(
         acting_user,

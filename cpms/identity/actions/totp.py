@@ -18,6 +18,7 @@ from cpms.lib.i18n import lazy_format
 
 from ..models import TotpDevice, User
 from ..notify import security_event
+from .mailbox_proof import remember_second_factor
 
 ISSUER = "CPMS Login"
 VALID_WINDOW = 1
@@ -99,6 +100,7 @@ def do_confirm_totp_device(*, acting_user: User, device: TotpDevice, code: str) 
     device.last_used_step = step  # the confirmation code cannot sign anyone in afterwards
     device.created_at = timezone.now()
     device.save(update_fields=["confirmed", "last_used_step", "created_at"])
+    remember_second_factor(acting_user)
     record(acting_user, "identity.totp.added", device, {"name": device.name})
     security_event(
         acting_user,
@@ -118,6 +120,7 @@ def do_rename_totp_device(*, acting_user: User, device: TotpDevice, name: str) -
 @transaction.atomic
 def do_remove_totp_device(*, acting_user: User, device: TotpDevice) -> None:
     name = device.name
+    remember_second_factor(acting_user)
     record(acting_user, "identity.totp.removed", device, {"name": name})
     device.delete()
     security_event(

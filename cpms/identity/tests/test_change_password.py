@@ -88,3 +88,26 @@ def test_it_keeps_this_session_listed_and_able_to_sign_in_to_services(client, bo
     assert row.current
     code, _request = get_code(client, make_service(trusted=True))
     assert code
+
+
+def test_a_password_only_session_on_an_account_with_an_app_is_asked_for_it(client, bob):
+    sign_in(client, bob, methods=("pwd",))
+    data = {"current_password": PASSWORD, "new_password": "x" * 20, "confirm_password": "x" * 20}
+    response = client.post("/account/password/", data, follow=True)
+    assert response.redirect_chain == [("/login/method/?reverify=1", 302)]
+    assert "To change your account, verify with your second factor." in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.check_password(PASSWORD)
+
+
+def test_after_panic_it_needs_the_mailbox(client, bob, django_capture_on_commit_callbacks):
+    sign_in(client, bob, methods=("pwd",))
+    client.post("/account/panic/")
+    sign_in(client, bob, methods=("pwd",))
+    data = {"current_password": PASSWORD, "new_password": "x" * 20, "confirm_password": "x" * 20}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/password/", data)
+    assert "Open it to continue changing your password." in response.content.decode()
+    assert mail.outbox[-1].to == [bob.email]
+    bob.refresh_from_db()
+    assert bob.check_password(PASSWORD)

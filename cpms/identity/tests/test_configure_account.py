@@ -118,3 +118,31 @@ def test_it_explains_bad_input(client, alice, data, field):
     alice.refresh_from_db()
     assert (alice.email_language, alice.preferred_method) == ("en", "")
     assert not AuditEvent.objects.filter(action="identity.account.configured").exists()
+
+
+def test_a_password_only_session_cannot_turn_off_the_security_e_mails(client, bob):
+    sign_in(client, bob, methods=("pwd",))
+    response = client.post(URL, {"email_language": "de", "preferred_method": ""}, follow=True)
+    assert response.redirect_chain == [(reverse("identity:signin-method") + "?reverify=1", 302)]
+    assert "To change your account, verify with your second factor." in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.security_emails is True
+
+
+def test_it_asks_for_a_fresh_verification(client, bob):
+    sign_in(client, bob)
+    session = client.session
+    session["verified.at"] -= 11 * 60
+    session.save()
+    assert client.get(URL).url == reverse("identity:signin-method") + "?reverify=1"
+
+
+def test_after_panic_it_needs_the_mailbox(client, bob, django_capture_on_commit_callbacks):
+    sign_in(client, bob, methods=("pwd",))
+    client.post(reverse("identity:panic"))
+    sign_in(client, bob, methods=("pwd",))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"email_language": "de", "preferred_method": ""})
+    assert "Open it to continue changing your account." in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.security_emails is True

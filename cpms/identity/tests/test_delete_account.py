@@ -80,3 +80,28 @@ def test_it_erases_the_account_and_signs_out_everywhere(
 
     assert User.objects.filter(pk=alice.pk).exists()
     assert alices_browser.get(reverse("identity:my-account")).status_code == 200
+
+
+def test_a_password_only_session_on_an_account_with_an_app_is_asked_for_it(client, bob):
+    sign_in(client, bob, methods=("pwd",))
+    response = client.post(URL, {"confirm": "on"}, follow=True)
+    assert response.redirect_chain == [(reverse("identity:signin-method") + "?reverify=1", 302)]
+    assert "verify with your second factor" in response.content.decode()
+    assert User.objects.filter(pk=bob.pk).exists()
+
+
+def test_after_panic_it_needs_the_mailbox(client, bob, django_capture_on_commit_callbacks):
+    sign_in(client, bob, methods=("pwd",))
+    client.post(reverse("identity:panic"))
+    sign_in(client, bob, methods=("pwd",))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"confirm": "on"})
+    assert "Open it to continue deleting your account." in response.content.decode()
+    assert User.objects.filter(pk=bob.pk).exists()
+
+
+def test_a_password_only_account_deletes_itself_with_its_password(client, alice):
+    sign_in(client, alice, methods=("pwd",))
+    response = client.post(URL, {"confirm": "on"})
+    assert response.status_code == 200
+    assert not User.objects.filter(pk=alice.pk).exists()

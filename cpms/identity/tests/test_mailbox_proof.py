@@ -100,7 +100,7 @@ def test_the_link_lifts_the_restriction(client, panicked, django_capture_on_comm
     assert needs_mailbox_proof(panicked)  # GET changes nothing
     response = client.post(link, follow=True)
     assert response.redirect_chain == [(reverse("identity:my-account"), 302)]
-    assert "You can now set up a new device." in response.content.decode()
+    assert "You can now change your account or set up a new device." in response.content.decode()
     panicked.refresh_from_db()
     assert panicked.factors_reset_at is None
     assert AuditEvent.objects.filter(action="identity.factor_setup.confirmed", actor_id=panicked.pk).exists()

@@ -2,8 +2,13 @@
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 from jwcrypto import jwk
+from oauth2_provider.models import get_application_model
+
+from cpms.identity.admin import ServiceAdmin
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +33,7 @@ def test_it_publishes_discovery_at_the_issuer_and_under_o(client):
     assert document["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["acr_values_supported"] == ["cpms:pwd", "cpms:2fa"]
-    assert "RS256" in document["id_token_signing_alg_values_supported"]
+    assert document["id_token_signing_alg_values_supported"] == ["RS256"]
     assert {"sub", "email", "email_verified", "locale", "acr", "amr", "auth_time", "cpms_grants"} <= set(
         document["claims_supported"]
     )
@@ -60,3 +65,11 @@ def test_it_answers_anonymous_requests_without_a_session(client):
     client.get(ROOT)
     client.get(reverse("oauth2_provider:jwks-info"))
     assert "sessionid" not in client.cookies
+
+
+def test_it_advertises_only_the_algorithm_services_can_be_given(client):
+    """Services are registered in the admin, which offers RS256 alone: HS256 is never used."""
+    model_admin = ServiceAdmin(get_application_model(), admin.site)
+    form = model_admin.get_form(RequestFactory().get("/"))
+    offered = [value for value, _ in form.base_fields["algorithm"].choices]
+    assert offered == client.get(ROOT).json()["id_token_signing_alg_values_supported"] == ["RS256"]

@@ -134,3 +134,11 @@ def test_it_cancels_a_pending_change_of_e_mail_address(client, alice):
     assert response.status_code == 410
     alice.refresh_from_db()
     assert alice.email == "alice@example.org"
+
+
+def test_a_password_only_session_may_press_it_on_an_account_with_an_app(client, bob):
+    sign_in(client, bob, methods=("pwd",))
+    assert client.post(URL).url == reverse("identity:login")
+    bob.refresh_from_db()
+    assert not TotpDevice.objects.filter(user=bob).exists()
+    assert bob.factors_reset_at is not None and bob.had_second_factor

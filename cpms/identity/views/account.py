@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..actions.accounts import do_change_password
-from ..decorators import require_recent_verification
+from ..decorators import require_account_change
 from ..forms import ChangePasswordForm
 from ..sessions import keep_session_after_password_change, method_labels, verified_methods
+from .mailbox_proof import CHANGING_THE_PASSWORD
 
 
 @login_required
@@ -25,7 +26,7 @@ def account_details(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_recent_verification
+@require_account_change(continue_text=CHANGING_THE_PASSWORD)
 @require_http_methods(["GET", "POST"])
 def change_password(request: HttpRequest) -> HttpResponse:
     form = ChangePasswordForm(request.POST or None, user=request.user)

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +15,11 @@ from ..actions.account_settings import (
     do_request_email_change,
 )
 from ..actions.signin import methods_for
-from ..decorators import require_recent_verification
+from ..decorators import require_account_change
 from ..forms import ConfigureAccountForm, DeleteAccountForm, EmailForm
 from ..links import LinkProblem, find_usable_link
 from ..models import EmailLink, Method
-from .mailbox_proof import CHANGING_THE_EMAIL, require_mailbox_proof
+from .mailbox_proof import CHANGING_THE_EMAIL, DELETING_THE_ACCOUNT
 
 NO_PREFERENCE = gettext_lazy("No preference: the strongest method I have set up")
 
@@ -35,7 +34,7 @@ def link_problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
     )
 
 
-@login_required
+@require_account_change  # else a stolen password could turn off the security e-mails
 @require_http_methods(["GET", "POST"])
 def configure_account(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -64,8 +63,7 @@ def configure_account(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/configure_account.html", {"form": form})
 
 
-@require_recent_verification
-@require_mailbox_proof(continue_text=CHANGING_THE_EMAIL)  # else a thief could move the mailbox first
+@require_account_change(continue_text=CHANGING_THE_EMAIL)
 @require_http_methods(["GET", "POST"])
 def change_email(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST if request.method == "POST" else None)
@@ -112,7 +110,7 @@ def change_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "identity/change_email_confirm.html", {"new_email": link.new_email})
 
 
-@require_recent_verification
+@require_account_change(continue_text=DELETING_THE_ACCOUNT)
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)

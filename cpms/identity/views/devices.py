@@ -29,10 +29,10 @@ from ..actions.totp import (
     provisioning_uri,
     verify_totp,
 )
-from ..decorators import require_recent_verification
+from ..decorators import require_account_change
 from ..forms import CodeForm
 from ..models import Method, TotpDevice, User
-from .mailbox_proof import require_mailbox_proof
+from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 PENDING_KEY = "totp.pending_id"
@@ -89,8 +89,7 @@ def mobile_devices(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_recent_verification
-@require_mailbox_proof
+@require_account_change(continue_text=SETTING_UP_A_DEVICE)
 @require_http_methods(["GET", "POST"])
 def mobile_device_add(request: HttpRequest) -> HttpResponse:
     """Name the app, then scan the QR code and type the first code to confirm it."""
@@ -152,7 +151,7 @@ def _add_confirm(request: HttpRequest, device: TotpDevice) -> HttpResponse:
     )
 
 
-@login_required
+@require_account_change
 @require_http_methods(["GET", "POST"])
 def mobile_device_rename(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_device_for_user(request.user, pk)
@@ -166,7 +165,7 @@ def mobile_device_rename(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "identity/mobile_device_rename.html", {"form": form, "device": device})
 
 
-@require_recent_verification
+@require_account_change
 @require_http_methods(["GET", "POST"])
 def mobile_device_remove(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_device_for_user(request.user, pk)

@@ -1,11 +1,9 @@
-"""After PANIC, proof of the mailbox before the first new second factor (see actions.mailbox_proof)."""
-
-from functools import wraps
+"""Proof of the mailbox before a password-only session changes an account that had a second factor
+(after PANIC, for instance): see actions.mailbox_proof and decorators.account_change_refusal."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -14,13 +12,15 @@ from ..actions.mailbox_proof import (
     TooManySetupLinks,
     do_confirm_setup,
     do_send_setup_link,
-    needs_mailbox_proof,
 )
 from ..links import LinkProblem, find_usable_link
 from ..models import EmailLink
 
 SETTING_UP_A_DEVICE = gettext_lazy("Open it to continue setting up a new device.")
 CHANGING_THE_EMAIL = gettext_lazy("Open it to continue changing your e-mail address.")
+CHANGING_THE_PASSWORD = gettext_lazy("Open it to continue changing your password.")
+DELETING_THE_ACCOUNT = gettext_lazy("Open it to continue deleting your account.")
+CHANGING_THE_ACCOUNT = gettext_lazy("Open it to continue changing your account.")
 
 
 def mailbox_proof_page(request: HttpRequest, continue_text=SETTING_UP_A_DEVICE) -> HttpResponse:
@@ -38,42 +38,14 @@ def mailbox_proof_page(request: HttpRequest, continue_text=SETTING_UP_A_DEVICE) 
     return render(
         request,
         "identity/mailbox_proof.html",
-        {"email": request.user.email, "continue_text": continue_text, "problem": problem},
+        {
+            "email": request.user.email,
+            "after_panic": request.user.factors_reset_at is not None,
+            "continue_text": continue_text,
+            "problem": problem,
+        },
         status=429 if problem else 200,
     )
-
-
-def require_mailbox_proof(view=None, *, continue_text=SETTING_UP_A_DEVICE):
-    """Inside require_recent_verification: after PANIC, show the mailbox page instead of the view."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if needs_mailbox_proof(request.user):
-                return mailbox_proof_page(request, continue_text)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator(view) if view is not None else decorator
-
-
-def require_mailbox_proof_json(view):
-    """The same for the JSON endpoints of security keys: a 403 pointing to the page that explains."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if needs_mailbox_proof(request.user):
-            return JsonResponse(
-                {
-                    "error": _("Please open the link we sent to your e-mail address first."),
-                    "redirect": reverse("identity:security-key-add"),
-                },
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def link_problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
@@ -101,7 +73,7 @@ def confirm_setup(request: HttpRequest, token: str) -> HttpResponse:
         except LinkProblem as problem:  # used in another tab a moment ago
             return link_problem(request, problem)
         if request.user.is_authenticated and request.user.pk == user.pk:
-            messages.success(request, _("Thank you. You can now set up a new device."))
+            messages.success(request, _("Thank you. You can now change your account or set up a new device."))
             return redirect("identity:my-account")
         messages.success(request, _("Thank you. Sign in, then set up a new device under My Account."))
         return redirect("identity:login")

@@ -309,6 +309,8 @@ class DiscoveryView(oauth_views.ConnectDiscoveryInfoView):
             grant_types_supported=["authorization_code", "refresh_token"],
             revocation_endpoint=self._get_endpoint_url(request, "revoke-token"),
             prompt_values_supported=["none", "login", "consent"],
+            # DOT lists HS256 too; every service signs with our RSA keys (the admin offers nothing else).
+            id_token_signing_alg_values_supported=["RS256"],
         )
         extended = JsonResponse(data)
         extended["Access-Control-Allow-Origin"] = "*"

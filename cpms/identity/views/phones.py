@@ -28,10 +28,10 @@ from ..actions.phones import (
     verified_phones,
 )
 from ..actions.signin import Throttled, methods_for
-from ..decorators import require_recent_verification
+from ..decorators import require_account_change
 from ..forms import CodeForm
 from ..models import Method, PhoneNumber, User
-from .mailbox_proof import require_mailbox_proof
+from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 SMS_PHONE_KEY = "signin.sms_phone_id"
@@ -137,8 +137,7 @@ def phone_numbers(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/phone_numbers.html", {"phones": list(request.user.phone_numbers.all())})
 
 
-@require_recent_verification
-@require_mailbox_proof
+@require_account_change(continue_text=SETTING_UP_A_DEVICE)
 @require_http_methods(["GET", "POST"])
 def phone_number_add(request: HttpRequest) -> HttpResponse:
     form = PhoneNumberForm(request.POST or None, user=request.user)
@@ -154,7 +153,7 @@ def phone_number_add(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/phone_number_add.html", {"form": form})
 
 
-@require_recent_verification
+@require_account_change(continue_text=SETTING_UP_A_DEVICE)
 @require_http_methods(["GET", "POST"])
 def phone_number_verify(request: HttpRequest, pk: int) -> HttpResponse:
     phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)
@@ -199,7 +198,7 @@ def phone_number_verify(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_recent_verification
+@require_account_change
 @require_http_methods(["GET", "POST"])
 def phone_number_remove(request: HttpRequest, pk: int) -> HttpResponse:
     phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)

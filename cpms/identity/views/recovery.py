@@ -14,7 +14,7 @@ from cpms.lib.forms import StyledFormMixin
 
 from ..actions.recovery import CODE_COUNT, do_generate_recovery_codes, do_use_recovery_code, unused_count
 from ..actions.signin import Throttled, do_check_second_factor
-from ..decorators import require_recent_verification
+from ..decorators import require_account_change
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 WRONG_CODE = gettext_lazy("This recovery code is not correct, or it was used already.")
@@ -52,7 +52,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_recent_verification
+@require_account_change
 @require_POST
 def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
     """New codes, shown in this response only: they are never stored in plain text."""

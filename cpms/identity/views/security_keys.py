@@ -7,7 +7,6 @@ lets the browser talk to the authenticator, and posts the answer back as JSON
 
 import json
 import time
-from functools import wraps
 
 from django import forms
 from django.conf import settings
@@ -39,9 +38,9 @@ from ..actions.security_keys import (
     registration_options,
 )
 from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
-from ..decorators import begin_reverification, require_recent_verification, verified_enough_to_change
+from ..decorators import require_account_change, require_account_change_json
 from ..models import Method, SecurityKey, User
-from .mailbox_proof import require_mailbox_proof, require_mailbox_proof_json
+from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
 CHALLENGE_LIFETIME_SECONDS = 5 * 60
@@ -113,23 +112,6 @@ def not_understood() -> JsonResponse:
     return json_error(_("The request was not understood. Please reload the page and try again."))
 
 
-def recent_verification_json(view):
-    """require_recent_verification for the JSON endpoints: a 403 telling the page where to verify again."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not verified_enough_to_change(request):
-            return json_error(
-                _("Please verify again that it is you before adding a key."),
-                status=403,
-                redirect=begin_reverification(request, reverse("identity:security-key-add")),
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 # -- Manage my Security Keys and Trusted Platforms
 
 
@@ -139,15 +121,13 @@ def security_keys(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/security_keys.html", {"keys": list_security_keys(request.user)})
 
 
-@require_recent_verification
-@require_mailbox_proof  # outside require_GET: its page posts "Send the link again" here
+@require_account_change(continue_text=SETTING_UP_A_DEVICE)  # outside require_GET: its page posts here
 @require_GET
 def security_key_add(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/security_key_add.html", {"form": SecurityKeyNameForm(user=request.user)})
 
 
-@recent_verification_json
-@require_mailbox_proof_json
+@require_account_change_json("identity:security-key-add")
 @require_POST
 def security_key_register_options(request: HttpRequest) -> HttpResponse:
     """Body {"name": …}: the name is checked before the authenticator is bothered."""
@@ -165,8 +145,7 @@ def security_key_register_options(request: HttpRequest) -> HttpResponse:
     return HttpResponse(options, content_type="application/json")
 
 
-@recent_verification_json
-@require_mailbox_proof_json
+@require_account_change_json("identity:security-key-add")
 @require_POST
 def security_key_register(request: HttpRequest) -> JsonResponse:
     """Body {"name": …, "credential": <the browser's RegistrationResponseJSON>}."""
@@ -193,7 +172,7 @@ def security_key_register(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"redirect": reverse("identity:security-keys")})
 
 
-@require_recent_verification
+@require_account_change
 @require_http_methods(["GET", "POST"])
 def security_key_rename(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_security_key_for_user(request.user, pk)
@@ -205,7 +184,7 @@ def security_key_rename(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "identity/security_key_rename.html", {"key": key, "form": form})
 
 
-@require_recent_verification
+@require_account_change
 @require_http_methods(["GET", "POST"])
 def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_security_key_for_user(request.user, pk)

@@ -57,3 +57,18 @@ def test_it_shows_the_500_page_in_the_visitor_language():
     body = response.content.decode()
     assert '<html lang="fr">' in body
     assert "Nothing you saved was lost" not in body
+
+
+def test_a_body_over_the_limit_gets_a_clear_413_page(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post("/login/", {"identifier": "x" * 2000})
+    body = response.content.decode()
+    assert response.status_code == 413
+    assert "What you sent is too large" in body and "nothing was saved" in body
+    assert "Skip to main content" in body
+
+
+def test_a_body_under_the_limit_is_read(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post("/login/", {"identifier": "x" * 200})
+    assert response.status_code == 302 and response.url == "/login/method/"

@@ -53,3 +53,30 @@ def test_it_does_not_exist_outside_the_embedded_default(client, settings):
     finally:
         settings.EMBEDDED = True
         reload_urls()
+
+
+def test_it_answers_404_even_if_routed_outside_the_embedded_default(client, settings):
+    settings.EMBEDDED = False  # the URL is still routed: the view refuses by itself
+    assert client.get("/outbox/").status_code == 404
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "127.0.0.53"])
+def test_it_answers_clients_on_loopback(client, address):
+    response = client.get("/outbox/", REMOTE_ADDR=address)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("address", ["192.168.1.20", "10.0.0.5", "2001:db8::1", "not-an-address"])
+def test_it_answers_404_to_clients_on_the_network(client, address):
+    send_sms("+33612345678", "Your code is 123456")
+    response = client.get("/outbox/", REMOTE_ADDR=address)
+    assert response.status_code == 404
+    assert "123456" not in response.content.decode()
+
+
+def test_behind_a_trusted_proxy_it_looks_at_the_visitor_not_the_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    remote = client.get("/outbox/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    local = client.get("/outbox/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.1")
+    assert (remote.status_code, local.status_code) == (404, 200)
