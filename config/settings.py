@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "cpms.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cpms.identity.middleware.SessionLifetimeMiddleware",
+    "cpms.lib.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -195,8 +196,10 @@ LANGUAGES = [("en", "English"), ("fr", "Français")]
 EMAIL_LANGUAGES = EU_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "Europe/Brussels"
+TIME_ZONE = "Europe/Brussels"  # the default of each account's own time zone (User.time_zone)
 USE_TZ = True
+# "1 December 2026, 20:46" and "1 décembre 2026 à 20:46": a 24-hour clock in every language.
+FORMAT_MODULE_PATH = ["cpms.lib.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = None if EMBEDDED else BASE_DIR / "staticfiles"  # collectstatic's target in production

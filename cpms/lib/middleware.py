@@ -1,4 +1,8 @@
-"""Security headers that Django does not set by itself."""
+"""Security headers that Django does not set by itself; each signed-in user's time zone."""
+
+import zoneinfo
+
+from django.utils import timezone
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,3 +28,22 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Dates and times are shown in the signed-in user's time zone (`time_zone` on the user)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None  # a zone this machine's tzdata no longer knows: the site's default
+        if zone is None:
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)
