@@ -94,8 +94,8 @@ def test_it_lists_the_erns_first(walker, rnd, nmd):
     page = response.content.decode()
     assert f"?node={rnd.ern.pk}&amp;" in page or f'?node={rnd.ern.pk}"' in page
     assert "Open" in page and "Details" in page
-    assert "Step 3 : select an access profile →" in page
-    assert "← Step 1 : select an application" in page
+    assert "Step 3: select an access profile →" in page
+    assert "← Step 1: select an application" in page
     assert '<option value="25" selected>25</option>' in page and "records per page" in page
     assert "Search:" in page
     assert "Showing 1 to 2 of 2 entries" in page
