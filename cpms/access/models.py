@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpms.lib.text import folded
+
 GUEST_CODE = "0000"
 GUEST_GRANT_LIFETIME = timedelta(days=90)
 
@@ -48,6 +50,8 @@ class OrganisationNode(models.Model):
     description = models.TextField(_("description"), blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # folded(code, name, city): what a search matches, accents and case ignored (see search_text_of).
+    search_name = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["code", "name"]
@@ -61,6 +65,10 @@ class OrganisationNode(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @staticmethod
+    def search_text_of(code: str, name: str, city: str = "") -> str:
+        return folded(" ".join(part for part in (code, name, city) if part))[:300]
 
     @property
     def label(self) -> str:
