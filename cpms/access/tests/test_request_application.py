@@ -135,7 +135,7 @@ def test_the_ecp_link_chooses_the_ern_collaborative_platform(client, alice, cpms
     ecp = Application.objects.create(
         code="ecp",
         name="European Reference Networks",
-        description="ERN Collaborative Platform: exchange non-clinical data with the other members of your ERN",
+        description="ERN Collaborative Platform: exchange non-clinical data with the others of your ERN",
         is_requestable=True,
         position=20,
     )
