@@ -243,6 +243,17 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
 SMS_SENDER = env_str("SMS_SENDER", "CPMS")
 
+# The privacy statement (/privacy/): who is responsible for the personal data, and whom to ask.
+# Every production set-up names its own; the embedded default says it is a demonstration.
+PRIVACY = {
+    "controller": env_str("PRIVACY_CONTROLLER", "The organisation that runs this CPMS installation"),
+    "controller_address": env_str("PRIVACY_CONTROLLER_ADDRESS", ""),
+    "controller_email": env_str("PRIVACY_CONTROLLER_EMAIL", "privacy@cpms.localhost"),
+    "dpo_name": env_str("PRIVACY_DPO_NAME", ""),
+    "dpo_email": env_str("PRIVACY_DPO_EMAIL", "dpo@cpms.localhost"),
+    "audit_retention_years": env_int("PRIVACY_AUDIT_RETENTION_YEARS", 10),
+}
+
 # WebAuthn relying party: the host name users see in their browser.
 WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "localhost" if EMBEDDED else "")
 WEBAUTHN_RP_NAME = "CPMS Login"
