@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cpms.lib.text import folded
@@ -72,11 +73,17 @@ class OrganisationNode(models.Model):
 
     @property
     def label(self) -> str:
-        """As the seed shows it: "ERN-RND - Neurological Diseases", "DE22 - University Hospital …"."""
+        """As the seed shows it: "ERN-RND - Neurological Diseases", "DE22 - University Hospital …".
+
+        Names of ERNs and countries are reference data translated like interface strings (their
+        msgids are in data_strings.py); institutions keep their own names.
+        """
         if self.kind == self.Kind.COUNTRY:
-            return self.name
+            return gettext(self.name)
         if self.is_guest:
-            return f"{self.code} {self.name}"  # "0000 Guest Access"
+            return f"{self.code} {gettext(self.name)}"  # "0000 Guest Access"
+        if self.kind == self.Kind.ERN and self.name:
+            return f"{self.code} - {gettext(self.name)}"
         return f"{self.code} - {self.name}" if self.name else self.code
 
     @property
@@ -101,6 +108,15 @@ class AccessProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (reference data, msgids in data_strings.py)."""
+        return gettext(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return gettext(self.description) if self.description else ""
 
 
 class AccessRequest(models.Model):
