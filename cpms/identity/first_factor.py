@@ -2,7 +2,8 @@
 
 A service's gate sends a password-only user to add a factor with `?next=<where they were going>`;
 once the new factor has proved itself (a code from the app or the SMS, a signed WebAuthn
-challenge) the session counts it, as if the user had signed in with it, and they go on. This
+challenge) the session counts it, as if the user had signed in with it, and they go on. Set up
+from My Account, a factor changes nothing for the session. This
 gives nothing a password alone would not: its holder could add the factor, sign out and sign in
 with it. A new session id comes with it, as at every sign-in.
 """
@@ -29,8 +30,12 @@ def remember_where_to_go_on(request) -> None:
 
 
 def after_new_factor(request, amr: str) -> str:
-    """Count the factor just proven for a password-only session; returns where to go on, or ""."""
-    if not has_two_factors(request):
+    """On the way into a service: count the factor just proven and return where to go on, else "".
+
+    Outside that path (no `next` kept) the session stays as it was verified.
+    """
+    next_url = request.session.pop(NEXT_KEY, "")
+    if next_url and not has_two_factors(request):
         login_session = UserSession.objects.filter(
             session_key=request.session.session_key, ended_at=None
         ).first()
@@ -38,4 +43,4 @@ def after_new_factor(request, amr: str) -> str:
             methods = [*dict.fromkeys([*verified_methods(request), amr])]
             reverify(request, login_session, methods)
             UserSession.objects.filter(pk=login_session.pk).update(methods=methods)
-    return request.session.pop(NEXT_KEY, "")
+    return next_url

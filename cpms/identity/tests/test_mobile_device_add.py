@@ -255,3 +255,10 @@ def test_it_never_goes_on_to_another_site(client, alice, clock, next_url):
     device = start(client)
     response = client.post(URL, {"action": "confirm", "code": code_now(device)})
     assert response.url == "/account/devices/"
+
+
+def test_from_my_account_the_session_stays_as_it_was_verified(client, alice, clock):
+    sign_in(client, alice, methods=("pwd",))
+    device = start(client)
+    client.post(URL, {"action": "confirm", "code": code_now(device)})
+    assert client.session["verified.methods"] == ["pwd"]
