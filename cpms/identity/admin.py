@@ -123,7 +123,8 @@ class UserSessionInline(ReadOnlyInline):
 
 @admin.action(description=_("Deactivate the selected accounts (they are signed out everywhere)"))
 def deactivate_users(modeladmin, request, queryset):
-    done = sum(do_deactivate_user(acting_user=request.user, user=user) for user in queryset)
+    others = queryset.exclude(pk=request.user.pk)  # never lock oneself out
+    done = sum(do_deactivate_user(acting_user=request.user, user=user) for user in others)
     modeladmin.message_user(request, _("%(count)d accounts deactivated.") % {"count": done}, messages.SUCCESS)
 
 
@@ -183,12 +184,8 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("second factors"))
     def second_factors(self, user: User) -> str:
-        parts = [
-            (user.apps, _("app")),
-            (user.phones, _("phone")),
-            (user.keys, _("key")),
-        ]
-        return ", ".join(f"{count} {label}" for count, label in parts if count) or "—"
+        parts = [(_("apps"), user.apps), (_("phones"), user.phones), (_("keys"), user.keys)]
+        return ", ".join(f"{label}: {count}" for label, count in parts if count) or "—"
 
     @admin.display(description=_("grants"))
     def grants(self, user: User) -> str:

@@ -38,7 +38,7 @@ def test_it_finds_accounts_and_counts_their_second_factors(admin_client, alice, 
     assert response.status_code == 200
     users = list(response.context["cl"].result_list)
     assert users == [bob]
-    assert "1 app, 1 phone, 1 key" in response.content.decode()
+    assert "apps: 1, phones: 1, keys: 1" in response.content.decode()
     assert list(admin_client.get(CHANGELIST, {"q": "alice@example"}).context["cl"].result_list) == [alice]
 
 
@@ -138,3 +138,9 @@ def test_the_grants_link_lists_the_grants_of_the_account(admin_client, bob):
     response = admin_client.get(reverse("admin:access_grant_changelist"), {"user__id__exact": bob.pk})
     assert response.status_code == 200
     assert response.context["cl"].result_count == 0
+
+
+def test_staff_cannot_deactivate_themselves(admin_client, administrator):
+    admin_client.post(CHANGELIST, {"action": "deactivate_users", "_selected_action": [administrator.pk]})
+    administrator.refresh_from_db()
+    assert administrator.is_active
