@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cpms.identity.middleware.SessionLifetimeMiddleware",
     "cpms.lib.middleware.NoStoreWhenSignedInMiddleware",
+    "cpms.lib.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -200,8 +201,10 @@ LANGUAGES = [("en", "English"), ("fr", "Français")]
 EMAIL_LANGUAGES = EU_LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "Europe/Brussels"
+TIME_ZONE = "Europe/Brussels"  # the default of each account's own time zone (User.time_zone)
 USE_TZ = True
+# "1 December 2026, 20:46" and "1 décembre 2026 à 20:46": a 24-hour clock in every language.
+FORMAT_MODULE_PATH = ["cpms.lib.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = None if EMBEDDED else BASE_DIR / "staticfiles"  # collectstatic's target in production
@@ -272,6 +275,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     # "audit-checkpoint": the audit trail's daily checkpoint (manage.py audit_checkpoint) joins here
     # once its task exists.
+}
+
+# The privacy statement (/privacy/): who is responsible for the personal data, and whom to ask.
+# Every production set-up names its own; the embedded default says it is a demonstration.
+PRIVACY = {
+    "controller": env_str("PRIVACY_CONTROLLER", "The organisation that runs this CPMS installation"),
+    "controller_address": env_str("PRIVACY_CONTROLLER_ADDRESS", ""),
+    "controller_email": env_str("PRIVACY_CONTROLLER_EMAIL", "privacy@cpms.localhost"),
+    "dpo_name": env_str("PRIVACY_DPO_NAME", ""),
+    "dpo_email": env_str("PRIVACY_DPO_EMAIL", "dpo@cpms.localhost"),
+    "audit_retention_years": env_int("PRIVACY_AUDIT_RETENTION_YEARS", 10),
 }
 
 # WebAuthn relying party: the host name users see in their browser.

@@ -52,6 +52,12 @@ class OrganisationNodeAdmin(admin.ModelAdmin):
     def node_label(self, obj: OrganisationNode) -> str:
         return obj.label
 
+    def save_model(self, request, obj, form, change):
+        obj.search_name = OrganisationNode.search_text_of(
+            "" if obj.kind == OrganisationNode.Kind.COUNTRY else obj.code, obj.name, obj.city
+        )
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(AccessProfile)
 class AccessProfileAdmin(admin.ModelAdmin):

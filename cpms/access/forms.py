@@ -16,13 +16,20 @@ from .queries.tree import get_institution, requestable_applications
 # -- Request access wizard
 
 
-class ApplicationChoiceForm(StyledFormMixin, forms.Form):
-    """Step 1: an application of the catalogue that is open to access requests."""
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Application) -> str:
+        # "European Reference Networks" alone does not say it is the ERN Collaborative Platform.
+        return f"{obj.name} — {obj.description}" if obj.description else obj.name
 
-    application = forms.ModelChoiceField(
+
+class ApplicationChoiceForm(StyledFormMixin, forms.Form):
+    """Step 1: an application of the catalogue that is open to access requests (one radio each)."""
+
+    application = ApplicationChoiceField(
         label=_("Application"),
         queryset=Application.objects.none(),
-        empty_label=_("[No value selected]"),
+        widget=forms.RadioSelect,
+        empty_label=None,
         error_messages={
             "required": _("Choose an application in the list."),
             "invalid_choice": _("This application is not open to access requests. Choose one in the list."),

@@ -10,7 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from cpms.lib.text import folded
 
 GUEST_CODE = "0000"
 GUEST_GRANT_LIFETIME = timedelta(days=90)
@@ -48,6 +51,8 @@ class OrganisationNode(models.Model):
     description = models.TextField(_("description"), blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # folded(code, name, city): what a search matches, accents and case ignored (see search_text_of).
+    search_name = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["code", "name"]
@@ -62,13 +67,23 @@ class OrganisationNode(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @staticmethod
+    def search_text_of(code: str, name: str, city: str = "") -> str:
+        return folded(" ".join(part for part in (code, name, city) if part))[:300]
+
     @property
     def label(self) -> str:
-        """As the seed shows it: "ERN-RND - Neurological Diseases", "DE22 - University Hospital …"."""
+        """As the seed shows it: "ERN-RND - Neurological Diseases", "DE22 - University Hospital …".
+
+        Names of ERNs and countries are reference data translated like interface strings (their
+        msgids are in data_strings.py); institutions keep their own names.
+        """
         if self.kind == self.Kind.COUNTRY:
-            return self.name
+            return gettext(self.name)
         if self.is_guest:
-            return f"{self.code} {self.name}"  # "0000 Guest Access"
+            return f"{self.code} {gettext(self.name)}"  # "0000 Guest Access"
+        if self.kind == self.Kind.ERN and self.name:
+            return f"{self.code} - {gettext(self.name)}"
         return f"{self.code} - {self.name}" if self.name else self.code
 
     @property
@@ -93,6 +108,15 @@ class AccessProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (reference data, msgids in data_strings.py)."""
+        return gettext(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return gettext(self.description) if self.description else ""
 
 
 class AccessRequest(models.Model):

@@ -580,6 +580,7 @@ def _load_trees(data: ReferenceData, applications: list[Application], counts: Co
                 "code": row.code,
                 "kind": Kind.ERN,
                 "name": row.name,
+                "search_name": OrganisationNode.search_text_of(row.code, row.name),
                 "description": row.description,
                 "ern_id": found.pk if found else None,
             }
@@ -600,6 +601,7 @@ def _load_trees(data: ReferenceData, applications: list[Application], counts: Co
                 "code": row.code,
                 "kind": Kind.COUNTRY,
                 "name": row.name,
+                "search_name": OrganisationNode.search_text_of("", row.name),
                 "ern_id": ern.pk,
             }
             countries.append((ern_row, row, upsert(values, to_create)))
@@ -617,10 +619,13 @@ def _load_trees(data: ReferenceData, applications: list[Application], counts: Co
                 "code": code,
                 "kind": Kind.INSTITUTION,
                 "name": name,
+                "search_name": OrganisationNode.search_text_of(code, name, city),
                 "city": city,
                 "ern_id": country.ern_id,
             }
             upsert(values, to_create)
     OrganisationNode.objects.bulk_create(to_create)
 
-    OrganisationNode.objects.bulk_update(to_update, ["kind", "name", "description", "city", "ern"])
+    OrganisationNode.objects.bulk_update(
+        to_update, ["kind", "name", "description", "city", "ern", "search_name"]
+    )

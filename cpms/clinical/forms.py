@@ -23,7 +23,7 @@ class PreferencesForm(StyledFormMixin, forms.Form):
         for choice in ern_choices:
             self.fields[self.field_name(choice.ern.pk)] = forms.MultipleChoiceField(
                 label=choice.ern.label,
-                choices=[(str(area.pk), area.name) for area in choice.areas],
+                choices=[(str(area.pk), area.display_name) for area in choice.areas],
                 required=bool(choice.areas),
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 error_messages={

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cpms.access.models import OrganisationNode
@@ -28,6 +29,11 @@ class ThematicArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language (reference data, msgids in cpms/clinical/data_strings.py)."""
+        return gettext(self.name)
 
 
 class ClinicianProfile(models.Model):

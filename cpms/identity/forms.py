@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpms.lib.forms import StyledFormMixin
 
-from .models import Method, User
+from .models import Method, User, time_zone_names
 
 
 class CreateAccountForm(StyledFormMixin, forms.Form):
@@ -142,10 +142,20 @@ class CodeForm(StyledFormMixin, forms.Form):
         return self.cleaned_data["code"].replace(" ", "").strip()
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in time_zone_names()]
+
+
 class ConfigureAccountForm(StyledFormMixin, forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Dates and times on these pages and in your e-mails are shown in this time zone."),
+    )
+
     class Meta:
         model = User
-        fields = ["email_language", "preferred_method", "security_emails"]
+        fields = ["email_language", "time_zone", "preferred_method", "security_emails"]
         labels = {
             "email_language": _("E-mail language"),
             "preferred_method": _("Preferred verification method"),

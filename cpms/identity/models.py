@@ -3,9 +3,12 @@
 import secrets
 import string
 import uuid
+import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -19,6 +22,22 @@ USERNAME_ALPHABET = string.ascii_lowercase + string.digits
 def new_username() -> str:
     """`n` + 7 random characters, like `n00axup3`."""
     return "n" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(7))
+
+
+@cache
+def time_zone_names() -> list[str]:
+    """The IANA time zones this machine knows, sorted (like "Europe/Brussels")."""
+    return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+def validate_time_zone(value: str) -> None:
+    # Not `choices`: the list follows the tzdata installed, and a migration must not.
+    if value not in time_zone_names():
+        raise ValidationError(_("Please choose a time zone from the list."), code="invalid_time_zone")
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class Method(models.TextChoices):
@@ -40,6 +59,10 @@ class User(AbstractUser):
         _("preferred verification method"), max_length=10, choices=Method.choices, blank=True
     )
     security_emails = models.BooleanField(_("e-mail me about every security event"), default=True)
+    # Dates and times on pages and in e-mails are shown in this zone.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
     is_external = models.BooleanField(default=True)
     privacy_acknowledged_at = models.DateTimeField(null=True, blank=True)
     # Set by PANIC: the first new second factor then needs proof of the mailbox (actions.mailbox_proof).
@@ -167,7 +190,11 @@ class SecurityKey(models.Model):
 
 
 class RecoveryCode(models.Model):
-    """One of ten single-use codes for signing in when the phone is lost. Stored hashed."""
+    """One of ten single-use codes for signing in when the phone is lost.
+
+    Stored as a keyed hash (HMAC-SHA256, see actions.recovery); codes made before that carry a
+    password hash (`argon2$…`), still accepted until they are used or replaced.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"

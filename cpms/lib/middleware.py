@@ -1,5 +1,8 @@
-"""Security headers that Django does not set by itself."""
+"""Security headers that Django does not set by itself; each signed-in user's time zone."""
 
+import zoneinfo
+
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -45,3 +48,22 @@ class NoStoreWhenSignedInMiddleware:
         if signed_in or request.user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Dates and times are shown in the signed-in user's time zone (`time_zone` on the user)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None  # a zone this machine's tzdata no longer knows: the site's default
+        if zone is None:
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)

@@ -80,7 +80,7 @@ def do_submit_access_requests(
         "application": application,
         "organisation": organisation,
         "ern": organisation.ern,
-        "profiles": [profile.name for profile in profiles],
+        "profiles": profiles,  # named in each recipient's language when the e-mail is rendered
         "comment": comment,
     }
     send_email_on_commit(

@@ -74,8 +74,8 @@ def check_prerequisite(access_request: AccessRequest) -> None:
                 "none. Approve an %(required)s request for this ERN first, or reject this one."
             )
             % {
-                "profile": access_request.profile.name,
-                "required": required.name,
+                "profile": access_request.profile.display_name,
+                "required": required.display_name,
                 "ern": access_request.ern.label,
             }
         )

@@ -117,13 +117,13 @@ def request_problems(
         if profile.application_id != application.pk:
             problems.append(
                 _("%(application)s does not offer the profile %(profile)s.")
-                % {"application": application.name, "profile": profile.name}
+                % {"application": application.name, "profile": profile.display_name}
             )
     if problems:
         return problems
     statuses = profile_statuses(user, organisation) if statuses is None else statuses
     for profile in profiles:
-        params = {"profile": profile.name, "organisation": organisation.label}
+        params = {"profile": profile.display_name, "organisation": organisation.label}
         if statuses.get(profile.pk) == GRANTED:
             problems.append(_("You already have the %(profile)s profile at %(organisation)s.") % params)
         elif statuses.get(profile.pk) == REQUESTED:
@@ -145,6 +145,10 @@ def request_problems(
                     "and you have not got it or asked for it there. Tick %(required)s as well, "
                     "or request %(required)s at your institution in this ERN first."
                 )
-                % {"profile": profile.name, "required": profile.requires.name, "ern": organisation.ern.label}
+                % {
+                    "profile": profile.display_name,
+                    "required": profile.requires.display_name,
+                    "ern": organisation.ern.label,
+                }
             )
     return problems

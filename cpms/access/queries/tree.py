@@ -11,6 +11,8 @@ from django.core.paginator import Page, Paginator
 from django.core.validators import slug_re
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from cpms.lib.text import folded
+
 from ..models import GUEST_CODE, AccessRequest, Application, Grant, OrganisationNode
 
 Kind = OrganisationNode.Kind
@@ -100,21 +102,61 @@ def level_nodes(application: Application, parent: OrganisationNode | None, searc
     """The children of `parent` (the ERNs when None), by code then name, "0000 Guest Access" first.
 
     Countries are shown by name only (their code is the hidden ISO code), so they sort by name,
-    as in the seed: Austria, Belgium, Bulgaria, Croatia …
+    as in the seed: Austria, Belgium, Bulgaria, Croatia …  A search looks at every level below
+    `parent` (see search_below).
     """
-    nodes = OrganisationNode.objects.filter(application=application, parent=parent)
     search = clean_search(search)
     if search:
-        nodes = nodes.filter(Q(code__icontains=search) | Q(name__icontains=search))
+        return search_below(application, parent, search)
+    nodes = OrganisationNode.objects.filter(application=application, parent=parent)
     nodes = nodes.only("id", "kind", "code", "name", "parent_id", "application_id")
     if parent is not None and parent.kind == Kind.ERN:
         return nodes.order_by("name", "code", "id")
-    guest_first = Case(
+    return nodes.order_by(guest_first(), "code", "name", "id")
+
+
+def guest_first() -> Case:
+    return Case(
         When(kind=Kind.INSTITUTION, code=GUEST_CODE, then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
     )
-    return nodes.order_by(guest_first, "code", "name", "id")
+
+
+def search_below(application: Application, parent: OrganisationNode | None, search: str) -> QuerySet:
+    """Every node below `parent` whose code or name contains `search`, accents and case ignored.
+
+    "Tübingen" or "tubingen" typed at the top finds DE22 under ERN-RND / Germany. The typed text is
+    folded like the stored `search_name`; rows without one (added by hand) match their plain code
+    or name. Shallower levels first, then by code and name; parents are loaded to show the path.
+    """
+    nodes = OrganisationNode.objects.filter(application=application)
+    if parent is None:
+        pass
+    elif parent.kind == Kind.ERN:
+        nodes = nodes.filter(ern=parent).exclude(pk=parent.pk)
+    else:
+        nodes = nodes.filter(parent=parent)
+    nodes = nodes.filter(
+        Q(search_name__contains=folded(search)) | Q(code__icontains=search) | Q(name__icontains=search)
+    )
+    depth = Case(
+        When(kind=Kind.ERN, then=Value(0)),
+        When(kind=Kind.COUNTRY, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return nodes.select_related("parent__parent").order_by(depth, guest_first(), "code", "name", "id")
+
+
+def place_below(node: OrganisationNode, parent: OrganisationNode | None) -> str:
+    """Where a search result sits under the current level: "ERN-RND - Neurological Diseases / Germany"."""
+    ancestors = []
+    current = node.parent
+    while current is not None and (parent is None or current.pk != parent.pk):
+        ancestors.append(current.label)
+        current = current.parent
+    return " / ".join(reversed(ancestors))
 
 
 def submitted_organisation_ids(user, application: Application, organisation_ids: list[int]) -> set[int]:
@@ -163,6 +205,9 @@ def organisation_level(
     paginator = Paginator(level_nodes(application, parent, search), per_page)
     current = paginator.get_page(page)
     current.object_list = list(current.object_list)
+    if search:
+        for node in current.object_list:
+            node.place = place_below(node, parent)
     institution_ids = [node.pk for node in current.object_list if node.kind == Kind.INSTITUTION]
     return Level(
         parent=parent,

@@ -356,3 +356,11 @@ def test_it_shows_paths_relative_to_the_working_directory(monkeypatch, data_dir)
     monkeypatch.chdir(data_dir.parent)
     error = ReferenceDataError(data_dir / "hcps.csv", 12, "unknown ERN 'ERN-XYZ'")
     assert str(error) == "data/hcps.csv, line 12: unknown ERN 'ERN-XYZ'"
+
+
+@pytest.mark.django_db
+def test_it_fills_the_search_column_without_accents():
+    call_command("load_reference_data", verbosity=0)
+    de03 = OrganisationNode.objects.filter(code="DE03").first()
+    assert de03.search_name == "de03 klinikum der universitat munchen munchen"
+    assert OrganisationNode.objects.filter(kind="country", name="Germany").first().search_name == "germany"

@@ -36,11 +36,11 @@ def test_it_offers_only_requestable_applications(client, alice, cpms_app, closed
     response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    assert f'<option value="{cpms_app.pk}">CPMS</option>' in page
+    assert f'type="radio" name="application" value="{cpms_app.pk}"' in page
     assert "AAC" not in page
-    assert "[No value selected]" in page
-    assert "Request access" in page
-    assert "Step 2 : select an organisation →" in page
+    assert "[No value selected]" not in page
+    assert page.count('value="next"') == 1  # one button per action
+    assert "Step 2: select an organisation →" in page
     assert 'aria-current="step"' in page and "Select application" in page
     assert "Cancel" in page
 
@@ -57,7 +57,10 @@ def test_it_starts_with_cpms_chosen(client, alice, cpms_app):
     sign_in(client, alice)
     response = client.get(URL + "?application=cpms")
     assert response.status_code == 200
-    assert f'<option value="{cpms_app.pk}" selected>CPMS</option>' in response.content.decode()
+    assert response.context["form"]["application"].value() == cpms_app.pk
+    assert f'value="{cpms_app.pk}" class="form-check-input" id="id_application_0" required checked' in (
+        response.content.decode()
+    )
     assert wizard_state(client) == {"application": cpms_app.pk}
 
 
@@ -126,3 +129,19 @@ def test_it_says_when_no_application_is_open(client, alice, closed_app):
     sign_in(client, alice)
     response = client.get(URL)
     assert "No application is open to access requests" in response.content.decode()
+
+
+def test_the_ecp_link_chooses_the_ern_collaborative_platform(client, alice, cpms_app):
+    ecp = Application.objects.create(
+        code="ecp",
+        name="European Reference Networks",
+        description="ERN Collaborative Platform: exchange non-clinical data with the others of your ERN",
+        is_requestable=True,
+        position=20,
+    )
+    sign_in(client, alice)
+    response = client.get(URL + "?application=ecp")
+    assert response.context["form"]["application"].value() == ecp.pk
+    assert "European Reference Networks — ERN Collaborative Platform: exchange" in response.content.decode()
+    assert client.post(URL, {"application": ecp.pk, "action": "next"}).status_code == 302
+    assert wizard_state(client) == {"application": ecp.pk}

@@ -94,8 +94,8 @@ def test_it_lists_the_erns_first(walker, rnd, nmd):
     page = response.content.decode()
     assert f"?node={rnd.ern.pk}&amp;" in page or f'?node={rnd.ern.pk}"' in page
     assert "Open" in page and "Details" in page
-    assert "Step 3 : select an access profile →" in page
-    assert "← Step 1 : select an application" in page
+    assert "Step 3: select an access profile →" in page
+    assert "← Step 1: select an application" in page
     assert '<option value="25" selected>25</option>' in page and "records per page" in page
     assert "Search:" in page
     assert "Showing 1 to 2 of 2 entries" in page
@@ -133,7 +133,7 @@ def test_it_marks_organisations_with_a_pending_request_or_an_active_grant(walker
     assert response.content.decode().count("(request submitted)") == 3  # two rows and the footnote
 
 
-def test_it_searches_the_current_level_only_and_ignores_case(walker, rnd, france):
+def test_it_searches_below_the_current_level_and_ignores_case(walker, rnd, france, nmd):
     response = walker.get(URL, {"node": rnd.country.pk, "q": "hannover"})
     assert labels(response) == ["DE05 - Medizinische Hochschule Hannover"]
     response = walker.get(URL, {"node": rnd.country.pk, "q": "de2"})
@@ -141,8 +141,40 @@ def test_it_searches_the_current_level_only_and_ignores_case(walker, rnd, france
     response = walker.get(URL, {"node": rnd.country.pk, "q": "Salp"})  # a French hospital
     assert labels(response) == []
     assert "No organisation here matches" in response.content.decode()
-    response = walker.get(URL, {"q": "germany"})  # ERNs only at the top
+    response = walker.get(URL, {"node": rnd.ern.pk, "q": "salp"})  # below ERN-RND: France's too
+    assert labels(response) == ["FR01 - Hôpital de la Salpêtrière"]
+    response = walker.get(URL, {"node": rnd.ern.pk, "q": "DE99"})  # but not another ERN's
     assert labels(response) == []
+    response = walker.get(URL, {"q": "germany"})  # from the top: Germany under each ERN
+    assert labels(response) == ["Germany", "Germany"]
+
+
+@pytest.mark.parametrize("typed", ["Tübingen", "Tubingen", "TUBINGEN", "tübingen"])
+def test_it_finds_an_institution_from_the_top_with_its_path_accents_ignored(walker, typed):
+    """The names as the reference data has them, accents included, loaded by the real loader."""
+    from django.core.management import call_command
+
+    from cpms.access.models import Application
+
+    call_command("load_reference_data", verbosity=0)
+    cpms = Application.objects.get(code="cpms")
+    wizard_session(walker, cpms)
+    response = walker.get(URL, {"q": typed})
+    rows = response.context["level"].rows
+    de22 = [row for row in rows if row.code == "DE22" and row.ern.code == "ERN-RND"]
+    assert len(de22) == 1
+    assert de22[0].place == "ERN-RND - Neurological Diseases / Germany"
+    page = response.content.decode()
+    assert "ERN-RND - Neurological Diseases / Germany" in page
+    assert f'value="{de22[0].pk}"' in page  # selectable right there
+
+
+def test_search_results_can_be_opened_and_selected(walker, rnd, france):
+    response = walker.get(URL, {"q": "fran"})
+    assert labels(response) == ["France"]
+    assert f"node={france.country.pk}" in response.content.decode()
+    response = walker.post(URL + "?q=munchen", {"organisation": rnd.institutions["DE03"].pk})
+    assert response.status_code == 302 and response.url == "/access/request/profile/"
 
 
 def test_it_drops_nul_bytes_from_the_search(walker, rnd):
@@ -267,8 +299,11 @@ def test_it_makes_a_fixed_number_of_queries_with_2000_institutions(
         {"node": rnd.country.pk},
         {"node": rnd.country.pk, "page": "40", "per_page": "50"},
         {"node": rnd.country.pk, "q": "hospital 1", "per_page": "100"},
+        {"node": rnd.ern.pk, "q": "hospital 2", "page": "2"},
     ):
         with django_assert_num_queries(9):
             response = walker.get(URL, params)
         assert response.status_code == 200
+    with django_assert_num_queries(8):  # searching from the top: no current node
+        assert walker.get(URL, {"q": "hospital 1", "per_page": "100"}).status_code == 200
     assert "of 2004 entries" in walker.get(URL, {"node": rnd.country.pk}).content.decode()

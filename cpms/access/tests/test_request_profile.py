@@ -96,7 +96,7 @@ def test_it_shows_the_profiles_with_their_status(walker, alice, rnd):
     assert f'value="{pk(rnd, "hp")}" id="profile-{pk(rnd, "hp")}" disabled' in page
     assert f'value="{pk(rnd, "coordinator")}" id="profile-{pk(rnd, "coordinator")}" aria' in page
     assert "Needs the HP profile in the same ERN" in page
-    assert "← Step 2 : select an organisation" in page and "Step 4 : type a comment →" in page
+    assert "← Step 2: select an organisation" in page and "Step 4: type a comment →" in page
 
 
 def test_it_remembers_several_profiles_and_goes_to_step_4(walker, rnd):

@@ -64,10 +64,10 @@ def test_it_shows_the_summary(walker, rnd):
         '<th scope="row">Access Profile</th><td>HP</td>',
         "Comments",
         "Before submitting",
-        "A request to get access to an application will be validated by the administrators, "
-        "this is a manual process and can take a few days.",
+        "A request to get access to an application will be validated by the administrators. "
+        "This is a manual process: it usually takes 1 – 2 days.",  # as the thank-you page says
         "Submit request access",
-        "← Step 3 : select an access profile",
+        "← Step 3: select an access profile",
         'aria-current="step"',
     ):
         assert expected in page

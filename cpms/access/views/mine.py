@@ -35,7 +35,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Your request for the %(profile)s profile at %(organisation)s was withdrawn.")
-        % {"profile": access_request.profile.name, "organisation": access_request.organisation.label},
+        % {"profile": access_request.profile.display_name, "organisation": access_request.organisation.label},
     )
     return redirect("access:my-requests")
 

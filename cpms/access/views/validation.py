@@ -102,7 +102,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
         )
         % {
             "name": access_request.requester.get_full_name(),
-            "profile": access_request.profile.name,
+            "profile": access_request.profile.display_name,
             "organisation": access_request.organisation.label,
         },
     )
@@ -163,7 +163,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {
                 "name": grant.user.get_full_name(),
-                "profile": grant.profile.name,
+                "profile": grant.profile.display_name,
                 "organisation": grant.organisation.label,
             },
         )

@@ -22,16 +22,15 @@ def test_it_offers_to_verify_with_the_existing_factor(client, bob):
     page = client.get(URL).content.decode()
     assert "CPMS needs two-factor verification" in page
     assert "Verify now" in page
-    assert 'href="/account/devices/"' not in page
+    assert 'href="/account/devices/add/' not in page
 
 
 def test_it_offers_to_set_up_a_factor_when_there_is_none(client, alice):
     sign_in(client, alice, methods=("pwd",))
     page = client.get(URL).content.decode()
     assert "Verify now" not in page
-    assert 'href="/account/devices/"' in page
-    assert 'href="/account/phones/"' in page
-    assert 'href="/account/keys/"' in page
+    for url in ("/account/devices/add/", "/account/phones/add/", "/account/keys/add/"):
+        assert f'href="{url}?next=/cpms/"' in page  # after setting one up, on to CPMS
 
 
 def test_it_starts_a_reverification_that_returns_to_cpms(client, bob):

@@ -12,7 +12,7 @@ from cpms.lib.email import send_email_on_commit
 from cpms.lib.i18n import lazy_format
 
 from ..links import find_usable_link, issue_link, use_link
-from ..models import EmailLink, User, UserSession
+from ..models import EmailLink, User, UserSession, validate_time_zone
 from ..notify import security_event
 from .sessions import end_sessions
 from .signin import methods_for
@@ -26,18 +26,26 @@ class TooManyEmailChanges(Exception):
 
 @transaction.atomic
 def do_configure_account(
-    *, acting_user: User, email_language: str, preferred_method: str, security_emails: bool
+    *,
+    acting_user: User,
+    email_language: str,
+    preferred_method: str,
+    security_emails: bool,
+    time_zone: str | None = None,
 ) -> list[str]:
-    """Save the settings; returns the names of those that changed."""
+    """Save the settings; returns the names of those that changed. No `time_zone`: unchanged."""
     if preferred_method and preferred_method not in methods_for(acting_user.pk):
         raise ValidationError(_("This verification method is not set up on your account."))
+    if time_zone is not None:
+        validate_time_zone(time_zone)
     before = User.objects.filter(pk=acting_user.pk).values(
-        "email_language", "preferred_method", "security_emails"
+        "email_language", "preferred_method", "security_emails", "time_zone"
     )[0]
     after = {
         "email_language": email_language,
         "preferred_method": preferred_method,
         "security_emails": security_emails,
+        "time_zone": before["time_zone"] if time_zone is None else time_zone,
     }
     changed = [name for name, value in after.items() if before[name] != value]
     for name, value in after.items():

@@ -31,7 +31,11 @@ CHANGES = {
     "email": ("identity:change-email", {"email": "thief@example.com"}, "continue changing your e-mail"),
     "security e-mails": (
         "identity:configure-account",
-        {"email_language": "de", "preferred_method": ""},  # the box unticked: no security e-mails
+        {
+            "email_language": "de",
+            "preferred_method": "",
+            "time_zone": "Europe/Brussels",
+        },  # the box unticked: no security e-mails
         "Open it to continue changing your account.",
     ),
     "delete": ("identity:delete-account", {"confirm": "on"}, "Open it to continue deleting your account."),
@@ -194,7 +198,9 @@ class TestAnAccountThatNeverHadASecondFactor:
         assert "identity/change_email_sent.html" in [t.name for t in response.templates]
 
     def test_it_turns_off_the_security_e_mails(self, session, alice):
-        response = session.post(reverse("identity:configure-account"), {"email_language": "en"})
+        response = session.post(
+            reverse("identity:configure-account"), {"email_language": "en", "time_zone": "Europe/Brussels"}
+        )
         assert response.status_code == 302
         alice.refresh_from_db()
         assert alice.security_emails is False

@@ -8,6 +8,7 @@ from cpms.test import sign_in
 pytestmark = pytest.mark.django_db
 
 URL = reverse("identity:configure-account")
+TZ = {"time_zone": "Europe/Brussels"}
 
 
 def choices(response) -> list[str]:
@@ -56,7 +57,9 @@ def test_it_shows_no_preference_for_a_method_no_longer_set_up(client, alice):
 
 def test_it_saves_sms_when_chosen_explicitly(client, charlie):
     sign_in(client, charlie, methods=("pwd", "sms"))
-    response = client.post(URL, {"email_language": "fr", "preferred_method": "sms", "security_emails": "on"})
+    response = client.post(
+        URL, {"email_language": "fr", "preferred_method": "sms", "security_emails": "on", **TZ}
+    )
     assert response.status_code == 302
     charlie.refresh_from_db()
     assert charlie.preferred_method == Method.SMS
@@ -65,7 +68,9 @@ def test_it_saves_sms_when_chosen_explicitly(client, charlie):
 
 def test_it_saves_and_audits_the_changes(client, bob):
     sign_in(client, bob)
-    response = client.post(URL, {"email_language": "mt", "preferred_method": "totp"}, follow=True)
+    response = client.post(
+        URL, {"email_language": "mt", "preferred_method": "totp", "time_zone": "Europe/Malta"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("identity:my-account")
     assert "Your settings were saved." in response.content.decode()
     bob.refresh_from_db()
@@ -76,6 +81,7 @@ def test_it_saves_and_audits_the_changes(client, bob):
         "email_language": {"from": "de", "to": "mt"},
         "preferred_method": {"from": "", "to": "totp"},
         "security_emails": {"from": True, "to": False},
+        "time_zone": {"from": "Europe/Brussels", "to": "Europe/Malta"},
     }
 
 
@@ -85,7 +91,7 @@ def test_it_goes_back_to_no_preference(client, bob):
     sign_in(client, bob)
     assert (
         client.post(
-            URL, {"email_language": "de", "preferred_method": "", "security_emails": "on"}
+            URL, {"email_language": "de", "preferred_method": "", "security_emails": "on", **TZ}
         ).status_code
         == 302
     )
@@ -95,17 +101,19 @@ def test_it_goes_back_to_no_preference(client, bob):
 
 def test_it_records_nothing_when_nothing_changed(client, alice):
     sign_in(client, alice, methods=("pwd",))
-    client.post(URL, {"email_language": "en", "preferred_method": "", "security_emails": "on"})
+    client.post(URL, {"email_language": "en", "preferred_method": "", "security_emails": "on", **TZ})
     assert not AuditEvent.objects.filter(action="identity.account.configured").exists()
 
 
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"email_language": "en", "preferred_method": "totp"}, "preferred_method"),
-        ({"email_language": "en", "preferred_method": "sms"}, "preferred_method"),
-        ({"email_language": "en", "preferred_method": "nonsense"}, "preferred_method"),
-        ({"email_language": "xx", "preferred_method": "password"}, "email_language"),
+        ({"email_language": "en", "preferred_method": "totp", **TZ}, "preferred_method"),
+        ({"email_language": "en", "preferred_method": "sms", **TZ}, "preferred_method"),
+        ({"email_language": "en", "preferred_method": "nonsense", **TZ}, "preferred_method"),
+        ({"email_language": "xx", "preferred_method": "password", **TZ}, "email_language"),
+        ({"email_language": "en", "preferred_method": "", "time_zone": "Mars/Olympus_Mons"}, "time_zone"),
+        ({"email_language": "en", "preferred_method": "", "time_zone": "localtime"}, "time_zone"),
         ({}, "email_language"),
     ],
 )
@@ -122,7 +130,7 @@ def test_it_explains_bad_input(client, alice, data, field):
 
 def test_a_password_only_session_cannot_turn_off_the_security_e_mails(client, bob):
     sign_in(client, bob, methods=("pwd",))
-    response = client.post(URL, {"email_language": "de", "preferred_method": ""}, follow=True)
+    response = client.post(URL, {"email_language": "de", "preferred_method": "", **TZ}, follow=True)
     assert response.redirect_chain == [(reverse("identity:signin-method") + "?reverify=1", 302)]
     assert "To change your account, verify with your second factor." in response.content.decode()
     bob.refresh_from_db()
@@ -142,7 +150,22 @@ def test_after_panic_it_needs_the_mailbox(client, bob, django_capture_on_commit_
     client.post(reverse("identity:panic"))
     sign_in(client, bob, methods=("pwd",))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, {"email_language": "de", "preferred_method": ""})
+        response = client.post(URL, {"email_language": "de", "preferred_method": "", **TZ})
     assert "Open it to continue changing your account." in response.content.decode()
     bob.refresh_from_db()
     assert bob.security_emails is True
+
+
+def test_it_saves_my_time_zone_and_shows_times_in_it(client, alice):
+    sign_in(client, alice, methods=("pwd",))
+    response = client.get(URL)
+    assert response.context["form"]["time_zone"].value() == "Europe/Brussels"
+    assert '<option value="America/Argentina/Buenos_Aires">America/Argentina/Buenos Aires</option>' in (
+        response.content.decode()
+    )
+    data = {"email_language": "en", "preferred_method": "", "time_zone": "Asia/Tokyo"}
+    assert client.post(URL, data).status_code == 302
+    alice.refresh_from_db()
+    assert alice.time_zone == "Asia/Tokyo"
+    event = AuditEvent.objects.get(action="identity.account.configured")
+    assert event.data["time_zone"] == {"from": "Europe/Brussels", "to": "Asia/Tokyo"}

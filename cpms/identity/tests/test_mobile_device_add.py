@@ -10,7 +10,7 @@ from django.core import mail
 from cpms.audit.models import AuditEvent
 from cpms.identity.actions.recovery import do_generate_recovery_codes
 from cpms.identity.actions.totp import matching_step, verify_totp
-from cpms.identity.models import TotpDevice
+from cpms.identity.models import TotpDevice, UserSession
 from cpms.test import PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_it_shows_a_qr_code_and_the_key_of_an_unconfirmed_app(client, alice, clo
     page = response.content.decode()
     assert '<svg role="img"' in page
     assert "<title>QR code for your authenticator app</title>" in page
-    assert "Can't scan?" in page or "Can&#x27;t scan?" in page
+    assert "Can't scan?" not in page and "Can&#x27;t scan?" not in page  # the key is shown, no detour
     grouped = " ".join(device.secret[i : i + 4] for i in range(0, 32, 4))
     assert grouped in page
     assert response.context["secret"] == grouped
@@ -222,3 +222,43 @@ def test_it_lets_the_session_in_after_the_second_factor(client, bob, clock):
     response = client.post("/login/app/", {"code": code_now(bob.totp_devices.get())})
     assert response.url == URL
     assert client.get(URL).status_code == 200
+
+
+def test_it_opens_the_app_on_the_phone_that_holds_it(client, alice, clock):
+    sign_in(client, alice, methods=("pwd",))
+    device = start(client)
+    page = client.get(URL).content.decode()
+    link = re.search(r'href="(otpauth://[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "Open in authenticator app" in page
+    assert parse_qs(urlparse(link).query)["secret"] == [device.secret]
+
+
+def test_on_the_way_into_cpms_it_goes_on_to_cpms(client, alice, clock):
+    """A password-only account sent here by the CPMS gate goes on to CPMS, verified with two factors."""
+    sign_in(client, alice, methods=("pwd",))
+    old_key = client.session.session_key
+    assert client.get(URL + "?next=/cpms/").status_code == 200
+    device = start(client)
+    response = client.post(URL, {"action": "confirm", "code": code_now(device)})
+    assert response.status_code == 302 and response.url == "/cpms/"
+    session = client.session
+    assert session["verified.methods"] == ["pwd", "otp"]
+    assert session.session_key != old_key  # a new session id, as at every sign-in
+    assert UserSession.objects.get(session_key=session.session_key).methods == ["pwd", "otp"]
+    assert "setup.next" not in session
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_it_never_goes_on_to_another_site(client, alice, clock, next_url):
+    sign_in(client, alice, methods=("pwd",))
+    client.get(URL, {"next": next_url})
+    device = start(client)
+    response = client.post(URL, {"action": "confirm", "code": code_now(device)})
+    assert response.url == "/account/devices/"
+
+
+def test_from_my_account_the_session_stays_as_it_was_verified(client, alice, clock):
+    sign_in(client, alice, methods=("pwd",))
+    device = start(client)
+    client.post(URL, {"action": "confirm", "code": code_now(device)})
+    assert client.session["verified.methods"] == ["pwd"]

@@ -200,3 +200,15 @@ def test_it_asks_to_verify_again_after_ten_minutes(client, alice):
         response = client.post(url(phone), {"code": "123456"})
     assert response.status_code == 302
     assert response.url == "/login/method/?reverify=1"
+
+
+def test_on_the_way_into_cpms_it_goes_on_to_cpms(client, alice, django_capture_on_commit_callbacks):
+    """A password-only account sent by the CPMS gate: once the number is verified, on to CPMS."""
+    sign_in(client, alice, methods=("pwd",))
+    assert client.get("/account/phones/add/?next=/cpms/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/account/phones/add/", {"number": "+32 470 12 34 56"})
+    phone = PhoneNumber.objects.get(user=alice)
+    response = client.post(url(phone), {"code": last_code()})
+    assert response.status_code == 302 and response.url == "/cpms/"
+    assert client.session["verified.methods"] == ["pwd", "sms"]

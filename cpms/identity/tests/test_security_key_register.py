@@ -162,3 +162,12 @@ def test_it_never_fails_on_a_garbled_credential(client, alice):
 
 def test_it_accepts_only_post(client, alice):
     assert sign_in(client, alice).get(URL).status_code == 405
+
+
+def test_on_the_way_into_cpms_it_goes_on_to_cpms(client, alice):
+    sign_in(client, alice, methods=("pwd",))
+    assert client.get("/account/keys/add/?next=/cpms/preferences/").status_code == 200
+    credential = SoftAuthenticator().create(options_for(client), origin=ORIGIN)
+    response = post_json(client, URL, {"name": "Laptop", "credential": credential})
+    assert response.json() == {"redirect": "/cpms/preferences/"}
+    assert client.session["verified.methods"] == ["pwd", "hwk"]

@@ -129,14 +129,14 @@ def test_it_shares_the_lock_out_with_app_codes(client, bob, codes):
 
 
 def test_it_spends_a_code_once_even_when_two_requests_race(bob, codes, monkeypatch):
-    check = recovery.check_password
+    check = recovery.matches
 
-    def check_while_the_other_request_spends_it(value, hashed):
-        matches = check(value, hashed)
+    def check_while_the_other_request_spends_it(user, value, hashed):
+        matches = check(user, value, hashed)
         if matches:
             RecoveryCode.objects.filter(code_hash=hashed).update(used_at=timezone.now())
         return matches
 
-    monkeypatch.setattr(recovery, "check_password", check_while_the_other_request_spends_it)
+    monkeypatch.setattr(recovery, "matches", check_while_the_other_request_spends_it)
     assert do_use_recovery_code(user=bob, code=codes[0]) is None
     assert not AuditEvent.objects.filter(action="identity.recovery_code.used").exists()

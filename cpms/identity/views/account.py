@@ -8,13 +8,25 @@ from django.views.decorators.http import require_http_methods
 from ..actions.accounts import do_change_password
 from ..decorators import require_account_change
 from ..forms import ChangePasswordForm
+from ..queries import security_overview
 from ..sessions import keep_session_after_password_change, method_labels, verified_methods
 from .mailbox_proof import CHANGING_THE_PASSWORD
+from .sessions import describe_session
 
 
 @login_required
 def my_account(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/my_account.html")
+    """My Account opens with the security overview: what is set up, and what fixes each gap."""
+    overview = security_overview(request.user)
+    current_key = request.session.session_key
+    return render(
+        request,
+        "identity/my_account.html",
+        {
+            "overview": overview,
+            "signins": [describe_session(s, current_key) for s in overview.recent_signins],
+        },
+    )
 
 
 @login_required

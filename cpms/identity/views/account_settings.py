@@ -54,6 +54,7 @@ def configure_account(request: HttpRequest) -> HttpResponse:
                 email_language=form.cleaned_data["email_language"],
                 preferred_method=form.cleaned_data["preferred_method"],
                 security_emails=form.cleaned_data["security_emails"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except ValidationError as error:  # a device was removed in another tab meanwhile
             form.add_error("preferred_method", error)

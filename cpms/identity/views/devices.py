@@ -30,8 +30,10 @@ from ..actions.totp import (
     verify_totp,
 )
 from ..decorators import require_account_change
+from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..forms import CodeForm
 from ..models import Method, TotpDevice, User
+from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
@@ -93,6 +95,7 @@ def mobile_devices(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mobile_device_add(request: HttpRequest) -> HttpResponse:
     """Name the app, then scan the QR code and type the first code to confirm it."""
+    remember_where_to_go_on(request)
     device = pending_device(request.user, request.session.get(PENDING_KEY))
     action = request.POST.get("action")
     if request.method == "POST" and action == "cancel":
@@ -125,6 +128,9 @@ def _add_confirm(request: HttpRequest, device: TotpDevice) -> HttpResponse:
             messages.success(
                 request, _("Your authenticator app “%(name)s” is ready.") % {"name": device.name}
             )
+            go_on_to = after_new_factor(request, AMR[Method.TOTP])
+            if go_on_to:
+                return redirect(go_on_to)
             if not unused_count(request.user):
                 messages.info(
                     request,
@@ -146,6 +152,7 @@ def _add_confirm(request: HttpRequest, device: TotpDevice) -> HttpResponse:
             "step": "confirm",
             "device": device,
             "qr_svg": qr_svg(uri),
+            "otpauth_uri": uri,  # opens the app on the phone that holds it
             "secret": grouped_secret(device.secret),
         },
     )

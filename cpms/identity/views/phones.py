@@ -29,8 +29,10 @@ from ..actions.phones import (
 )
 from ..actions.signin import Throttled, methods_for
 from ..decorators import require_account_change
+from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..forms import CodeForm
 from ..models import Method, PhoneNumber, User
+from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
@@ -140,6 +142,7 @@ def phone_numbers(request: HttpRequest) -> HttpResponse:
 @require_account_change(continue_text=SETTING_UP_A_DEVICE)
 @require_http_methods(["GET", "POST"])
 def phone_number_add(request: HttpRequest) -> HttpResponse:
+    remember_where_to_go_on(request)
     form = PhoneNumberForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +186,7 @@ def phone_number_verify(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Your mobile phone number is verified. You can now sign in with it.")
                 )
-                return redirect("identity:phone-numbers")
+                return redirect(after_new_factor(request, AMR[Method.SMS]) or "identity:phone-numbers")
             form.add_error("code", WRONG_CODE)
     return render(
         request,

@@ -60,7 +60,7 @@ def regenerate_recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/recovery_codes.html",
-        {"codes": codes, "unused": len(codes), "total": CODE_COUNT},
+        {"codes": codes, "codes_text": "\n".join(codes) + "\n", "unused": len(codes), "total": CODE_COUNT},
     )
 
 

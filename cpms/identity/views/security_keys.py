@@ -39,7 +39,9 @@ from ..actions.security_keys import (
 )
 from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
 from ..decorators import require_account_change, require_account_change_json
+from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..models import Method, SecurityKey, User
+from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, too_many_attempts
 
@@ -124,6 +126,7 @@ def security_keys(request: HttpRequest) -> HttpResponse:
 @require_account_change(continue_text=SETTING_UP_A_DEVICE)  # outside require_GET: its page posts here
 @require_GET
 def security_key_add(request: HttpRequest) -> HttpResponse:
+    remember_where_to_go_on(request)
     return render(request, "identity/security_key_add.html", {"form": SecurityKeyNameForm(user=request.user)})
 
 
@@ -169,7 +172,8 @@ def security_key_register(request: HttpRequest) -> JsonResponse:
     except SecurityKeyProblem as problem:
         return json_error(problem)
     messages.success(request, _("Your security key “%(name)s” was added.") % {"name": key.name})
-    return JsonResponse({"redirect": reverse("identity:security-keys")})
+    go_on_to = after_new_factor(request, AMR[Method.WEBAUTHN])
+    return JsonResponse({"redirect": go_on_to or reverse("identity:security-keys")})
 
 
 @require_account_change

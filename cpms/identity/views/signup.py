@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
@@ -51,7 +52,7 @@ def create_account_done(request: HttpRequest) -> HttpResponse:
 
 
 def privacy_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/privacy_statement.html")
+    return render(request, "identity/privacy_statement.html", {"privacy": settings.PRIVACY})
 
 
 @require_http_methods(["GET", "POST"])
