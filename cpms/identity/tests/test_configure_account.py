@@ -73,9 +73,9 @@ def test_it_saves_and_audits_the_changes(client, bob):
     event = AuditEvent.objects.get(action="identity.account.configured")
     assert event.actor_id == bob.pk
     assert event.data == {
-        "email_language": {"from": "de", "to": "mt"},
-        "preferred_method": {"from": "", "to": "totp"},
-        "security_emails": {"from": True, "to": False},
+        "email_language": {"old": "de", "new": "mt"},
+        "preferred_method": {"old": "", "new": "totp"},
+        "security_emails": {"old": True, "new": False},
     }
 
 
