@@ -35,6 +35,8 @@ FIELD_ENCRYPTION_KEYS = secret(
 # database never sees and appended to a file in AUDIT_CHECKPOINT_DIR (and to the log); without an
 # explicit key, production derives one from SECRET_KEY.
 AUDIT_SEAL_ON_COMMIT = env_bool("AUDIT_SEAL_ON_COMMIT", default=True)
+# …by a thread of each process, in blocks (requests never wait for it), or in the request's thread.
+AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", default=True)
 AUDIT_CHECKPOINT_KEY = (
     secret("AUDIT_CHECKPOINT_KEY", generate_into=VAR_DIR / "audit_checkpoint_key")
     if EMBEDDED or env_str("AUDIT_CHECKPOINT_KEY") or env_str("AUDIT_CHECKPOINT_KEY_FILE")

@@ -12,11 +12,13 @@ rolled-back transactions leave no gap in `seq`.
 import hashlib
 import json
 import logging
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 
 from .models import GENESIS_HASH, AuditChainHead, AuditEvent
 
@@ -78,8 +80,8 @@ def seal() -> int:
 _last_checkpoint = time.monotonic()
 
 
-def seal_after_commit() -> None:
-    """Run by `record()` on commit when AUDIT_SEAL_ON_COMMIT: seal, and checkpoint now and then."""
+def seal_and_checkpoint() -> None:
+    """Seal, and write a checkpoint when AUDIT_CHECKPOINT_INTERVAL seconds have passed."""
     global _last_checkpoint
     seal()
     interval = settings.AUDIT_CHECKPOINT_INTERVAL
@@ -88,6 +90,54 @@ def seal_after_commit() -> None:
         from .checkpoints import write_checkpoint
 
         write_checkpoint()
+
+
+class BackgroundSealer:
+    """One thread per process that seals in blocks what the request threads committed.
+
+    A request only sets an event after its commit; the thread wakes, waits a moment so that a
+    block gathers, and seals everything pending with its own connection. Nothing is lost if the
+    process ends first: unsealed events stay in the table for the next sealer.
+    """
+
+    GATHER_SECONDS = 0.02
+
+    def __init__(self):
+        self.wanted = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.pid = None
+
+    def request(self) -> None:
+        with self.lock:
+            if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
+                self.pid = os.getpid()  # after a fork (gunicorn), the parent's thread is not ours
+                self.thread = threading.Thread(target=self.run, name="audit-sealer", daemon=True)
+                self.thread.start()
+        self.wanted.set()
+
+    def run(self) -> None:
+        while True:
+            self.wanted.wait()
+            time.sleep(self.GATHER_SECONDS)
+            self.wanted.clear()
+            try:
+                seal_and_checkpoint()
+            except Exception:
+                logger.exception("Sealing audit events failed; they stay pending for the next run.")
+            finally:
+                connections.close_all()  # this thread's connections
+
+
+background_sealer = BackgroundSealer()
+
+
+def seal_after_commit() -> None:
+    """Run by `record()` on commit when AUDIT_SEAL_ON_COMMIT."""
+    if settings.AUDIT_SEAL_IN_BACKGROUND:
+        background_sealer.request()
+    else:
+        seal_and_checkpoint()
 
 
 @dataclass

@@ -75,6 +75,11 @@ def write_checkpoint() -> Checkpoint:
     if not report.intact:
         logger.error("Audit chain not intact, no checkpoint written: %s", ChainNotIntact(report))
         raise ChainNotIntact(report)
+    return sign_head()
+
+
+def sign_head() -> Checkpoint:
+    """Append a signed checkpoint of the chain head as it is (write_checkpoint verifies first)."""
     key = settings.AUDIT_CHECKPOINT_KEY
     with transaction.atomic():
         head = lock_head() or AuditChainHead.objects.select_for_update().get(pk=1)

@@ -1,6 +1,9 @@
-import pytest
-from django.db import DatabaseError, transaction
+import time
 
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from cpms.audit import triggers
 from cpms.audit.chain import seal, verify_chain
 from cpms.audit.models import AuditChainHead, AuditEvent
 from cpms.audit.record import changes, is_secret, record
@@ -160,3 +163,21 @@ def test_it_records_the_client_ip_of_the_request(client, alice):
 )
 def test_it_masks_secret_words_not_words_that_contain_them(key, masked):
     assert is_secret(key) is masked
+
+
+@pytest.fixture
+def committed_trail(transactional_db):
+    yield
+    triggers.empty_for_tests(connection)
+
+
+def test_a_thread_of_the_process_seals_committed_events_in_blocks(committed_trail, settings):
+    settings.AUDIT_SEAL_IN_BACKGROUND = True
+    events = [record(None, "test.committed", None, {"number": number}) for number in range(3)]  # autocommit
+    for _ in range(500):  # the sealer thread's turn: wait for it, at most 10 s
+        if not AuditEvent.objects.filter(seq__isnull=True).exists():
+            break
+        time.sleep(0.02)
+    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2, 3]
+    assert AuditEvent.objects.get(pk=events[-1].pk).hash == AuditChainHead.objects.get().last_hash
+    assert verify_chain(full=True).intact
