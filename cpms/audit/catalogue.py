@@ -70,7 +70,7 @@ CATALOGUE: dict[str, Action] = {
     **_actions(
         "account",
         {
-            "identity.account.created": _("Account created"),
+            "identity.account.created": _("New account"),
             "identity.account.signup_for_existing_email": _(
                 "Sign-up attempted with an existing e-mail address"
             ),
