@@ -185,8 +185,11 @@ def verify_chain(*, full: bool = False, checkpoints=None, bad_checkpoints=()) ->
             previous_seq, previous_hash = newest.seq, anchor
         # Otherwise the walk from the first event says what happened (rebuilt, truncated, broken).
     report.start_seq = previous_seq
+    # The head after the checkpoints, and the walk up to it: what the sealers add meanwhile is left
+    # to the next run, and no checkpoint read here can be ahead of this head.
+    head = read_head()
     rows = (
-        AuditEvent.objects.filter(seq__gt=previous_seq)
+        AuditEvent.objects.filter(seq__gt=previous_seq, seq__lte=head[0])
         .order_by("seq")
         .values_list("id", "seq", "hash", *HASHED)
         .iterator(chunk_size=5000)
@@ -218,7 +221,7 @@ def verify_chain(*, full: bool = False, checkpoints=None, bad_checkpoints=()) ->
         previous_seq, previous_hash = seq, stored_hash
         report.checked += 1
     else:
-        check_end(report, previous_seq, previous_hash, checkpoints)
+        check_end(report, (previous_seq, previous_hash), head, checkpoints)
     report.last_seq = previous_seq
     report.pending = AuditEvent.objects.filter(seq__isnull=True).count()
     return report
@@ -233,13 +236,17 @@ def rebuilt(checkpoint, event_id) -> Problem:
     )
 
 
-def check_end(report: Report, last_seq: int, last_hash: str, checkpoints) -> None:
-    """After an unbroken walk: does the chain reach what the head and every checkpoint saw?"""
-    head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first() or (
+def read_head() -> tuple[int, str]:
+    return AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first() or (
         0,
         GENESIS_HASH,
     )
-    if head != (last_seq, last_hash):
+
+
+def check_end(report: Report, last: tuple[int, str], head: tuple[int, str], checkpoints) -> None:
+    """After an unbroken walk: does the chain reach what the head and every checkpoint saw?"""
+    last_seq = last[0]
+    if head != last:
         report.problems.append(
             Problem(
                 "head",
