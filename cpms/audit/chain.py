@@ -50,12 +50,12 @@ def lock_head() -> AuditChainHead | None:
     return head
 
 
-def seal_block(limit: int = SEAL_BLOCK) -> int:
-    """Link one block of unsealed events into the chain; how many were sealed."""
+def seal_block(limit: int = SEAL_BLOCK) -> int | None:
+    """Link one block of unsealed events into the chain; how many were sealed, None if the lock was busy."""
     with transaction.atomic():
         head = lock_head()
         if head is None:
-            return 0
+            return None
         pending = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:limit])
         for event in pending:
             head.last_seq += 1
@@ -67,14 +67,22 @@ def seal_block(limit: int = SEAL_BLOCK) -> int:
         return len(pending)
 
 
-def seal() -> int:
-    """Seal every event committed so far (the regular job, or after each commit in-process)."""
+def seal(*, busy_retries: int = 20) -> int:
+    """Seal every event committed so far (the regular job, or after each commit in-process).
+
+    While another sealer holds the lock, it may have looked for pending events before ours were
+    committed: try again a little later rather than leave them pending until the next event.
+    """
     total = 0
-    while sealed := seal_block():
-        total += sealed
-        if sealed < SEAL_BLOCK:
-            break
-    return total
+    while True:
+        sealed = seal_block()
+        if sealed is None and busy_retries > 0:
+            busy_retries -= 1
+            time.sleep(0.05)
+            continue
+        total += sealed or 0
+        if not sealed or sealed < SEAL_BLOCK:
+            return total
 
 
 _last_checkpoint = time.monotonic()
@@ -117,14 +125,19 @@ class BackgroundSealer:
         self.wanted.set()
 
     def run(self) -> None:
+        failures = 0
         while True:
             self.wanted.wait()
             time.sleep(self.GATHER_SECONDS)
             self.wanted.clear()
             try:
                 seal_and_checkpoint()
-            except Exception:
-                logger.exception("Sealing audit events failed; they stay pending for the next run.")
+                failures = 0
+            except Exception:  # e.g. "database is locked" on a busy SQLite: try again, later and later
+                failures += 1
+                logger.exception("Sealing audit events failed (%d in a row); trying again.", failures)
+                time.sleep(min(60, 2**failures / 10))
+                self.wanted.set()
             finally:
                 connections.close_all()  # this thread's connections
 

@@ -174,7 +174,7 @@ def committed_trail(transactional_db):
 def test_a_thread_of_the_process_seals_committed_events_in_blocks(committed_trail, settings):
     settings.AUDIT_SEAL_IN_BACKGROUND = True
     events = [record(None, "test.committed", None, {"number": number}) for number in range(3)]  # autocommit
-    for _ in range(500):  # the sealer thread's turn: wait for it, at most 10 s
+    for _ in range(1500):  # the sealer thread's turn: wait for it, at most 30 s
         if not AuditEvent.objects.filter(seq__isnull=True).exists():
             break
         time.sleep(0.02)
