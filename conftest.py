@@ -11,6 +11,8 @@ def _fresh_state(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_BACKEND = "cpms.outbox.backends.OutboxSmsBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AUDIT_CHECKPOINT_INTERVAL = 0  # no checkpoints of test databases in var/
+    settings.AUDIT_SEAL_IN_BACKGROUND = False  # sealed right after commit, in the test's thread
     cache.clear()
 
 

@@ -31,6 +31,22 @@ FIELD_ENCRYPTION_KEYS = secret(
     generator=lambda: __import__("cryptography.fernet").fernet.Fernet.generate_key().decode(),
 ).split(",")
 
+# The audit trail (cpms.audit): events are sealed into the hash chain after each commit, or by a
+# regular job when AUDIT_SEAL_ON_COMMIT=0. Checkpoints of the chain are signed with a key the
+# database never sees and appended to a file in AUDIT_CHECKPOINT_DIR (and to the log); without an
+# explicit key, production derives one from SECRET_KEY.
+AUDIT_SEAL_ON_COMMIT = env_bool("AUDIT_SEAL_ON_COMMIT", default=True)
+# …by a thread of each process, in blocks (requests never wait for it), or in the request's thread.
+AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", default=True)
+AUDIT_CHECKPOINT_KEY = (
+    secret("AUDIT_CHECKPOINT_KEY", generate_into=VAR_DIR / "audit_checkpoint_key")
+    if EMBEDDED or env_str("AUDIT_CHECKPOINT_KEY") or env_str("AUDIT_CHECKPOINT_KEY_FILE")
+    else __import__("hmac").new(SECRET_KEY.encode(), b"cpms.audit.checkpoint", "sha256").hexdigest()
+)
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+# Seconds between the checkpoints written in-process after sealing (0: only the regular job's).
+AUDIT_CHECKPOINT_INTERVAL = env_int("AUDIT_CHECKPOINT_INTERVAL", 300 if EMBEDDED else 0)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if EMBEDDED else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -273,8 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "access.notify_expiring_guest_grants",
         "schedule": crontab(hour=7, minute=0),
     },
-    # "audit-checkpoint": the audit trail's daily checkpoint (manage.py audit_checkpoint) joins here
-    # once its task exists.
+    "audit-checkpoint": {
+        "task": "audit.write_checkpoint",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
 }
 
 # The privacy statement (/privacy/): who is responsible for the personal data, and whom to ask.

@@ -7,7 +7,7 @@ corrected (expiry, revocation) by administrators, and every such change goes to 
 from django.contrib import admin
 from django.db import models
 
-from cpms.audit.record import record
+from cpms.audit.record import changes, record
 
 from .models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
 
@@ -129,7 +129,11 @@ class GrantAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = "access.grant.changed_in_admin" if change else "access.grant.created_in_admin"
-        record(request.user, action, obj, {**grant_summary(obj), "fields": sorted(form.changed_data)})
+        new = {
+            name: form.fields[name].prepare_value(form.cleaned_data.get(name)) for name in form.changed_data
+        }
+        old = {name: form.initial.get(name) for name in form.changed_data}
+        record(request.user, action, obj, {**grant_summary(obj), "changes": changes(old, new, sorted(new))})
 
     def delete_model(self, request, obj):
         record(request.user, "access.grant.deleted_in_admin", obj, grant_summary(obj))

@@ -5,7 +5,7 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor_id", "ip", "target_type", "target_id"]
+    list_display = ["seq", "created_at", "action", "actor_id", "ip", "target_type", "target_id"]
     list_filter = ["action"]
     search_fields = ["action", "target_id"]
 

@@ -1,8 +1,11 @@
 """The append-only, hash-chained audit trail.
 
-Each event stores the hash of the previous one, so editing or removing any row breaks the
-chain at that point (see `manage.py verify_audit_chain`). Actors and targets are stored as
-plain identifiers, not foreign keys: deleting an account leaves its events in place,
+`record()` only inserts an event; the sealer (`cpms.audit.chain.seal`) then gives each new
+event, in id order and under one lock, its place in the chain (`seq`) and the hash that links
+it to the previous one. Editing or removing a sealed row breaks the chain at that point;
+rebuilding the chain after it, or cutting off its end, disagrees with the signed checkpoints
+kept outside the database (see `manage.py verify_audit_chain`). Actors and targets are stored
+as plain identifiers, not foreign keys: deleting an account leaves its events in place,
 pointing to a person who is no longer identifiable (pseudonymised).
 """
 
@@ -19,12 +22,18 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Set once by the sealer (the database triggers refuse any other change): the position in the
+    # chain, 1, 2, 3… with no gap, and the hashes linking it to the event sealed before it.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "id"]),
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_unsealed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} by {self.actor_id}"
@@ -39,9 +48,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row, locked while appending, so that concurrent writers chain one after another."""
+    """One row, locked by the sealer only: the last sealed event's position and hash."""
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return self.last_hash
+        return f"{self.last_seq} {self.last_hash}"

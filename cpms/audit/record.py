@@ -1,14 +1,15 @@
 """`record(actor, action, target, data)`: the one way to write to the audit trail."""
 
-import hashlib
 import json
 import re
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from .chain import seal_after_commit
 from .context import current_ip
-from .models import GENESIS_HASH, AuditChainHead, AuditEvent
+from .models import AuditEvent
 
 SECRET_WORDS = {"password", "secret", "token", "code", "otp", "key", "challenge", "pin"}
 EMAIL = re.compile(r"^([^@]{1,2})[^@]*(@.*)$")
@@ -28,6 +29,8 @@ def mask_value(key: str, value):
         if key in {"phone", "number"} and len(value) > 4:
             return "*" * (len(value) - 4) + value[-4:]
     if isinstance(value, dict):
+        if value and set(value) <= {"old", "new"}:  # changes(): masked as the field they are values of
+            return {side: mask_value(key, item) for side, item in value.items()}
         return mask(value)
     if isinstance(value, list | tuple):
         return [mask_value(key, item) for item in value]
@@ -39,25 +42,6 @@ def mask(data: dict) -> dict:
     return {key: mask_value(key, value) for key, value in data.items()}
 
 
-def event_hash(event: AuditEvent) -> str:
-    content = json.dumps(
-        [
-            event.previous_hash,
-            event.created_at.isoformat(),
-            event.actor_id,
-            event.ip,
-            event.action,
-            event.target_type,
-            event.target_id,
-            event.data,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(content.encode()).hexdigest()
-
-
 def describe_target(target) -> tuple[str, str]:
     if target is None:
         return "", ""
@@ -66,41 +50,41 @@ def describe_target(target) -> tuple[str, str]:
     return type(target).__name__.lower(), str(target)
 
 
+def changes(old, new, fields) -> dict:
+    """`{"field": {"old": …, "new": …}}` for each of `fields` whose value differs; old and new are
+    objects or dicts. The one form the trail records changed values in."""
+
+    def value(source, name):
+        return source.get(name) if isinstance(source, dict) else getattr(source, name, None)
+
+    return {
+        name: {"old": value(old, name), "new": value(new, name)}
+        for name in fields
+        if value(old, name) != value(new, name)
+    }
+
+
 def record(actor, action: str, target=None, data: dict | None = None, *, ip: str | None = None) -> AuditEvent:
-    """Append one event to the trail; `actor` is a user, a user id or None (anonymous/system)."""
+    """Append one event to the trail; `actor` is a user, a user id or None (anonymous/system).
+
+    Only an INSERT, in the caller's transaction: no shared row is locked, so concurrent requests
+    never wait for each other here. The event joins the hash chain when it is sealed, after commit
+    (AUDIT_SEAL_ON_COMMIT) or by the regular job (`cpms.audit.chain.seal`).
+    """
     actor_id = getattr(actor, "pk", actor)
     target_type, target_id = describe_target(target)
-    # JSON round trip so the hash is computed on exactly what the database will return.
+    # JSON round trip so that what is hashed is exactly what the database will return.
     clean_data = json.loads(json.dumps(mask(data or {}), default=str))
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            created_at=timezone.now(),
-            actor_id=actor_id,
-            ip=ip or current_ip.get(),
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            data=clean_data,
-            previous_hash=head.last_hash or GENESIS_HASH,
-        )
-        event.hash = event_hash(event)
-        event.save()
-        head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        ip=ip or current_ip.get(),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        data=clean_data,
+    )
+    event.save()
+    if settings.AUDIT_SEAL_ON_COMMIT:
+        transaction.on_commit(seal_after_commit)
     return event
-
-
-def first_broken_link(batch_size: int = 2000) -> AuditEvent | None:
-    """The first event whose hash or link to its predecessor does not match, or None."""
-    previous = GENESIS_HASH
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
-        if event.previous_hash != previous or event_hash(event) != event.hash:
-            return event
-        previous = event.hash
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and head.last_hash != previous:
-        return AuditEvent(
-            action="(the last events were removed)", previous_hash=previous, hash=head.last_hash
-        )
-    return None

@@ -53,7 +53,8 @@ def test_it_audits_a_grant_changed_in_the_admin(admin_client, grant):
     event = AuditEvent.objects.get(action="access.grant.changed_in_admin")
     assert event.target_id == str(grant.pk)
     assert event.data["user"] == grant.user_id
-    assert {"revoke_reason", "revoked_at"} <= set(event.data["fields"])
+    assert {"revoke_reason", "revoked_at"} <= set(event.data["changes"])
+    assert event.data["changes"]["revoke_reason"] == {"old": "", "new": "Left"}
 
 
 def test_it_audits_a_grant_created_in_the_admin(admin_client, grant):

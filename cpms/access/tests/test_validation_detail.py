@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cpms.access.actions.validation import do_approve_access_request
 from cpms.access.models import AccessRequest
 from cpms.access.tests.factories import (
     make_administrator,
@@ -11,6 +12,7 @@ from cpms.access.tests.factories import (
     make_request,
     make_tree,
 )
+from cpms.audit.record import record
 from cpms.test import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -134,10 +136,24 @@ def test_it_makes_a_fixed_number_of_queries(
 ):
     for index in range(extra):
         make_request(alice, rnd.guest, "researcher" if index % 2 else "dispatcher", status="withdrawn")
+        record(alice, "access.request.submitted", make_request(alice, rnd.guest, "hp", status="withdrawn"))
+    record(alice, "access.request.submitted", pending)
     sign_in(client, coordinator)
-    # session, user, request (with its coordinator check), grants, other requests
-    with django_assert_num_queries(5):
+    # session, user, request (with its coordinator check), grants, other requests, history and its actors
+    with django_assert_num_queries(7):
         client.get(url(pending))
+
+
+def test_it_shows_the_history_of_the_request_from_the_audit_trail(client, coordinator, pending, alice, rnd):
+    record(alice, "access.request.submitted", pending, {"profile": pending.profile_id})
+    record(alice, "access.request.submitted", make_request(alice, rnd.guest, "researcher"))  # another request
+    do_approve_access_request(acting_user=coordinator, access_request=pending, note="")
+    sign_in(client, coordinator)
+    page = client.get(url(pending)).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    assert history.count("<li") == 2
+    assert history.index("Request submitted") < history.index("Request approved")
+    assert "Alice Martin" in history and "Bob Schmidt" in history
 
 
 def test_it_hides_requests_of_another_application(client, coordinator, alice):

@@ -10,6 +10,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cpms.audit.queries import history_of
 from cpms.identity.decorators import require_two_factors
 
 from ..actions.validation import (
@@ -70,6 +71,7 @@ def render_detail(
         "approve_form": approve_form or ApproveForm(),
         "reject_form": reject_form or RejectForm(),
         **requester_context(access_request),
+        "history": history_of(access_request),
     }
     return render(request, "access/validation_detail.html", context, status=status)
 

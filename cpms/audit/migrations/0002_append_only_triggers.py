@@ -1,14 +1,14 @@
 from django.db import migrations
 
-from cpms.audit.triggers import run
+from cpms.audit.triggers import FIRST_VERSION, run
 
 
 def create(apps, schema_editor):
-    run(schema_editor.connection, "create")
+    run(schema_editor.connection, "create", version=FIRST_VERSION)
 
 
 def drop(apps, schema_editor):
-    run(schema_editor.connection, "drop")
+    run(schema_editor.connection, "drop", version=FIRST_VERSION)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpms.audit.record import record
+from cpms.audit.record import changes, record
 from cpms.lib.email import send_email_on_commit
 from cpms.lib.i18n import lazy_format
 
@@ -56,7 +56,7 @@ def do_configure_account(
             acting_user,
             "identity.account.configured",
             acting_user,
-            {name: {"from": before[name], "to": after[name]} for name in changed},
+            changes(before, after, changed),
         )
     return changed
 
@@ -125,7 +125,7 @@ def do_confirm_email_change(*, token: str) -> User | None:
     if not changed:
         record(user, "identity.email.change_refused", user, {"new_email": new_email, "at": "confirm"})
         return None
-    record(user, "identity.email.changed", user, {"from": old_email, "to": new_email})
+    record(user, "identity.email.changed", user, changes({"email": old_email}, user, ["email"]))
     security_event(
         user,
         lazy_format(_("The e-mail address of your account was changed to %(email)s."), email=new_email),

@@ -23,7 +23,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from cpms.audit.record import record
+from cpms.audit.record import changes, record
 from cpms.lib.i18n import lazy_format
 
 from ..models import SecurityKey, User
@@ -153,7 +153,7 @@ def do_add_security_key(
 def do_rename_security_key(*, acting_user: User, key: SecurityKey, name: str) -> None:
     old_name, key.name = key.name, name
     key.save(update_fields=["name"])
-    record(acting_user, "identity.security_key.renamed", key, {"old_name": old_name, "name": name})
+    record(acting_user, "identity.security_key.renamed", key, changes({"name": old_name}, key, ["name"]))
     security_event(
         acting_user,
         lazy_format(_("Your security key “%(old)s” was renamed to “%(new)s”."), old=old_name, new=name),

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpms.audit.record import record
+from cpms.audit.record import changes, record
 from cpms.lib.i18n import lazy_format
 
 from ..models import TotpDevice, User
@@ -114,7 +114,7 @@ def do_rename_totp_device(*, acting_user: User, device: TotpDevice, name: str) -
     old_name = device.name
     device.name = name.strip()
     device.save(update_fields=["name"])
-    record(acting_user, "identity.totp.renamed", device, {"old_name": old_name, "name": device.name})
+    record(acting_user, "identity.totp.renamed", device, changes({"name": old_name}, device, ["name"]))
 
 
 @transaction.atomic

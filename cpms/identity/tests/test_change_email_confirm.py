@@ -54,6 +54,9 @@ def test_it_changes_the_address_from_a_signed_out_browser(
     assert EmailLink.objects.get().used_at is not None
     event = AuditEvent.objects.get(action="identity.email.changed")
     assert event.actor_id == alice.pk
+    assert event.data == {
+        "email": {"old": "al***@example.org", "new": NEW[:2] + "***" + NEW[NEW.index("@") :]}
+    }
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["alice@example.org", NEW])
     assert NEW in last_email_to("alice@example.org").body
     assert "PANIC" in last_email_to("alice@example.org").body

@@ -78,10 +78,10 @@ def test_it_saves_and_audits_the_changes(client, bob):
     event = AuditEvent.objects.get(action="identity.account.configured")
     assert event.actor_id == bob.pk
     assert event.data == {
-        "email_language": {"from": "de", "to": "mt"},
-        "preferred_method": {"from": "", "to": "totp"},
-        "security_emails": {"from": True, "to": False},
-        "time_zone": {"from": "Europe/Brussels", "to": "Europe/Malta"},
+        "email_language": {"old": "de", "new": "mt"},
+        "preferred_method": {"old": "", "new": "totp"},
+        "security_emails": {"old": True, "new": False},
+        "time_zone": {"old": "Europe/Brussels", "new": "Europe/Malta"},
     }
 
 
@@ -168,4 +168,4 @@ def test_it_saves_my_time_zone_and_shows_times_in_it(client, alice):
     alice.refresh_from_db()
     assert alice.time_zone == "Asia/Tokyo"
     event = AuditEvent.objects.get(action="identity.account.configured")
-    assert event.data["time_zone"] == {"from": "Europe/Brussels", "to": "Asia/Tokyo"}
+    assert event.data["time_zone"] == {"old": "Europe/Brussels", "new": "Asia/Tokyo"}

@@ -25,7 +25,7 @@ def test_it_renames_my_app(client, bob):
     event = AuditEvent.objects.get(action="identity.totp.renamed")
     assert event.actor_id == bob.pk
     assert event.target_id == str(device.pk)
-    assert event.data == {"old_name": "My phone", "name": "Old Pixel"}
+    assert event.data == {"name": {"old": "My phone", "new": "Old Pixel"}}
 
 
 def test_it_returns_404_for_someone_elses_app(client, alice, bob):

@@ -85,7 +85,7 @@ def test_it_renames_with_an_audit_event_and_an_email_in_the_users_language(
         do_rename_security_key(acting_user=bob, key=key, name="Work laptop")
     assert SecurityKey.objects.get(pk=key.pk).name == "Work laptop"
     event = AuditEvent.objects.get(action="identity.security_key.renamed")
-    assert event.data == {"old_name": "Laptop", "name": "Work laptop"}
+    assert event.data == {"name": {"old": "Laptop", "new": "Work laptop"}}
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [bob.email]
     assert "Laptop" in mail.outbox[0].body and "Work laptop" in mail.outbox[0].body
 

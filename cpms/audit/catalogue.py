@@ -1,0 +1,127 @@
+"""Every action code the audit trail records, with a human label and a category.
+
+A code used in `record(…)` but missing here fails cpms/audit/tests/test_catalogue.py. Codes
+built at run time (`identity.oidc.<error>`) are covered by a pattern ending in `.*`.
+"""
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from django.utils.translation import gettext_lazy as _
+
+CATEGORIES = {
+    "security": _("Security"),
+    "account": _("Account"),
+    "access": _("Access"),
+    "oidc": _("Single sign-on"),
+    "clinical": _("Clinical"),
+    "patients": _("Patients"),
+    "other": _("Other"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    category: str
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES[self.category]
+
+
+def _actions(category: str, labels: dict) -> dict[str, Action]:
+    return {code: Action(code, label, category) for code, label in labels.items()}
+
+
+CATALOGUE: dict[str, Action] = {
+    **_actions(
+        "security",
+        {
+            "identity.signin.succeeded": _("Signed in"),
+            "identity.signin.password_failed": _("Wrong password at sign-in"),
+            "identity.signin.code_failed": _("Wrong code at sign-in"),
+            "identity.signout": _("Signed out"),
+            "identity.session.ended": _("Session ended"),
+            "identity.session.expired": _("Session expired"),
+            "identity.session.ended_by_staff": _("Session ended by an administrator"),
+            "identity.user.deactivated": _("Account deactivated by an administrator"),
+            "identity.user.reactivated": _("Account reactivated by an administrator"),
+            "identity.user.changed_in_admin": _("Account changed in the administration"),
+            "identity.user.groups_changed_in_admin": _("Account's groups changed in the administration"),
+            "identity.password.changed": _("Password changed"),
+            "identity.password.set": _("Password set through a link"),
+            "identity.password.link_requested": _("Password link requested"),
+            "identity.password.link_refused": _("Password link refused (too many)"),
+            "identity.panic": _("All devices deleted (PANIC)"),
+            "identity.factor_setup.link_sent": _("Link to set up a device sent"),
+            "identity.factor_setup.link_refused": _("Link to set up a device refused (too many)"),
+            "identity.factor_setup.confirmed": _("Device set-up confirmed by e-mail"),
+            "identity.totp.added": _("Authenticator app added"),
+            "identity.totp.renamed": _("Authenticator app renamed"),
+            "identity.totp.removed": _("Authenticator app removed"),
+            "identity.phone.added": _("Phone number added"),
+            "identity.phone.removed": _("Phone number removed"),
+            "identity.sms.code_sent": _("SMS code sent"),
+            "identity.security_key.added": _("Security key added"),
+            "identity.security_key.renamed": _("Security key renamed"),
+            "identity.security_key.removed": _("Security key removed"),
+            "identity.security_key.sign_count_regressed": _("Security key signature counter went back"),
+            "identity.recovery_codes.generated": _("Recovery codes generated"),
+            "identity.recovery_code.used": _("Recovery code used"),
+        },
+    ),
+    **_actions(
+        "account",
+        {
+            "identity.account.created": _("New account"),
+            "identity.account.signup_for_existing_email": _(
+                "Sign-up attempted with an existing e-mail address"
+            ),
+            "identity.account.configured": _("Account settings changed"),
+            "identity.account.deleted": _("Account deleted"),
+            "identity.email.change_requested": _("E-mail change requested"),
+            "identity.email.change_refused": _("E-mail change refused"),
+            "identity.email.changed": _("E-mail address changed"),
+        },
+    ),
+    **_actions(
+        "oidc",
+        {
+            "identity.service.consented": _("Consent given to a service"),
+            "identity.service.signed_out": _("Signed out of a service"),
+            "identity.oidc.*": _("Single sign-on request refused"),
+        },
+    ),
+    **_actions(
+        "access",
+        {
+            "access.request.submitted": _("Request submitted"),
+            "access.request.withdrawn": _("Request withdrawn"),
+            "access.request.approved": _("Request approved"),
+            "access.request.rejected": _("Request rejected"),
+            "access.grant.revoked": _("Access revoked"),
+            "access.grant.renewed": _("Guest access renewed"),
+            "access.grant.expiry_notice": _("Notice of guest access expiring sent"),
+            "access.grant.created_in_admin": _("Access created by an administrator"),
+            "access.grant.changed_in_admin": _("Access changed by an administrator"),
+            "access.grant.deleted_in_admin": _("Access deleted by an administrator"),
+        },
+    ),
+    **_actions("clinical", {"clinical.preferences.saved": _("ERN preferences saved")}),
+}
+
+PATTERNS = [action for code, action in CATALOGUE.items() if code.endswith(".*")]
+
+
+def find(code: str) -> Action | None:
+    """The catalogue entry of this code, or of the pattern it matches; None when not catalogued."""
+    if action := CATALOGUE.get(code):
+        return action
+    return next((action for action in PATTERNS if fnmatchcase(code, action.code)), None)
+
+
+def describe(code: str) -> Action:
+    """Its entry, or the code itself as its label (an event recorded by an older version)."""
+    return find(code) or Action(code, code, "other")
