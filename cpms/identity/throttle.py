@@ -4,13 +4,21 @@ Scopes count one kind of failure for one kind of key: wrong passwords per accoun
 passwords per IP, wrong codes per account … Each has a number of free failures; after
 those, every failure doubles the wait, up to an hour. Counters live in the database so
 every app server sees the same ones, and are forgotten a day after the last failure.
+
+A guess is *reserved* before it is evaluated (`reserve`): one conditional UPDATE per counter
+counts it and sets the lock it would earn, in the same statement, and only while the counter is
+not locked. The database serialises these updates on the row (PostgreSQL re-checks the WHERE
+after waiting for the row lock; SQLite has one writer at a time), so a burst of N concurrent
+guesses gets no more than the free number evaluated. A right guess gives its reservation back
+(`release`), or forgives the account's counter altogether (`forgive`).
 """
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from .models import Throttle
@@ -18,6 +26,7 @@ from .models import Throttle
 FREE_FAILURES = {
     "password:account": 4,
     "password:ip": 20,
+    "password:device": 4,
     "code:account": 4,
     "code:ip": 20,
     "signup:ip": 5,
@@ -34,8 +43,20 @@ class Verdict:
     retry_after: timedelta = timedelta(0)
 
     @property
+    def seconds(self) -> int:
+        return max(1, -(-int(self.retry_after.total_seconds() * 1000) // 1000))
+
+    @property
     def minutes(self) -> int:
-        return max(1, -(-int(self.retry_after.total_seconds()) // 60))
+        return max(1, -(-self.seconds // 60))
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The attempts counted by `reserve`: give them back with `release` if the guess was right."""
+
+    counted: tuple[tuple[str, int], ...]  # (hashed key, the failure count this attempt made)
+    at: datetime
 
 
 def _hashed(scope: str, key: str) -> str:
@@ -49,15 +70,68 @@ def delay_after(scope: str, failures: int) -> timedelta:
     return min(FIRST_DELAY * 2**beyond, LONGEST_DELAY)
 
 
+def _keys(counters: dict[str, str | None]) -> list[tuple[str, str]]:
+    return [(scope, _hashed(scope, key)) for scope, key in counters.items() if key]
+
+
 def check(counters: dict[str, str | None]) -> Verdict:
     """`counters` maps scope → key (e.g. {"password:account": "42", "password:ip": "10.0.0.1"})."""
     now = timezone.now()
-    keys = [_hashed(scope, key) for scope, key in counters.items() if key]
+    keys = [hashed for _, hashed in _keys(counters)]
     latest = max(
         Throttle.objects.filter(key__in=keys, locked_until__gt=now).values_list("locked_until", flat=True),
         default=None,
     )
     return Verdict(True) if latest is None else Verdict(False, latest - now)
+
+
+def _lock_after_one_more(scope: str, now: datetime) -> Case:
+    """The locked_until that one more failure earns, given the row's current `failures` (SQL)."""
+    free, whens, beyond = FREE_FAILURES[scope], [], 0
+    while FIRST_DELAY * 2**beyond < LONGEST_DELAY:
+        whens.append(When(failures=free - 1 + beyond, then=Value(now + delay_after(scope, free + beyond))))
+        beyond += 1
+    return Case(When(failures__lt=free - 1, then=Value(now)), *whens, default=Value(now + LONGEST_DELAY))
+
+
+def _count_one(scope: str, key: str, now: datetime) -> int | None:
+    """Count one attempt on this counter unless it is locked: the new count, or None when locked."""
+    Throttle.objects.bulk_create([Throttle(key=key, locked_until=now)], ignore_conflicts=True)
+    Throttle.objects.filter(key=key, updated_at__lt=now - FORGET_AFTER).update(failures=0, updated_at=now)
+    with transaction.atomic():
+        counted = Throttle.objects.filter(key=key, locked_until__lte=now).update(
+            failures=F("failures") + 1, locked_until=_lock_after_one_more(scope, now), updated_at=now
+        )
+        if not counted:
+            return None
+        # Still inside the transaction that wrote the row: no other attempt can have moved it since.
+        return Throttle.objects.filter(key=key).values_list("failures", flat=True).get()
+
+
+def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
+    """Count one attempt on every counter before it is evaluated, or refuse it (a Verdict) if one is
+    locked; the counters counted before the locked one are given back."""
+    now = timezone.now()
+    counted = []
+    for scope, key in _keys(counters):
+        failures = _count_one(scope, key, now)
+        if failures is None:
+            release(Reservation(tuple(counted), now))
+            verdict = check(counters)
+            return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
+        counted.append((key, failures))
+    return Reservation(tuple(counted), now)
+
+
+def release(reservation: Reservation) -> None:
+    """The attempt was right (or not evaluated): it no longer counts as a failure. If no attempt was
+    counted after it, the lock it set is lifted too (it could only be counted while unlocked)."""
+    for key, failures in reservation.counted:
+        unchanged = Throttle.objects.filter(key=key, failures=failures).update(
+            failures=failures - 1, locked_until=reservation.at
+        )
+        if not unchanged:
+            Throttle.objects.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
 
 
 @transaction.atomic
