@@ -15,7 +15,7 @@ guesses gets no more than the free number evaluated. A right guess gives its res
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
@@ -35,6 +35,8 @@ FREE_FAILURES = {
 FIRST_DELAY = timedelta(seconds=30)
 LONGEST_DELAY = timedelta(hours=1)
 FORGET_AFTER = timedelta(hours=24)
+# "Not locked", whatever the clock of a concurrent request says (each takes its own `now`).
+UNLOCKED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,6 @@ class Reservation:
     """The attempts counted by `reserve`: give them back with `release` if the guess was right."""
 
     counted: tuple[tuple[str, int], ...]  # (hashed key, the failure count this attempt made)
-    at: datetime
 
 
 def _hashed(scope: str, key: str) -> str:
@@ -91,12 +92,13 @@ def _lock_after_one_more(scope: str, now: datetime) -> Case:
     while FIRST_DELAY * 2**beyond < LONGEST_DELAY:
         whens.append(When(failures=free - 1 + beyond, then=Value(now + delay_after(scope, free + beyond))))
         beyond += 1
-    return Case(When(failures__lt=free - 1, then=Value(now)), *whens, default=Value(now + LONGEST_DELAY))
+    not_yet = When(failures__lt=free - 1, then=F("locked_until"))
+    return Case(not_yet, *whens, default=Value(now + LONGEST_DELAY))
 
 
 def _count_one(scope: str, key: str, now: datetime) -> int | None:
     """Count one attempt on this counter unless it is locked: the new count, or None when locked."""
-    Throttle.objects.bulk_create([Throttle(key=key, locked_until=now)], ignore_conflicts=True)
+    Throttle.objects.bulk_create([Throttle(key=key, locked_until=UNLOCKED)], ignore_conflicts=True)
     Throttle.objects.filter(key=key, updated_at__lt=now - FORGET_AFTER).update(failures=0, updated_at=now)
     with transaction.atomic():
         counted = Throttle.objects.filter(key=key, locked_until__lte=now).update(
@@ -116,19 +118,19 @@ def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
     for scope, key in _keys(counters):
         failures = _count_one(scope, key, now)
         if failures is None:
-            release(Reservation(tuple(counted), now))
+            release(Reservation(tuple(counted)))
             verdict = check(counters)
             return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
         counted.append((key, failures))
-    return Reservation(tuple(counted), now)
+    return Reservation(tuple(counted))
 
 
 def release(reservation: Reservation) -> None:
     """The attempt was right (or not evaluated): it no longer counts as a failure. If no attempt was
-    counted after it, the lock it set is lifted too (it could only be counted while unlocked)."""
+    counted after it, the lock it set is lifted too (it was counted only because none was on)."""
     for key, failures in reservation.counted:
         unchanged = Throttle.objects.filter(key=key, failures=failures).update(
-            failures=failures - 1, locked_until=reservation.at
+            failures=failures - 1, locked_until=UNLOCKED
         )
         if not unchanged:
             Throttle.objects.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
