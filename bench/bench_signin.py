@@ -1,6 +1,6 @@
 """A full sign-in under gunicorn, next to one password verification.
 
-Builds a throw-away SQLite database in a temporary folder (the embedded default), migrates it,
+Runs the embedded default (SQLite in WAL mode) in a temporary folder: migrates its database,
 creates SIGNINS users, each an HP in CPMS with an authenticator app (a code works once per app
 and time step, so each sign-in is another user's), starts gunicorn (one sync worker) on
 loopback, and signs each user in with `requests`, as a browser would:
@@ -39,7 +39,6 @@ def configure(folder: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CPMS_EMBEDDED": "1",
         "CPMS_VAR_DIR": folder,
-        "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     os.environ.update(env)
@@ -85,9 +84,9 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     )
     for _ in range(200):
         try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/", timeout=30)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     server.terminate()
     raise SystemExit("gunicorn did not start")

@@ -96,38 +96,46 @@ def _lock_after_one_more(scope: str, now: datetime) -> Case:
     return Case(not_yet, *whens, default=Value(now + LONGEST_DELAY))
 
 
-def _count_one(scope: str, key: str, now: datetime) -> int | None:
-    """Count one attempt on this counter unless it is locked: the new count, or None when locked."""
-    Throttle.objects.bulk_create([Throttle(key=key, locked_until=UNLOCKED)], ignore_conflicts=True)
-    Throttle.objects.filter(key=key, updated_at__lt=now - FORGET_AFTER).update(failures=0, updated_at=now)
-    with transaction.atomic():
-        counted = Throttle.objects.filter(key=key, locked_until__lte=now).update(
-            failures=F("failures") + 1, locked_until=_lock_after_one_more(scope, now), updated_at=now
-        )
-        if not counted:
-            return None
-        # Still inside the transaction that wrote the row: no other attempt can have moved it since.
-        return Throttle.objects.filter(key=key).values_list("failures", flat=True).get()
+class _Locked(Exception):
+    pass
 
 
 def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
-    """Count one attempt on every counter before it is evaluated, or refuse it (a Verdict) if one is
-    locked; the counters counted before the locked one are given back."""
+    """Count one attempt on every counter before it is evaluated, in one transaction; or refuse it
+    (a Verdict, nothing counted) if one of them is locked."""
     now = timezone.now()
-    counted = []
-    for scope, key in _keys(counters):
-        failures = _count_one(scope, key, now)
-        if failures is None:
-            release(Reservation(tuple(counted)))
-            verdict = check(counters)
-            return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
-        counted.append((key, failures))
-    return Reservation(tuple(counted))
+    keys = sorted(_keys(counters), key=lambda scope_key: scope_key[1])  # one order for all: no deadlock
+    hashed = [key for _, key in keys]
+    try:
+        with transaction.atomic():
+            Throttle.objects.bulk_create(
+                [Throttle(key=key, locked_until=UNLOCKED, updated_at=now) for key in hashed],
+                ignore_conflicts=True,
+            )
+            Throttle.objects.filter(key__in=hashed, updated_at__lt=now - FORGET_AFTER).update(
+                failures=0, updated_at=now
+            )
+            for scope, key in keys:
+                counted = Throttle.objects.filter(key=key, locked_until__lte=now).update(
+                    failures=F("failures") + 1, locked_until=_lock_after_one_more(scope, now), updated_at=now
+                )
+                if not counted:
+                    raise _Locked
+            # Still inside the transaction that wrote the rows: no other attempt can have moved them.
+            failures = dict(Throttle.objects.filter(key__in=hashed).values_list("key", "failures"))
+    except _Locked:
+        verdict = check(counters)
+        return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
+    return Reservation(tuple((key, failures[key]) for key in hashed))
 
 
-def release(reservation: Reservation) -> None:
-    """The attempt was right (or not evaluated): it no longer counts as a failure. If no attempt was
-    counted after it, the lock it set is lifted too (it was counted only because none was on)."""
+@transaction.atomic
+def release(reservation: Reservation, *, forgive: dict[str, str] | None = None) -> None:
+    """The attempt was right: it no longer counts as a failure. If no attempt was counted after it,
+    the lock it set is lifted too (it was counted only because none was on). `forgive`: counters
+    (scope → key) cleared altogether, in the same transaction."""
+    for scope, key in (forgive or {}).items():
+        Throttle.objects.filter(key=_hashed(scope, key)).delete()
     for key, failures in reservation.counted:
         unchanged = Throttle.objects.filter(key=key, failures=failures).update(
             failures=failures - 1, locked_until=UNLOCKED

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib.auth.hashers import get_hasher
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
@@ -115,11 +116,8 @@ def do_check_password(
     reservation = reserve_attempt({**first, "password:ip": ip})
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is not None and user.check_password(password):  # upgrades an older hash as it goes
-        throttle.release(reservation)
-        if trusted:
-            throttle.forgive("password:device", device)
-        else:
-            throttle.forgive("password:account", account_key)
+        forgiven = {"password:device": device} if trusted else {"password:account": account_key}
+        throttle.release(reservation, forgive=forgiven)
         return user
     if user is None:
         dummy_password_check(password)
@@ -148,12 +146,13 @@ def do_check_second_factor(
 
     A None or False result is a wrong code: it stays counted, and is audited.
     """
-    reservation = reserve_attempt(_counters("code", user.pk, ip))
-    result = verify()
-    if result is None or result is False:
-        record(user, "identity.signin.code_failed", user, {"method": method})
-    else:
-        throttle.release(reservation)
+    reservation = reserve_attempt(_counters("code", user.pk, ip))  # committed before the code is checked
+    with transaction.atomic():
+        result = verify()
+        if result is None or result is False:
+            record(user, "identity.signin.code_failed", user, {"method": method})
+        else:
+            throttle.release(reservation, forgive={"code:account": str(user.pk)})
     return result
 
 

@@ -6,6 +6,7 @@ a two-factor one get the same pages, messages and cost."""
 
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,6 @@ from ..actions.signin import (
     Throttled,
     default_method,
     do_check_password,
-    do_record_code_success,
     do_record_signin,
     find_signin_user,
     methods_for,
@@ -210,15 +210,16 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
         methods = list(
             dict.fromkeys(verified_methods(request) + [m for m in methods if m != AMR["password"]])
         )
-    if len(ways) > 1:
-        do_record_code_success(user=user)
-    if request.user.is_authenticated and request.user.pk != user.pk:
-        # Another account signs in in this browser: the previous one is signed out for good.
-        do_sign_out(
-            acting_user=request.user, session_key=request.session.session_key, data={"replaced_by": user.pk}
-        )
-    complete_signin(request, user, methods)
-    do_record_signin(user=user, methods=methods)
+    with transaction.atomic():  # one commit for the session, its entry, the audit trail
+        if request.user.is_authenticated and request.user.pk != user.pk:
+            # Another account signs in in this browser: the previous one is signed out for good.
+            do_sign_out(
+                acting_user=request.user,
+                session_key=request.session.session_key,
+                data={"replaced_by": user.pk},
+            )
+        complete_signin(request, user, methods)
+        do_record_signin(user=user, methods=methods)
     response = redirect(safe_next(request, pop_next_url(request)))
     remember_device(request, response, user)
     return response
