@@ -134,9 +134,12 @@ def release(reservation: Reservation, *, forgive: dict[str, str] | None = None) 
     """The attempt was right: it no longer counts as a failure. If no attempt was counted after it,
     the lock it set is lifted too (it was counted only because none was on). `forgive`: counters
     (scope → key) cleared altogether, in the same transaction."""
-    for scope, key in (forgive or {}).items():
-        Throttle.objects.filter(key=_hashed(scope, key)).delete()
+    forgiven = [_hashed(scope, key) for scope, key in (forgive or {}).items()]
+    if forgiven:
+        Throttle.objects.filter(key__in=forgiven).delete()
     for key, failures in reservation.counted:
+        if key in forgiven:
+            continue
         unchanged = Throttle.objects.filter(key=key, failures=failures).update(
             failures=failures - 1, locked_until=UNLOCKED
         )
