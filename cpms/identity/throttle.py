@@ -17,8 +17,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Throttle
@@ -86,14 +86,20 @@ def check(counters: dict[str, str | None]) -> Verdict:
     return Verdict(True) if latest is None else Verdict(False, latest - now)
 
 
-def _lock_after_one_more(scope: str, now: datetime) -> Case:
-    """The locked_until that one more failure earns, given the row's current `failures` (SQL)."""
-    free, whens, beyond = FREE_FAILURES[scope], [], 0
+def _lock_after_one_more(scope: str, now: datetime) -> tuple[str, list]:
+    """SQL (and its parameters) for the locked_until that one more failure earns, given the row's
+    current `failures`: unchanged while failures are free, then each delay of delay_after."""
+    free, whens, params, beyond = FREE_FAILURES[scope], [], [], 0
     while FIRST_DELAY * 2**beyond < LONGEST_DELAY:
-        whens.append(When(failures=free - 1 + beyond, then=Value(now + delay_after(scope, free + beyond))))
+        whens.append("WHEN failures = %s THEN %s")
+        params += [free - 1 + beyond, _db_time(now + delay_after(scope, free + beyond))]
         beyond += 1
-    not_yet = When(failures__lt=free - 1, then=F("locked_until"))
-    return Case(not_yet, *whens, default=Value(now + LONGEST_DELAY))
+    sql = f"CASE WHEN failures < %s THEN locked_until {' '.join(whens)} ELSE %s END"
+    return sql, [free - 1, *params, _db_time(now + LONGEST_DELAY)]
+
+
+def _db_time(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 class _Locked(Exception):
@@ -102,27 +108,36 @@ class _Locked(Exception):
 
 def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
     """Count one attempt on every counter before it is evaluated, in one transaction; or refuse it
-    (a Verdict, nothing counted) if one of them is locked."""
+    (a Verdict, nothing counted) if one of them is locked.
+
+    Plain SQL that SQLite and PostgreSQL both speak: this runs before every password and code check,
+    and building the same statements through the ORM cost more than the rest of the page.
+    """
     now = timezone.now()
     keys = sorted(_keys(counters), key=lambda scope_key: scope_key[1])  # one order for all: no deadlock
     hashed = [key for _, key in keys]
+    table = connection.ops.quote_name(Throttle._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(hashed))
+    at, forget_before = _db_time(now), _db_time(now - FORGET_AFTER)
+    rows = ", ".join(["(%s, 0, %s, %s)"] * len(hashed))
+    # Only the table's name, placeholders and constant SQL are put into these strings:
+    create = f"INSERT INTO {table} (key, failures, locked_until, updated_at) VALUES {rows} ON CONFLICT (key) DO NOTHING"  # noqa: E501, S608
+    forget = (
+        f"UPDATE {table} SET failures = 0, updated_at = %s WHERE key IN ({placeholders}) AND updated_at < %s"  # noqa: E501, S608
+    )
+    count = f"UPDATE {table} SET failures = failures + 1, locked_until = {{lock}}, updated_at = %s WHERE key = %s AND locked_until <= %s"  # noqa: E501, S608
     try:
-        with transaction.atomic():
-            Throttle.objects.bulk_create(
-                [Throttle(key=key, locked_until=UNLOCKED, updated_at=now) for key in hashed],
-                ignore_conflicts=True,
-            )
-            Throttle.objects.filter(key__in=hashed, updated_at__lt=now - FORGET_AFTER).update(
-                failures=0, updated_at=now
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(create, [value for key in hashed for value in (key, _db_time(UNLOCKED), at)])
+            cursor.execute(forget, [at, *hashed, forget_before])
             for scope, key in keys:
-                counted = Throttle.objects.filter(key=key, locked_until__lte=now).update(
-                    failures=F("failures") + 1, locked_until=_lock_after_one_more(scope, now), updated_at=now
-                )
-                if not counted:
+                lock_sql, lock_params = _lock_after_one_more(scope, now)
+                cursor.execute(count.format(lock=lock_sql), [*lock_params, at, key, at])
+                if cursor.rowcount != 1:
                     raise _Locked
             # Still inside the transaction that wrote the rows: no other attempt can have moved them.
-            failures = dict(Throttle.objects.filter(key__in=hashed).values_list("key", "failures"))
+            cursor.execute(f"SELECT key, failures FROM {table} WHERE key IN ({placeholders})", hashed)  # noqa: S608
+            failures = dict(cursor.fetchall())
     except _Locked:
         verdict = check(counters)
         return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
