@@ -124,7 +124,7 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "identity:my-account"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "cpms.identity.passwords.OwaspArgon2PasswordHasher",  # Argon2id, m = 19 MiB, t = 2, p = 1
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

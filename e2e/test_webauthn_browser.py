@@ -35,13 +35,13 @@ def authenticator(page):
     cdp.send("WebAuthn.disable")
 
 
-def sign_in_until_method_step(page, email: str, method: str) -> None:
+def sign_in_with_password(page, email: str) -> None:
+    """The first two steps: the e-mail address, then the password (then a second factor, if any)."""
     page.goto("/login/")
     page.get_by_label("Use your e-mail address or username").fill(email)
     page.get_by_role("button", name="Next").click()
-    page.get_by_label(method, exact=True).check()
-    page.get_by_role("button", name="Next").click()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Next").click()
 
 
 def test_it_adds_a_key_and_signs_in_with_it(page, site, authenticator):
@@ -49,8 +49,7 @@ def test_it_adds_a_key_and_signs_in_with_it(page, site, authenticator):
     user = make_user("nkeys001", "dana@example.org", "Dana", "Novak")
 
     # Sign in with the password only, then add a key named "Laptop".
-    sign_in_until_method_step(page, user.email, "Password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_with_password(page, user.email)
     expect(page).to_have_url(f"{site}/account/")
     page.get_by_role("link", name="Manage my Security Keys and Trusted Platforms").click()
     expect(page.get_by_text("You have no security key or trusted platform yet.")).to_be_visible()
@@ -70,12 +69,10 @@ def test_it_adds_a_key_and_signs_in_with_it(page, site, authenticator):
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
     assert len(credentials) == 1 and credentials[0]["isResidentCredential"]
 
-    # The account has two factors now: adding another asks this password-only session for the key first.
+    # The account has two factors now: adding another asks this password-only session for the key first
+    # (straight to the key: the session's password was verified when it signed in).
     page.get_by_role("link", name="Add a security key or trusted platform").click()
-    page.get_by_label(KEY_METHOD, exact=True).check()
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Next").click()
+    expect(page).to_have_url(f"{site}/login/key/")
     page.get_by_role("button", name="Use my security key").click()
     expect(page).to_have_url(f"{site}/account/keys/add/")
 
@@ -94,9 +91,8 @@ def test_it_adds_a_key_and_signs_in_with_it(page, site, authenticator):
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{site}/login/")
 
-    # Sign in again: password, then the key.
-    sign_in_until_method_step(page, user.email, KEY_METHOD)
-    page.get_by_role("button", name="Next").click()
+    # Sign in again: password, then the key, the account's only second factor.
+    sign_in_with_password(page, user.email)
     expect(page).to_have_url(f"{site}/login/key/")
     expect(page.get_by_role("heading", name=KEY_METHOD)).to_be_visible()
     assert accessibility_violations(page) == []
@@ -109,13 +105,19 @@ def test_it_adds_a_key_and_signs_in_with_it(page, site, authenticator):
     assert key.last_used_at is not None
     assert UserSession.objects.filter(user=user, ended_at=None).get().methods == ["pwd", "hwk"]
 
+    # A passkey signs in from the first page, without the e-mail address or the password.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{site}/login/")
+    page.get_by_role("button", name="Sign in with a security key or passkey").click()
+    expect(page).to_have_url(f"{site}/account/")
+    assert UserSession.objects.filter(user=user, ended_at=None).get().methods == ["hwk", "mfa"]
+
 
 def test_it_explains_a_cancelled_verification(page, site, authenticator):
     cdp, authenticator_id = authenticator
     user = make_user("nkeys002", "erik@example.org", "Erik", "Berg")
 
-    sign_in_until_method_step(page, user.email, "Password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_with_password(page, user.email)
     page.goto("/account/keys/add/")
     page.get_by_label("Name of the key").fill("Laptop")
     page.get_by_role("button", name="Register").click()
@@ -124,8 +126,7 @@ def test_it_explains_a_cancelled_verification(page, site, authenticator):
 
     # The key is no longer there (lost, or the user cancelled): Chrome reports NotAllowedError.
     cdp.send("WebAuthn.clearCredentials", {"authenticatorId": authenticator_id})
-    sign_in_until_method_step(page, user.email, KEY_METHOD)
-    page.get_by_role("button", name="Next").click()
+    sign_in_with_password(page, user.email)
     page.get_by_role("button", name="Use my security key").click()
     expect(page.locator("#webauthn-status")).to_contain_text("cancelled or timed out")
     expect(page).to_have_url(f"{site}/login/key/")

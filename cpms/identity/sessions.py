@@ -1,16 +1,23 @@
 """The state of a browser session: who is half-way through signing in, and how a user verified.
 
 Keys in request.session:
-- signin.user_id / signin.method / signin.password_ok: a sign-in in progress (before login());
-  signin.second_factor: this sign-in must end with a second factor (password alone does not do).
+- signin.user_id / signin.identifier / signin.next: a sign-in in progress (before login()); the
+  user id is None for an identifier that names no account (the pages look the same).
+  signin.password_ok: the password was right (or a signed-in user re-verifies) and a second
+  factor is owed; signin.reverify: that signed-in user skipped the password (their session
+  verified it); signin.second_factor: this verification must end with a second factor.
+  signin.sms_phone_id: the phone chosen for the SMS code.
 - verified.methods: how the signed-in user verified (e.g. ["pwd", "otp"]); verified.at: when.
 - session.started_at / session.seen_at: for the absolute and idle timeouts.
 """
 
+import secrets
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import login, update_session_auth_hash
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.middleware import client_ip
@@ -20,23 +27,37 @@ from .models import Method, User, UserSession
 SIGNIN_KEYS = (
     "signin.user_id",
     "signin.identifier",
-    "signin.method",
     "signin.password_ok",
+    "signin.reverify",
     "signin.second_factor",
     "signin.next",
     "signin.sms_phone_id",
 )
 RECENT_VERIFICATION_SECONDS = 10 * 60
 
-# OpenID Connect "amr" values (RFC 8176) for each way of verifying.
-AMR = {"password": "pwd", Method.SMS: "sms", Method.TOTP: "otp", Method.WEBAUTHN: "hwk", "recovery": "kba"}
+# OpenID Connect "amr" values (RFC 8176) for each way of verifying. A passkey that verified its
+# user (PIN, fingerprint …) is two factors in one: "hwk" plus "mfa".
+AMR = {
+    "password": "pwd",
+    Method.SMS: "sms",
+    Method.TOTP: "otp",
+    Method.WEBAUTHN: "hwk",
+    "recovery": "kba",
+    "user_verified": "mfa",
+}
 AMR_LABELS = {
     "pwd": Method.PASSWORD.label,
     "sms": Method.SMS.label,
     "otp": Method.TOTP.label,
     "hwk": Method.WEBAUTHN.label,
     "kba": _("Recovery code"),
+    "mfa": _("Passkey verified with PIN or biometrics"),
 }
+# OWASP "device cookies": a browser that signed in to an account before is not stopped by that
+# account's lock-out (which anyone can trigger); it has its own counter (throttle "password:device").
+DEVICE_COOKIE = "cpms_device"
+DEVICE_COOKIE_SALT = "cpms.identity.device-cookie"
+DEVICE_COOKIE_AGE = timedelta(days=180)
 
 
 def method_labels(amrs: list[str]) -> list[str]:
@@ -54,6 +75,44 @@ def begin_signin(
     request.session["signin.next"] = next_url
     if second_factor:
         request.session["signin.second_factor"] = True
+
+
+def start_second_factor(request, *, password_verified: bool) -> None:
+    """The password was right (or the signed-in user re-verifies without it): a second factor is next."""
+    request.session["signin.password_ok"] = True
+    request.session["signin.reverify"] = not password_verified
+
+
+def signin_reverifying(request) -> bool:
+    """A signed-in user verifies again with a second factor alone."""
+    return bool(request.session.get("signin.reverify")) and request.user.is_authenticated
+
+
+def device_nonce_for(request, user_id: int | None) -> str | None:
+    """The nonce of this browser's valid device cookie for account `user_id`, or None."""
+    raw = request.COOKIES.get(DEVICE_COOKIE)
+    if not raw or not user_id:
+        return None
+    try:
+        value = signing.loads(raw, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("u") != user_id or not isinstance(value.get("n"), str):
+        return None
+    return value["n"]
+
+
+def remember_device(request, response, user: User) -> None:
+    """After a sign-in: the signed device cookie naming the account (its nonce kept if it had one)."""
+    nonce = device_nonce_for(request, user.pk) or secrets.token_urlsafe(16)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signing.dumps({"u": user.pk, "n": nonce}, salt=DEVICE_COOKIE_SALT, compress=True),
+        max_age=int(DEVICE_COOKIE_AGE.total_seconds()),
+        httponly=True,
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
 
 
 def signin_user_id(request) -> int | None:

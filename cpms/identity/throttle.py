@@ -4,13 +4,21 @@ Scopes count one kind of failure for one kind of key: wrong passwords per accoun
 passwords per IP, wrong codes per account … Each has a number of free failures; after
 those, every failure doubles the wait, up to an hour. Counters live in the database so
 every app server sees the same ones, and are forgotten a day after the last failure.
+
+A guess is *reserved* before it is evaluated (`reserve`): one conditional UPDATE per counter
+counts it and sets the lock it would earn, in the same statement, and only while the counter is
+not locked. The database serialises these updates on the row (PostgreSQL re-checks the WHERE
+after waiting for the row lock; SQLite has one writer at a time), so a burst of N concurrent
+guesses gets no more than the free number evaluated. A right guess gives its reservation back
+(`release`), or forgives the account's counter altogether (`forgive`).
 """
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Throttle
@@ -18,6 +26,7 @@ from .models import Throttle
 FREE_FAILURES = {
     "password:account": 4,
     "password:ip": 20,
+    "password:device": 4,
     "code:account": 4,
     "code:ip": 20,
     "signup:ip": 5,
@@ -26,6 +35,8 @@ FREE_FAILURES = {
 FIRST_DELAY = timedelta(seconds=30)
 LONGEST_DELAY = timedelta(hours=1)
 FORGET_AFTER = timedelta(hours=24)
+# "Not locked", whatever the clock of a concurrent request says (each takes its own `now`).
+UNLOCKED = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -34,8 +45,19 @@ class Verdict:
     retry_after: timedelta = timedelta(0)
 
     @property
+    def seconds(self) -> int:
+        return max(1, -(-int(self.retry_after.total_seconds() * 1000) // 1000))
+
+    @property
     def minutes(self) -> int:
-        return max(1, -(-int(self.retry_after.total_seconds()) // 60))
+        return max(1, -(-self.seconds // 60))
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The attempts counted by `reserve`: give them back with `release` if the guess was right."""
+
+    counted: tuple[tuple[str, int], ...]  # (hashed key, the failure count this attempt made)
 
 
 def _hashed(scope: str, key: str) -> str:
@@ -49,15 +71,95 @@ def delay_after(scope: str, failures: int) -> timedelta:
     return min(FIRST_DELAY * 2**beyond, LONGEST_DELAY)
 
 
+def _keys(counters: dict[str, str | None]) -> list[tuple[str, str]]:
+    return [(scope, _hashed(scope, key)) for scope, key in counters.items() if key]
+
+
 def check(counters: dict[str, str | None]) -> Verdict:
     """`counters` maps scope → key (e.g. {"password:account": "42", "password:ip": "10.0.0.1"})."""
     now = timezone.now()
-    keys = [_hashed(scope, key) for scope, key in counters.items() if key]
+    keys = [hashed for _, hashed in _keys(counters)]
     latest = max(
         Throttle.objects.filter(key__in=keys, locked_until__gt=now).values_list("locked_until", flat=True),
         default=None,
     )
     return Verdict(True) if latest is None else Verdict(False, latest - now)
+
+
+def _lock_after_one_more(scope: str, now: datetime) -> tuple[str, list]:
+    """SQL (and its parameters) for the locked_until that one more failure earns, given the row's
+    current `failures`: unchanged while failures are free, then each delay of delay_after."""
+    free, whens, params, beyond = FREE_FAILURES[scope], [], [], 0
+    while FIRST_DELAY * 2**beyond < LONGEST_DELAY:
+        whens.append("WHEN failures = %s THEN %s")
+        params += [free - 1 + beyond, _db_time(now + delay_after(scope, free + beyond))]
+        beyond += 1
+    sql = f"CASE WHEN failures < %s THEN locked_until {' '.join(whens)} ELSE %s END"
+    return sql, [free - 1, *params, _db_time(now + LONGEST_DELAY)]
+
+
+def _db_time(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+class _Locked(Exception):
+    pass
+
+
+def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
+    """Count one attempt on every counter before it is evaluated, in one transaction; or refuse it
+    (a Verdict, nothing counted) if one of them is locked.
+
+    Plain SQL that SQLite and PostgreSQL both speak: this runs before every password and code check,
+    and building the same statements through the ORM cost more than the rest of the page.
+    """
+    now = timezone.now()
+    keys = sorted(_keys(counters), key=lambda scope_key: scope_key[1])  # one order for all: no deadlock
+    hashed = [key for _, key in keys]
+    table = connection.ops.quote_name(Throttle._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(hashed))
+    at, forget_before = _db_time(now), _db_time(now - FORGET_AFTER)
+    rows = ", ".join(["(%s, 0, %s, %s)"] * len(hashed))
+    # Only the table's name, placeholders and constant SQL are put into these strings:
+    create = f"INSERT INTO {table} (key, failures, locked_until, updated_at) VALUES {rows} ON CONFLICT (key) DO NOTHING"  # noqa: E501, S608
+    forget = (
+        f"UPDATE {table} SET failures = 0, updated_at = %s WHERE key IN ({placeholders}) AND updated_at < %s"  # noqa: E501, S608
+    )
+    count = f"UPDATE {table} SET failures = failures + 1, locked_until = {{lock}}, updated_at = %s WHERE key = %s AND locked_until <= %s"  # noqa: E501, S608
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(create, [value for key in hashed for value in (key, _db_time(UNLOCKED), at)])
+            cursor.execute(forget, [at, *hashed, forget_before])
+            for scope, key in keys:
+                lock_sql, lock_params = _lock_after_one_more(scope, now)
+                cursor.execute(count.format(lock=lock_sql), [*lock_params, at, key, at])
+                if cursor.rowcount != 1:
+                    raise _Locked
+            # Still inside the transaction that wrote the rows: no other attempt can have moved them.
+            cursor.execute(f"SELECT key, failures FROM {table} WHERE key IN ({placeholders})", hashed)  # noqa: S608
+            failures = dict(cursor.fetchall())
+    except _Locked:
+        verdict = check(counters)
+        return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
+    return Reservation(tuple((key, failures[key]) for key in hashed))
+
+
+@transaction.atomic
+def release(reservation: Reservation, *, forgive: dict[str, str] | None = None) -> None:
+    """The attempt was right: it no longer counts as a failure. If no attempt was counted after it,
+    the lock it set is lifted too (it was counted only because none was on). `forgive`: counters
+    (scope → key) cleared altogether, in the same transaction."""
+    forgiven = [_hashed(scope, key) for scope, key in (forgive or {}).items()]
+    if forgiven:
+        Throttle.objects.filter(key__in=forgiven).delete()
+    for key, failures in reservation.counted:
+        if key in forgiven:
+            continue
+        unchanged = Throttle.objects.filter(key=key, failures=failures).update(
+            failures=failures - 1, locked_until=UNLOCKED
+        )
+        if not unchanged:
+            Throttle.objects.filter(key=key, failures__gt=0).update(failures=F("failures") - 1)
 
 
 @transaction.atomic

@@ -24,8 +24,8 @@ urlpatterns = [
     path("password/forgot/", signup.password_link_request, name="password-link-request"),
     # Sign in and out
     path("login/", signin.login, name="login"),
-    path("login/method/", signin.signin_method, name="signin-method"),
     path("login/password/", signin.signin_password, name="signin-password"),
+    path("login/method/", signin.signin_method, name="signin-method"),
     path("logout/", signin.logout, name="logout"),
     # My Account
     path("account/", account.my_account, name="my-account"),
@@ -75,4 +75,6 @@ urlpatterns = [
     path("login/key/", security_keys.signin_webauthn, name="signin-webauthn"),
     path("login/key/options/", security_keys.signin_webauthn_options, name="signin-webauthn-options"),
     path("login/key/verify/", security_keys.signin_webauthn_verify, name="signin-webauthn-verify"),
+    path("login/passkey/options/", security_keys.signin_passkey_options, name="signin-passkey-options"),
+    path("login/passkey/verify/", security_keys.signin_passkey_verify, name="signin-passkey-verify"),
 ]

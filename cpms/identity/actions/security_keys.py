@@ -185,6 +185,23 @@ def authentication_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]
     return webauthn.options_to_json(options), options.challenge
 
 
+def passkey_options(*, rp: RelyingParty) -> tuple[str, bytes]:
+    """(options as JSON, challenge) for signing in with a passkey: no account named yet, so no
+    allowed credentials (the authenticator offers its discoverable ones), and user verification
+    required, for the passkey is both factors at once."""
+    options = webauthn.generate_authentication_options(
+        rp_id=rp.id, timeout=TIMEOUT_MS, user_verification=UserVerificationRequirement.REQUIRED
+    )
+    return webauthn.options_to_json(options), options.challenge
+
+
+def _parsed(credential: dict):
+    try:
+        return parse_authentication_credential_json(credential)
+    except BAD_CREDENTIAL as error:
+        raise SecurityKeyProblem(_("This security key could not be verified. Please try again.")) from error
+
+
 def do_verify_security_key(
     *, user: User, credential: dict, challenge: bytes, rp: RelyingParty
 ) -> SecurityKey:
@@ -193,14 +210,31 @@ def do_verify_security_key(
     A signature counter that did not grow (while the authenticator keeps one) means two copies of
     the key may exist: refused, recorded and e-mailed. Counting the failure is the caller's job.
     """
-    refused = SecurityKeyProblem(_("This security key could not be verified. Please try again."))
-    try:
-        parsed = parse_authentication_credential_json(credential)
-    except BAD_CREDENTIAL as error:
-        raise refused from error
+    parsed = _parsed(credential)
     key = SecurityKey.objects.filter(user=user, credential_id=parsed.raw_id).first()
     if key is None:
         raise SecurityKeyProblem(_("This security key is not registered for your account."))
+    return _verified_with(key, parsed, challenge, rp, user_verification=False)
+
+
+def do_verify_passkey(*, credential: dict, challenge: bytes, rp: RelyingParty) -> SecurityKey:
+    """The registered passkey that signed `challenge` and verified its user (PIN, biometrics); its
+    account is `key.user`. SecurityKeyProblem otherwise, the same for an unknown key."""
+    parsed = _parsed(credential)
+    key = (
+        SecurityKey.objects.select_related("user")
+        .filter(credential_id=parsed.raw_id, user__is_active=True)
+        .first()
+    )
+    handle = parsed.response.user_handle
+    if key is None or (handle is not None and handle != user_handle(key.user)):
+        raise SecurityKeyProblem(_("This passkey is not registered with CPMS Login."))
+    return _verified_with(key, parsed, challenge, rp, user_verification=True)
+
+
+def _verified_with(key: SecurityKey, parsed, challenge: bytes, rp: RelyingParty, *, user_verification: bool):
+    refused = SecurityKeyProblem(_("This security key could not be verified. Please try again."))
+    user = key.user
     try:
         verified = webauthn.verify_authentication_response(
             credential=parsed,
@@ -209,6 +243,7 @@ def do_verify_security_key(
             expected_origin=rp.origin,
             credential_public_key=bytes(key.public_key),
             credential_current_sign_count=0,  # the counter is checked below, so that it can be recorded
+            require_user_verification=user_verification,
         )
     except BAD_CREDENTIAL as error:
         raise refused from error

@@ -1,6 +1,11 @@
+"""Signing in: who an identifier names, which second factors an account has, and the password and
+code checks, each counted by the throttle *before* it is evaluated (see cpms.identity.throttle)."""
+
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.contrib.auth.hashers import get_hasher
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
@@ -12,11 +17,13 @@ from ..notify import security_event
 
 T = TypeVar("T")
 METHOD_STRENGTH = [Method.WEBAUTHN, Method.TOTP, Method.PASSWORD, Method.SMS]
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 class Throttled(Exception):
     def __init__(self, verdict: throttle.Verdict):
-        super().__init__(f"retry in {verdict.minutes} min")
+        super().__init__(f"retry in {verdict.seconds} s")
+        self.seconds = verdict.seconds
         self.minutes = verdict.minutes
 
 
@@ -51,11 +58,15 @@ def methods_for(user_id: int | None) -> list[str]:
     return methods
 
 
+def second_factors(methods: list[str]) -> list[str]:
+    return [m for m in methods if m != Method.PASSWORD]
+
+
 def default_method(user: User | None, methods: list[str]) -> str:
     """The user's preference, else the strongest method they have — never SMS unless chosen."""
     if user is not None and user.preferred_method in methods:
         return user.preferred_method
-    return next(m for m in METHOD_STRENGTH if m in methods)
+    return next((m for m in METHOD_STRENGTH if m in methods), methods[0])
 
 
 def _counters(kind: str, account_key, ip) -> dict:
@@ -68,19 +79,51 @@ def ensure_not_throttled(kind: str, account_key, ip) -> None:
         raise Throttled(verdict)
 
 
-def do_check_password(*, user_id: int | None, identifier: str, password: str, ip: str | None) -> User | None:
-    """The user if the password is right; None otherwise. Raises Throttled while locked out."""
-    account_key = user_id or f"unknown:{identifier.lower()}"
-    ensure_not_throttled("password", account_key, ip)
+def reserve_attempt(counters: dict) -> throttle.Reservation:
+    """Count the attempt before evaluating it; raises Throttled if a counter is locked."""
+    reservation = throttle.reserve(counters)
+    if isinstance(reservation, throttle.Verdict):
+        raise Throttled(reservation)
+    return reservation
+
+
+def dummy_password_check(password: str) -> None:
+    """Spend what checking a real password costs (the same hasher, the same parameters)."""
+    hasher = get_hasher()
+    name = f"{type(hasher).__module__}.{type(hasher).__qualname__}"
+    if name not in _DUMMY_HASHES:
+        _DUMMY_HASHES[name] = hasher.encode("no account has this password", hasher.salt())
+    hasher.verify(password, _DUMMY_HASHES[name])
+
+
+def password_account_key(user_id: int | None, identifier: str) -> str:
+    """The per-account counter's key: the account, or the typed identifier when none matches."""
+    return str(user_id) if user_id else f"unknown:{identifier.strip().lower()}"
+
+
+def do_check_password(
+    *, user_id: int | None, identifier: str, password: str, ip: str | None, device: str | None = None
+) -> User | None:
+    """The user if the password is right; None otherwise. Raises Throttled while locked out.
+
+    `device`: the nonce of a device cookie this browser holds for this very account. Such a browser
+    signed in to it before: the per-account lock (which anyone can trigger) does not stop it; its own
+    per-device counter and the per-IP one do.
+    """
+    account_key = password_account_key(user_id, identifier)
+    trusted = device is not None
+    first = {"password:device": device} if trusted else {"password:account": account_key}
+    reservation = reserve_attempt({**first, "password:ip": ip})
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
-    if user is not None and user.check_password(password):
-        throttle.forgive("password:account", str(account_key))
+    if user is not None and user.check_password(password):  # upgrades an older hash as it goes
+        forgiven = {"password:device": device} if trusted else {"password:account": account_key}
+        throttle.release(reservation, forgive=forgiven)
         return user
     if user is None:
-        User().set_password(password)  # spend the same time as a real check
-    throttle.fail(_counters("password", account_key, ip))
-    data = {"identifier": audited_identifier(identifier, user)}
-    record(user, "identity.signin.password_failed", user, data)
+        dummy_password_check(password)
+    record(
+        user, "identity.signin.password_failed", user, {"identifier": audited_identifier(identifier, user)}
+    )
     return None
 
 
@@ -99,14 +142,17 @@ def do_record_code_failure(*, user: User, method: str, ip: str | None) -> None:
 def do_check_second_factor(
     *, user: User, method: str, ip: str | None, verify: Callable[[], T | None]
 ) -> T | None:
-    """`verify()`'s result, unless the account or IP is locked out (raises Throttled).
+    """`verify()`'s result, counted before it runs: raises Throttled while the account or IP is locked.
 
-    A None or False result is a wrong code: it is counted and audited.
+    A None or False result is a wrong code: it stays counted, and is audited.
     """
-    ensure_not_throttled("code", user.pk, ip)
-    result = verify()
-    if result is None or result is False:
-        do_record_code_failure(user=user, method=method, ip=ip)
+    reservation = reserve_attempt(_counters("code", user.pk, ip))  # committed before the code is checked
+    with transaction.atomic():
+        result = verify()
+        if result is None or result is False:
+            record(user, "identity.signin.code_failed", user, {"method": method})
+        else:
+            throttle.release(reservation, forgive={"code:account": str(user.pk)})
     return result
 
 

@@ -71,6 +71,16 @@ def verify_totp(user: User, code: str) -> TotpDevice | None:
     return None
 
 
+def code_already_used(user: User, code: str) -> bool:
+    """`code` is right for one of the user's apps now, but its time step was already accepted."""
+    now = timezone.now()
+    for device in TotpDevice.objects.filter(user=user, confirmed=True):
+        step = matching_step(device.secret, code, now)
+        if step is not None and step <= device.last_used_step:
+            return True
+    return False
+
+
 def _pending(user: User):
     return TotpDevice.objects.filter(
         user=user, confirmed=False, created_at__gt=timezone.now() - UNCONFIRMED_LIFETIME

@@ -67,11 +67,20 @@ class SoftAuthenticator:
             "clientExtensionResults": {},
         }
 
-    def get(self, options: dict, *, origin: str, count: bool = True) -> dict:
-        """Answer navigator.credentials.get(); `count=True` moves the signature counter on first."""
+    def get(
+        self,
+        options: dict,
+        *,
+        origin: str,
+        count: bool = True,
+        user_handle: bytes | None = None,
+        user_verified: bool = True,
+    ) -> dict:
+        """Answer navigator.credentials.get(); `count=True` moves the signature counter on first.
+        A passkey (discoverable credential) also gives its `user_handle`."""
         if count:
             self.sign_count += 1
-        auth_data = self._auth_data(options["rpId"], UP | UV)
+        auth_data = self._auth_data(options["rpId"], UP | UV if user_verified else UP)
         client_data = self._client_data("webauthn.get", options["challenge"], origin)
         signature = self.private_key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
@@ -84,7 +93,7 @@ class SoftAuthenticator:
                 "clientDataJSON": b64(client_data),
                 "authenticatorData": b64(auth_data),
                 "signature": b64(signature),
-                "userHandle": None,
+                "userHandle": b64(user_handle) if user_handle is not None else None,
             },
             "clientExtensionResults": {},
         }
@@ -119,7 +128,10 @@ def save_key(user, name: str = "Laptop", **kwargs):
 def at_key_step(client, user, password: str):
     """Walk the real sign-in pages up to the security key step."""
     client.post("/login/", {"identifier": user.email})
-    client.post("/login/method/", {"method": "webauthn"})
     response = client.post("/login/password/", {"password": password})
+    if response.status_code == 302 and response.url != "/login/key/":
+        response = client.post(
+            "/login/method/", {"method": "webauthn"}
+        )  # "Choose another verification method"
     assert response.status_code == 302 and response.url == "/login/key/", response
     return response

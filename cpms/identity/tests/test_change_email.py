@@ -119,6 +119,9 @@ def test_it_limits_the_number_of_requests(client, alice, django_capture_on_commi
 def test_a_password_only_session_on_an_account_with_an_app_is_asked_for_it(client, bob):
     sign_in(client, bob, methods=("pwd",))
     response = client.post(URL, {"email": "thief@example.com"}, follow=True)
-    assert response.redirect_chain == [(reverse("identity:signin-method") + "?reverify=1", 302)]
+    assert response.redirect_chain == [
+        (reverse("identity:signin-method") + "?reverify=1", 302),
+        (reverse("identity:signin-totp"), 302),
+    ]
     assert "verify with your second factor" in response.content.decode()
     assert not EmailLink.objects.filter(purpose=EmailLink.Purpose.CHANGE_EMAIL).exists()

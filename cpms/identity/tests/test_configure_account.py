@@ -131,7 +131,10 @@ def test_it_explains_bad_input(client, alice, data, field):
 def test_a_password_only_session_cannot_turn_off_the_security_e_mails(client, bob):
     sign_in(client, bob, methods=("pwd",))
     response = client.post(URL, {"email_language": "de", "preferred_method": "", **TZ}, follow=True)
-    assert response.redirect_chain == [(reverse("identity:signin-method") + "?reverify=1", 302)]
+    assert response.redirect_chain == [
+        (reverse("identity:signin-method") + "?reverify=1", 302),
+        (reverse("identity:signin-totp"), 302),
+    ]
     assert "To change your account, verify with your second factor." in response.content.decode()
     bob.refresh_from_db()
     assert bob.security_emails is True

@@ -85,7 +85,10 @@ def test_it_erases_the_account_and_signs_out_everywhere(
 def test_a_password_only_session_on_an_account_with_an_app_is_asked_for_it(client, bob):
     sign_in(client, bob, methods=("pwd",))
     response = client.post(URL, {"confirm": "on"}, follow=True)
-    assert response.redirect_chain == [(reverse("identity:signin-method") + "?reverify=1", 302)]
+    assert response.redirect_chain == [
+        (reverse("identity:signin-method") + "?reverify=1", 302),
+        (reverse("identity:signin-totp"), 302),
+    ]
     assert "verify with your second factor" in response.content.decode()
     assert User.objects.filter(pk=bob.pk).exists()
 

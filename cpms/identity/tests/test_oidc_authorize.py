@@ -11,7 +11,7 @@ from oauth2_provider.models import get_grant_model
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import ServiceConsent, ServiceSignIn
-from cpms.test import PASSWORD, sign_in
+from cpms.test import sign_in
 
 from .oidc_helpers import (
     REDIRECT_URI,
@@ -129,8 +129,9 @@ def test_it_asks_a_password_only_session_for_its_second_factor(client, bob):
     assert client.session["signin.next"] == request.url
     assert client.session["signin.user_id"] == bob.pk
     assert not Grant.objects.exists()
-    page = client.get(response.url).content.decode()
-    assert "ERN Collaborative Platform needs two-factor verification" in page
+    page = client.get(response.url, follow=True)
+    assert page.redirect_chain[-1][0] == reverse("identity:signin-totp")
+    assert "ERN Collaborative Platform needs two-factor verification" in page.content.decode()
 
 
 def test_it_refuses_the_consent_form_of_a_password_only_session(client, bob):
@@ -270,9 +271,12 @@ def test_it_survives_a_tampered_consent_form(client, bob):
 
 def test_it_steps_up_with_a_second_factor_only(client, bob):
     sign_in(client, bob, methods=("pwd",))
-    response = client.get(authorization_request(make_service()).url)
-    form = client.get(response.url).context["form"]
-    assert [value for value, _ in form.fields["method"].choices] == ["totp"]  # password alone won't do
+    service = make_service()
+    response = client.get(authorization_request(service).url)
+    assert client.get(response.url).url == reverse("identity:signin-totp")  # password alone won't do
+    code = pyotp.TOTP(bob.totp_devices.get().secret).now()
+    client.post(reverse("identity:signin-totp"), {"code": code})
+    assert client.session["verified.methods"] == ["pwd", "otp"]
 
 
 def test_it_comes_back_from_verifying_again_for_max_age_zero(client, bob):
@@ -282,8 +286,9 @@ def test_it_comes_back_from_verifying_again_for_max_age_zero(client, bob):
     request = authorization_request(service, max_age="0")
     assert client.get(request.url).url == reverse("identity:signin-method") + "?reverify=1"
     assert "max_age" not in client.session["signin.next"]
-    client.post(reverse("identity:signin-method"), {"method": "totp"})
-    client.post(reverse("identity:signin-password"), {"password": PASSWORD})
+    assert client.get(reverse("identity:signin-method") + "?reverify=1").url == reverse(
+        "identity:signin-totp"
+    )
     code = pyotp.TOTP(bob.totp_devices.get().secret).now()
     response = client.post(reverse("identity:signin-totp"), {"code": code})
     response = client.get(response.url)

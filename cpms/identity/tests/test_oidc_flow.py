@@ -112,11 +112,9 @@ class Browser:
 
 
 def sign_in_with_app(browser: Browser, page: requests.Response, user) -> requests.Response:
-    """From the login page, through "Choose your verification method", password, app code."""
+    """From the login page: e-mail address, password, app code."""
     assert "/login/" in page.url
     page = browser.submit(page, {"identifier": user.email})
-    assert page.url.endswith("/login/method/"), page.url
-    page = browser.submit(page, {"method": "totp"})
     assert page.url.endswith("/login/password/"), page.url
     page = browser.submit(page, {"password": PASSWORD})
     assert page.url.endswith("/login/app/"), page.url

@@ -55,7 +55,6 @@ def test_it_keeps_an_active_session_for_12_hours_and_no_longer(client, alice):
 def test_it_gives_a_new_session_key_at_sign_in(client, alice):
     client.get(LOGIN)
     client.post(LOGIN, {"identifier": "alice@example.org"})
-    client.post(reverse("identity:signin-method"), {"method": "password"})
     before = client.session.session_key
     assert before and "_auth_user_id" not in client.session
     response = client.post(reverse("identity:signin-password"), {"password": PASSWORD})

@@ -9,16 +9,20 @@ from django.utils import timezone
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import UserSession
 from cpms.identity.throttle import delay_after
-from cpms.test import PASSWORD, sign_in
+from cpms.test import PASSWORD, add_authenticator, sign_in
 
 from .oidc_helpers import make_service, tokens_for, userinfo
 
 pytestmark = pytest.mark.django_db
 
 
-def start(client, identifier, method="password", next_url=""):
-    client.post("/login/", {"identifier": identifier, "next": next_url})
-    return client.post("/login/method/", {"method": method})
+def start(client, identifier, next_url=""):
+    return client.post("/login/", {"identifier": identifier, "next": next_url})
+
+
+def comparable(page: str, identifier: str) -> str:
+    """A page, without what differs by design: the typed identifier and the CSRF token."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page.replace(identifier, "X"))
 
 
 def test_it_signs_in_with_a_password_and_rotates_the_session(client, alice):
@@ -38,30 +42,43 @@ def test_it_accepts_the_username_too(client, alice):
     assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
 
 
-def test_it_offers_only_the_methods_the_account_has(client, bob):
-    response = client.post("/login/", {"identifier": "bob@example.org"}, follow=True)
-    choices = [value for value, _ in response.context["form"].fields["method"].choices]
-    assert choices == ["password", "totp"]
-    assert response.context["form"]["method"].value() == "totp"
+def test_it_asks_every_identifier_for_its_password_next(client, alice):
+    response = start(client, "alice@example.org")
+    assert response.url == "/login/password/"
+    page = client.get(response.url).content.decode()
+    assert 'autocomplete="current-password"' in page
+    assert "Choose another verification method" not in page
 
 
-def test_it_never_defaults_to_sms(client, charlie):
-    response = client.post("/login/", {"identifier": "charlie@example.org"}, follow=True)
-    assert response.context["form"]["method"].value() == "password"
-
-
-def test_it_refuses_a_method_the_account_does_not_have(client, alice):
-    client.post("/login/", {"identifier": "alice@example.org"})
-    response = client.post("/login/method/", {"method": "totp"})
-    assert response.status_code == 200
-    assert "method" in response.context["form"].errors
-
-
-def test_it_sends_a_two_factor_method_to_its_second_step(client, bob):
-    start(client, "bob@example.org", method="totp")
+def test_it_sends_a_two_factor_account_to_its_second_factor_after_the_password(client, bob):
+    start(client, "bob@example.org")
     response = client.post("/login/password/", {"password": PASSWORD})
     assert response.url == "/login/app/"
     assert "_auth_user_id" not in client.session
+
+
+def test_it_offers_the_preferred_second_factor_first(client, charlie):
+    add_authenticator(charlie)
+    start(client, "charlie@example.org")
+    assert (
+        client.post("/login/password/", {"password": PASSWORD}).url == "/login/app/"
+    )  # never SMS unless chosen
+    charlie.preferred_method = "sms"
+    charlie.save()
+    start(client, "charlie@example.org")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/login/sms/"
+
+
+def test_it_lists_only_the_accounts_own_second_factors_after_the_password(client, charlie):
+    add_authenticator(charlie)
+    start(client, "charlie@example.org")
+    assert client.get("/login/method/").url == "/login/"  # not before the password is right
+    client.post("/login/password/", {"password": PASSWORD})
+    response = client.get("/login/method/")
+    choices = [value for value, _ in response.context["form"].fields["method"].choices]
+    assert choices == ["sms", "totp"]
+    assert client.post("/login/method/", {"method": "sms"}).url == "/login/sms/"
+    assert client.post("/login/method/", {"method": "password"}).status_code == 200  # not a second factor
 
 
 def test_it_answers_the_same_for_an_unknown_account_and_a_wrong_password(client, alice):
@@ -70,9 +87,6 @@ def test_it_answers_the_same_for_an_unknown_account_and_a_wrong_password(client,
     start(client, "alice@example.org")
     wrong = client.post("/login/password/", {"password": "whatever it is!"}).content.decode()
     assert "The password is not correct, or there is no account" in unknown
-
-    def comparable(page, identifier):
-        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", page.replace(identifier, "X"))
 
     assert comparable(unknown, "nobody@example.org") == comparable(wrong, "alice@example.org")
 
@@ -128,6 +142,7 @@ def test_it_follows_a_local_next_url_but_not_a_foreign_one(client, alice):
 def test_it_sends_steps_out_of_order_back_to_the_start(client):
     assert client.get("/login/method/").url == "/login/"
     assert client.get("/login/password/").url == "/login/"
+    assert client.get("/login/app/").url == "/login/"
 
 
 def test_it_signs_out_on_the_server(client, alice):
@@ -163,3 +178,75 @@ def test_it_signs_the_previous_account_out_for_good_when_another_signs_in(client
     assert userinfo(Client(), tokens["access_token"]).status_code == 401
     event = AuditEvent.objects.get(action="identity.signout")
     assert event.actor_id == bob.pk and event.data == {"replaced_by": alice.pk}
+
+
+ACCOUNTS = {
+    "unknown": "nobody@example.org",
+    "password only": "alice@example.org",
+    "two factors": "bob@example.org",
+}
+
+
+def answers_until_the_password_is_right(identifier: str) -> list[str]:
+    """What a fresh browser sees for `identifier`: each page of a sign-in with wrong passwords,
+    up to the lock-out, without what differs by design (the identifier, the CSRF token)."""
+    client = Client()
+    pages = [client.get("/login/").content.decode()]
+    pages.append(client.post("/login/", {"identifier": identifier}, follow=True).content.decode())
+    for _ in range(5):
+        pages.append(client.post("/login/password/", {"password": "wrong password!!"}).content.decode())
+    return [comparable(page, identifier) for page in pages]
+
+
+def test_it_answers_unknown_password_only_and_two_factor_accounts_alike(alice, bob):
+    answers = {kind: answers_until_the_password_is_right(identifier) for kind, identifier in ACCOUNTS.items()}
+    assert answers["unknown"] == answers["password only"] == answers["two factors"]
+    *_, wrong, locked = answers["unknown"]
+    assert "The password is not correct, or there is no account" in wrong
+    assert "Too many failed attempts. Please wait 30 seconds and try again." in locked
+
+
+def test_it_spends_one_password_verification_whatever_the_account(client, alice, bob, settings):
+    settings.PASSWORD_HASHERS = ["cpms.identity.tests.test_signin_burst.CountingHasher"]
+    from .test_signin_burst import CountingHasher
+
+    for identifier in ACCOUNTS.values():
+        CountingHasher.verified = 0
+        start(client, identifier)
+        client.post("/login/password/", {"password": "wrong password!!"})
+        assert CountingHasher.verified == 1, identifier
+
+
+def test_it_sends_a_signed_in_user_on_instead_of_showing_the_sign_in_form(client, alice):
+    sign_in(client, alice, methods=["pwd"])
+    assert client.get("/login/").url == "/account/"
+    assert client.get("/account/create/").url == "/account/"
+    # A service asking for a fresh sign-in (OpenID Connect prompt=login) gets a fresh verification.
+    assert client.get("/login/?next=/account/details/").url == "/login/method/?reverify=1"
+    assert client.get("/login/method/?reverify=1").url == "/login/password/"
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/details/"
+
+
+def test_it_rehashes_an_older_argon2_hash_with_owasp_parameters(client, alice, settings):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    settings.PASSWORD_HASHERS = ["cpms.identity.passwords.OwaspArgon2PasswordHasher"]
+    old = Argon2PasswordHasher()
+    alice.password = old.encode(PASSWORD, old.salt())
+    alice.save()
+    assert "m=102400,t=2,p=8" in alice.password
+    start(client, "alice@example.org")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
+    alice.refresh_from_db()
+    assert alice.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_it_checks_an_unknown_account_with_the_same_hasher_and_parameters(client, settings):
+    from cpms.identity.actions.signin import _DUMMY_HASHES
+
+    settings.PASSWORD_HASHERS = ["cpms.identity.passwords.OwaspArgon2PasswordHasher"]
+    start(client, "nobody@example.org")
+    client.post("/login/password/", {"password": "wrong password!!"})
+    assert _DUMMY_HASHES["cpms.identity.passwords.OwaspArgon2PasswordHasher"].startswith(
+        "argon2$argon2id$v=19$m=19456,t=2,p=1$"
+    )

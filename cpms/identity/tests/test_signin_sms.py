@@ -42,9 +42,8 @@ def wrong(code: str) -> str:
 
 
 def to_sms_step(client, capture, identifier="charlie@example.org"):
-    """E-mail, method "Mobile Phone + SMS", password; then the SMS step's first page."""
+    """E-mail, password, then the SMS step (the account's only second factor): its first page."""
     client.post("/login/", {"identifier": identifier})
-    client.post("/login/method/", {"method": "sms"})
     response = client.post("/login/password/", {"password": PASSWORD})
     assert response.status_code == 302
     assert response.url == URL
@@ -55,7 +54,6 @@ def to_sms_step(client, capture, identifier="charlie@example.org"):
 def test_it_needs_the_password_first(client, charlie):
     assert client.get(URL).url == "/login/"
     client.post("/login/", {"identifier": "charlie@example.org"})
-    client.post("/login/method/", {"method": "sms"})
     assert client.get(URL).url == "/login/"
     client.post("/login/password/", {"password": "not the password"})
     assert client.post(URL, {"code": "123456"}).url == "/login/"
@@ -240,7 +238,6 @@ def test_it_refuses_to_text_a_number_that_is_not_mine(
 
 def test_it_sends_users_without_a_verified_number_back(client, charlie, django_capture_on_commit_callbacks):
     client.post("/login/", {"identifier": "charlie@example.org"})
-    client.post("/login/method/", {"method": "sms"})
     client.post("/login/password/", {"password": PASSWORD})
     PhoneNumber.objects.update(verified_at=None)
     response = client.get(URL)
@@ -254,8 +251,7 @@ def test_it_verifies_a_signed_in_user_again(client, charlie, django_capture_on_c
         sign_in(client, charlie, methods=("pwd", "sms"))
         traveller.shift(timedelta(minutes=11))
         assert client.get("/account/phones/add/").url == "/login/method/?reverify=1"
-        client.post("/login/method/", {"method": "sms"})
-        assert client.post("/login/password/", {"password": PASSWORD}).url == URL
+        assert client.get("/login/method/?reverify=1").url == URL  # straight to the second factor
         with django_capture_on_commit_callbacks(execute=True):
             client.get(URL)
         response = client.post(URL, {"code": last_code()})

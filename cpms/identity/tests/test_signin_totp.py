@@ -22,7 +22,6 @@ def code_at(device: TotpDevice, when: datetime) -> str:
 
 def at_code_step(client, user, method="totp"):
     client.post("/login/", {"identifier": user.email})
-    client.post("/login/method/", {"method": method})
     response = client.post("/login/password/", {"password": PASSWORD})
     assert response.status_code == 302
     return response
@@ -47,8 +46,7 @@ def test_it_is_the_step_after_the_password(client, bob, clock):
 def test_it_sends_anyone_without_a_password_step_back_to_login(client, bob):
     assert client.get("/login/app/").url == "/login/"
     client.post("/login/", {"identifier": bob.email})
-    client.post("/login/method/", {"method": "totp"})
-    assert client.get("/login/app/").url == "/login/"  # chose a method, but no password yet
+    assert client.get("/login/app/").url == "/login/"  # no password yet
     response = client.post("/login/app/", {"code": "123456"})
     assert response.url == "/login/"
     assert not AuditEvent.objects.filter(action="identity.signin.code_failed").exists()
@@ -112,7 +110,7 @@ def test_it_refuses_the_same_code_twice(client, bob, clock):
     at_code_step(client, bob)
     response = client.post("/login/app/", {"code": code})
     assert response.status_code == 200
-    assert "not correct" in response.content.decode()
+    assert "This code was already used. Wait until your app shows the next code" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -191,8 +189,7 @@ def test_it_verifies_again_a_signed_in_user(client, bob, clock):
     session.save()
     first = client.get("/account/devices/add/")
     assert first.url == "/login/method/?reverify=1"
-    client.post("/login/method/", {"method": "totp"})
-    client.post("/login/password/", {"password": PASSWORD})
+    assert client.get(first.url).url == "/login/app/"  # straight to the second factor
     response = client.post("/login/app/", {"code": code_at(device, NOW)})
     assert response.url == "/account/devices/add/"
     assert client.get("/account/devices/add/").status_code == 200
@@ -236,9 +233,8 @@ def test_it_verifies_again_a_session_that_lost_its_sessions_entry(client, bob, c
     session["verified.at"] = 0
     session.save()
     client.get("/account/password/")
-    at_code_step_after_method = client.post("/login/method/", {"method": "totp"})
-    assert at_code_step_after_method.url == "/login/password/"
-    client.post("/login/password/", {"password": PASSWORD})
+    assert client.get("/login/method/?reverify=1").url == "/login/password/"  # its password first
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/login/app/"
     response = client.post("/login/app/", {"code": code_at(bob.totp_devices.get(), NOW)})
     assert response.status_code == 302 and response.url == "/account/password/"
     assert UserSession.objects.get(user=bob).session_key == client.session.session_key

@@ -20,6 +20,7 @@ from cpms.lib.forms import StyledFormMixin
 from ..actions.recovery import unused_count
 from ..actions.signin import Throttled, do_check_second_factor, methods_for
 from ..actions.totp import (
+    code_already_used,
     do_confirm_totp_device,
     do_remove_totp_device,
     do_rename_totp_device,
@@ -35,11 +36,14 @@ from ..forms import CodeForm
 from ..models import Method, TotpDevice, User
 from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
-from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
 PENDING_KEY = "totp.pending_id"
 WRONG_CODE = gettext_lazy(
     "This code is not correct. Check the time on your phone, and enter the newest code."
+)
+USED_CODE = gettext_lazy(
+    "This code was already used. Wait until your app shows the next code, then enter it."
 )
 
 
@@ -206,9 +210,5 @@ def signin_totp(request: HttpRequest) -> HttpResponse:
         else:
             if device is not None:
                 return finish_signin(request, user, ["password", Method.TOTP])
-            form.add_error("code", WRONG_CODE)
-    return render(
-        request,
-        "identity/signin_totp.html",
-        {"form": form, "identifier": request.session.get("signin.identifier", "")},
-    )
+            form.add_error("code", USED_CODE if code_already_used(user, code) else WRONG_CODE)
+    return render(request, "identity/signin_totp.html", {"form": form, **second_factor_context(request)})

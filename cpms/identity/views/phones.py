@@ -34,7 +34,7 @@ from ..forms import CodeForm
 from ..models import Method, PhoneNumber, User
 from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
-from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
 SMS_PHONE_KEY = "signin.sms_phone_id"
 WRONG_CODE = gettext_lazy(
@@ -240,8 +240,8 @@ def signin_sms(request: HttpRequest) -> HttpResponse:
     context = {
         "phone": phone,
         "several": len(phones) > 1,
-        "identifier": request.session.get("signin.identifier", ""),
         "send_problem": "",
+        **second_factor_context(request),
     }
     form = CodeForm(request.POST if request.method == "POST" and action != "resend" else None)
     if action == "resend" or (request.method == "GET" and not has_pending_code(phone, SIGNIN)):
@@ -278,5 +278,5 @@ def choose_phone(request: HttpRequest, phones: list[PhoneNumber], submitted: boo
     return render(
         request,
         "identity/signin_sms.html",
-        {"choose_form": form, "identifier": request.session.get("signin.identifier", "")},
+        {"choose_form": form, **second_factor_context(request)},
     )

@@ -15,7 +15,7 @@ from cpms.lib.forms import StyledFormMixin
 from ..actions.recovery import CODE_COUNT, do_generate_recovery_codes, do_use_recovery_code, unused_count
 from ..actions.signin import Throttled, do_check_second_factor
 from ..decorators import require_account_change
-from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
 WRONG_CODE = gettext_lazy("This recovery code is not correct, or it was used already.")
 
@@ -91,5 +91,5 @@ def signin_recovery(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/signin_recovery.html",
-        {"form": form, "identifier": request.session.get("signin.identifier", "")},
+        {"form": form, **second_factor_context(request)},
     )

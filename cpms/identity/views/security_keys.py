@@ -32,18 +32,27 @@ from ..actions.security_keys import (
     do_add_security_key,
     do_remove_security_key,
     do_rename_security_key,
+    do_verify_passkey,
     do_verify_security_key,
     get_security_key_for_user,
     list_security_keys,
+    passkey_options,
     registration_options,
 )
-from ..actions.signin import Throttled, do_record_code_failure, ensure_not_throttled, methods_for
+from ..actions.signin import (
+    Throttled,
+    do_check_second_factor,
+    ensure_not_throttled,
+    methods_for,
+    reserve_attempt,
+)
 from ..decorators import require_account_change, require_account_change_json
 from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..models import Method, SecurityKey, User
-from ..sessions import AMR
+from ..sessions import AMR, begin_signin
+from ..throttle import release
 from .mailbox_proof import SETTING_UP_A_DEVICE
-from .signin import finish_signin, pending_second_factor_user, too_many_attempts
+from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
 CHALLENGE_LIFETIME_SECONDS = 5 * 60
 
@@ -201,7 +210,7 @@ def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "identity/security_key_remove.html", {"key": key, "last_factor": last_factor})
 
 
-# -- Sign in with a Security Key or Trusted Platform (after the password)
+# -- Sign in with a Security Key or Trusted Platform (after the password), or with a passkey alone
 
 
 def signin_expired() -> JsonResponse:
@@ -217,10 +226,7 @@ def signin_webauthn(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/signin_webauthn.html",
-        {
-            "identifier": request.session.get("signin.identifier", ""),
-            "method": Method.WEBAUTHN,
-        },
+        {**second_factor_context(request), "method": Method.WEBAUTHN},
     )
 
 
@@ -240,15 +246,22 @@ def signin_webauthn_options(request: HttpRequest) -> HttpResponse:
     return HttpResponse(options, content_type="application/json")
 
 
+def verify_key_answer(verify) -> tuple:
+    """(key, None) or (None, the SecurityKeyProblem): for do_check_second_factor, which counts a None."""
+    try:
+        return verify(), None
+    except SecurityKeyProblem as problem:
+        return None, problem
+
+
 @require_POST
 def signin_webauthn_verify(request: HttpRequest) -> JsonResponse:
     """Body {"credential": <the browser's AuthenticationResponseJSON>}."""
     user = pending_second_factor_user(request)
     if user is None:
         return signin_expired()
-    ip = client_ip(request)
     try:
-        ensure_not_throttled("code", user.pk, ip)
+        ensure_not_throttled("code", user.pk, client_ip(request))
     except Throttled as throttled:
         return json_error(too_many_attempts(throttled), status=429)
     body = json_body(request)
@@ -257,12 +270,65 @@ def signin_webauthn_verify(request: HttpRequest) -> JsonResponse:
     challenge = pop_challenge(request, "signin", user)
     if challenge is None:
         return json_error(_("This sign-in attempt has expired or was already used. Please try again."))
+    outcome: list = []
+
+    def verify():
+        key, problem = verify_key_answer(
+            lambda: do_verify_security_key(
+                user=user, credential=body["credential"], challenge=challenge, rp=relying_party(request)
+            )
+        )
+        outcome.append(problem)
+        return key
+
     try:
-        do_verify_security_key(
-            user=user, credential=body["credential"], challenge=challenge, rp=relying_party(request)
+        key = do_check_second_factor(
+            user=user, method=Method.WEBAUTHN.value, ip=client_ip(request), verify=verify
+        )
+    except Throttled as throttled:
+        return json_error(too_many_attempts(throttled), status=429)
+    if key is None:
+        return json_error(outcome[0])
+    return json_redirect(finish_signin(request, user, ["password", Method.WEBAUTHN]))
+
+
+def json_redirect(response: HttpResponse) -> JsonResponse:
+    """A redirect as the page's script expects it, with the cookies the redirect set."""
+    answer = JsonResponse({"redirect": response.url})
+    answer.cookies = response.cookies
+    return answer
+
+
+@require_POST
+def signin_passkey_options(request: HttpRequest) -> HttpResponse:
+    """From the first sign-in page: options for any passkey of this site (no account named yet)."""
+    options, challenge = passkey_options(rp=relying_party(request))
+    begin_signin(request, None, next_url=request.GET.get("next", ""))
+    request.session["webauthn.passkey"] = {"challenge": bytes_to_base64url(challenge), "at": time.time()}
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+def signin_passkey_verify(request: HttpRequest) -> JsonResponse:
+    """Body {"credential": …}: a passkey that verified its user signs in alone (two factors in one)."""
+    kept = request.session.pop("webauthn.passkey", None)
+    if not isinstance(kept, dict) or time.time() - kept.get("at", 0) > CHALLENGE_LIFETIME_SECONDS:
+        return json_error(_("This sign-in attempt has expired or was already used. Please try again."))
+    body = json_body(request)
+    if body is None or not isinstance(body.get("credential"), dict):
+        return not_understood()
+    ip = client_ip(request)
+    try:
+        reservation = reserve_attempt({"code:ip": ip})
+    except Throttled as throttled:
+        return json_error(too_many_attempts(throttled), status=429)
+    try:
+        key = do_verify_passkey(
+            credential=body["credential"],
+            challenge=base64url_to_bytes(kept["challenge"]),
+            rp=relying_party(request),
         )
     except SecurityKeyProblem as problem:
-        do_record_code_failure(user=user, method=Method.WEBAUTHN.value, ip=ip)
         return json_error(problem)
-    response = finish_signin(request, user, ["password", Method.WEBAUTHN])
-    return JsonResponse({"redirect": response.url})
+    release(reservation)
+    return json_redirect(finish_signin(request, key.user, [Method.WEBAUTHN, "user_verified"]))

@@ -1,11 +1,18 @@
+"""Signing in: the e-mail address or username, then the password (the same page for every
+identifier), then, only for an account with a second factor, its preferred second factor (with
+"Choose another verification method"). A passkey signs in from the first page, without password
+(views/security_keys.py). Until the password is right, an unknown account, a password-only one and
+a two-factor one get the same pages, messages and cost."""
+
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cpms.audit.middleware import client_ip
@@ -15,20 +22,25 @@ from ..actions.signin import (
     Throttled,
     default_method,
     do_check_password,
-    do_record_code_success,
     do_record_signin,
     find_signin_user,
     methods_for,
+    second_factors,
 )
 from ..forms import IdentifierForm, MethodForm, PasswordForm
-from ..models import Method, User
+from ..models import Method, User, UserSession
 from ..sessions import (
     AMR,
     begin_signin,
     complete_signin,
+    device_nonce_for,
     pop_next_url,
+    remember_device,
+    signin_reverifying,
     signin_started,
     signin_user_id,
+    start_second_factor,
+    verified_methods,
 )
 
 SECOND_FACTOR_STEP = {
@@ -48,7 +60,10 @@ def safe_next(request: HttpRequest, url: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    """Step 1: e-mail address or username."""
+    """Step 1: e-mail address or username; or a passkey, which signs in at once."""
+    next_url = request.GET.get("next", "")
+    if request.method == "GET" and request.user.is_authenticated:
+        return already_signed_in(request, next_url)
     form = IdentifierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"].strip()
@@ -56,101 +71,158 @@ def login(request: HttpRequest) -> HttpResponse:
         begin_signin(
             request, user.pk if user else None, identifier=identifier, next_url=request.POST.get("next", "")
         )
-        return redirect("identity:signin-method")
-    return render(request, "identity/login.html", {"form": form, "next": request.GET.get("next", "")})
-
-
-@require_http_methods(["GET", "POST"])
-def signin_method(request: HttpRequest) -> HttpResponse:
-    """Step 2: "Choose your verification method", among those the account has set up."""
-    if not signin_started(request):
-        return redirect("identity:login")
-    user_id = signin_user_id(request)
-    user = User.objects.filter(pk=user_id).first() if user_id else None
-    methods = methods_for(user_id)
-    if request.session.get("signin.second_factor") and len(methods) > 1:
-        methods.remove(Method.PASSWORD)  # what asked for this verification needs a second factor
-    form = MethodForm(
-        request.POST or None, methods=methods, initial={"method": default_method(user, methods)}
-    )
-    if request.method == "POST" and form.is_valid():
-        request.session["signin.method"] = form.cleaned_data["method"]
-        request.session["signin.password_ok"] = False
         return redirect("identity:signin-password")
-    return render(
-        request,
-        "identity/signin_method.html",
-        {
-            "form": form,
-            "identifier": request.session.get("signin.identifier", ""),
-            "reverify": request.user.is_authenticated,
-            "for_cpms": request.session.get("signin.next", "").startswith("/cpms/"),
-        },
-    )
+    return render(request, "identity/login.html", {"form": form, "next": request.POST.get("next", next_url)})
+
+
+def already_signed_in(request: HttpRequest, next_url: str) -> HttpResponse:
+    """A signed-in user is sent on; one sent here by a service that asks for a fresh sign-in
+    (OpenID Connect prompt=login) verifies again first."""
+    if not next_url or safe_next(request, next_url) != next_url:
+        return redirect("identity:my-account")
+    begin_signin(request, request.user.pk, next_url=next_url)
+    return redirect(reverse("identity:signin-method") + "?reverify=1")
 
 
 @require_http_methods(["GET", "POST"])
 def signin_password(request: HttpRequest) -> HttpResponse:
-    """Step 3: the password; then the second factor of the chosen method, if any."""
-    method = request.session.get("signin.method")
-    if not signin_started(request) or method is None:
+    """Step 2, the same for every identifier: the password. Then the second factor, if the account has one."""
+    if not signin_started(request):
         return redirect("identity:login")
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        user_id = signin_user_id(request)
         try:
             user = do_check_password(
-                user_id=signin_user_id(request),
+                user_id=user_id,
                 identifier=request.session["signin.identifier"],
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
+                device=device_nonce_for(request, user_id),
             )
         except Throttled as throttled:
             form.add_error(None, too_many_attempts(throttled))
         else:
             if user is None:
                 form.add_error(None, WRONG_PASSWORD)
-            elif method == Method.PASSWORD:
-                return finish_signin(request, user, ["password"])
             else:
-                request.session["signin.password_ok"] = True
-                return redirect(SECOND_FACTOR_STEP[method])
+                return after_password(request, user)
     return render(
         request,
         "identity/signin_password.html",
         {
             "form": form,
             "identifier": request.session.get("signin.identifier", ""),
-            "method": Method(method),
+            "reverify": request.user.is_authenticated and request.user.pk == signin_user_id(request),
         },
     )
 
 
+def after_password(request: HttpRequest, user: User) -> HttpResponse:
+    factors = second_factors(methods_for(user.pk))
+    if not factors:
+        return finish_signin(request, user, ["password"])
+    start_second_factor(request, password_verified=True)
+    return redirect(SECOND_FACTOR_STEP[default_method(user, factors)])
+
+
+@require_http_methods(["GET", "POST"])
+def signin_method(request: HttpRequest) -> HttpResponse:
+    """ "Choose another verification method", among the account's second factors (after the password).
+
+    Also where a signed-in user re-verifies: straight to their preferred second factor, or to the
+    password for an account without one.
+    """
+    if not signin_started(request):
+        return redirect("identity:login")
+    user_id = signin_user_id(request)
+    reverifying = request.user.is_authenticated and request.user.pk == user_id
+    if reverifying and not request.session.get("signin.password_ok"):
+        if not has_signed_in_here(request):
+            return redirect("identity:signin-password")  # not through our pages: the password too
+        user = User.objects.get(pk=user_id)
+        factors = second_factors(methods_for(user_id))
+        if not factors:
+            return redirect("identity:signin-password")
+        start_second_factor(request, password_verified=False)
+        return redirect(SECOND_FACTOR_STEP[default_method(user, factors)])
+    user = pending_second_factor_user(request)
+    if user is None:
+        return redirect("identity:login")
+    factors = second_factors(methods_for(user.pk))
+    form = MethodForm(
+        request.POST or None, methods=factors, initial={"method": default_method(user, factors)}
+    )
+    if request.method == "POST" and form.is_valid():
+        return redirect(SECOND_FACTOR_STEP[form.cleaned_data["method"]])
+    return render(
+        request,
+        "identity/signin_method.html",
+        {**second_factor_context(request), "form": form, "reverify": reverifying},
+    )
+
+
+def has_signed_in_here(request: HttpRequest) -> bool:
+    """This session signed in through these pages (its password verified), and was not ended."""
+    return UserSession.objects.filter(session_key=request.session.session_key, ended_at=None).exists()
+
+
 def too_many_attempts(throttled: Throttled) -> str:
-    return _("Too many failed attempts. Please wait %(minutes)d minutes and try again.") % {
-        "minutes": throttled.minutes
-    }
+    if throttled.seconds <= 60:
+        return ngettext(
+            "Too many failed attempts. Please wait %(seconds)d second and try again.",
+            "Too many failed attempts. Please wait %(seconds)d seconds and try again.",
+            throttled.seconds,
+        ) % {"seconds": throttled.seconds}
+    return ngettext(
+        "Too many failed attempts. Please wait %(minutes)d minute and try again.",
+        "Too many failed attempts. Please wait %(minutes)d minutes and try again.",
+        throttled.minutes,
+    ) % {"minutes": throttled.minutes}
 
 
 def pending_second_factor_user(request: HttpRequest) -> User | None:
-    """The user who gave the right password and now owes a second factor, or None."""
+    """The user who gave the right password (or is signed in and re-verifies) and now owes a second
+    factor, or None."""
     if not request.session.get("signin.password_ok"):
         return None
     return User.objects.filter(pk=signin_user_id(request), is_active=True).first()
 
 
+def second_factor_context(request: HttpRequest) -> dict:
+    """What every second-factor page shows above its form."""
+    signed_in_email = request.user.email if request.user.is_authenticated else ""
+    return {
+        "identifier": request.session.get("signin.identifier", "") or signed_in_email,
+        "reverify": signin_reverifying(request),
+        "for_cpms": request.session.get("signin.next", "").startswith("/cpms/"),
+    }
+
+
 def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResponse:
-    """Sign in after `ways` ("password" plus a Method or "recovery") were verified."""
+    """Sign in after `ways` ("password" plus a Method or "recovery") were verified.
+
+    A signed-in user who re-verified with a second factor alone keeps what the session verified
+    before (its password), plus that factor.
+    """
     methods = [AMR[way] for way in ways]
-    if len(ways) > 1:
-        do_record_code_success(user=user)
-    if request.user.is_authenticated and request.user.pk != user.pk:
-        # Another account signs in in this browser: the previous one is signed out for good.
-        do_sign_out(
-            acting_user=request.user, session_key=request.session.session_key, data={"replaced_by": user.pk}
+    if signin_reverifying(request):
+        methods = list(
+            dict.fromkeys(verified_methods(request) + [m for m in methods if m != AMR["password"]])
         )
-    complete_signin(request, user, methods)
-    do_record_signin(user=user, methods=methods)
-    return redirect(safe_next(request, pop_next_url(request)))
+    with transaction.atomic():  # one commit for the session, its entry, the audit trail
+        if request.user.is_authenticated and request.user.pk != user.pk:
+            # Another account signs in in this browser: the previous one is signed out for good.
+            do_sign_out(
+                acting_user=request.user,
+                session_key=request.session.session_key,
+                data={"replaced_by": user.pk},
+            )
+        complete_signin(request, user, methods)
+        do_record_signin(user=user, methods=methods)
+    response = redirect(safe_next(request, pop_next_url(request)))
+    remember_device(request, response, user)
+    return response
 
 
 @require_POST

@@ -17,6 +17,8 @@ from ..models import EmailLink
 
 @require_http_methods(["GET", "POST"])
 def create_account(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("identity:my-account")  # already has an account, and is signed in to it
     form = CreateAccountForm(request.POST or None)
     if request.method == "POST":
         counters = {"signup:ip": client_ip(request)}

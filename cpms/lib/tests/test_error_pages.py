@@ -71,4 +71,4 @@ def test_a_body_over_the_limit_gets_a_clear_413_page(client, settings):
 def test_a_body_under_the_limit_is_read(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = client.post("/login/", {"identifier": "x" * 200})
-    assert response.status_code == 302 and response.url == "/login/method/"
+    assert response.status_code == 302 and response.url == "/login/password/"

@@ -25,6 +25,8 @@ PUBLIC = {
     "identity:signin-webauthn",
     "identity:signin-webauthn-options",
     "identity:signin-webauthn-verify",
+    "identity:signin-passkey-options",  # the passkey button of the first sign-in page
+    "identity:signin-passkey-verify",
     "identity:change-email-confirm",
     "identity:confirm-setup",  # the e-mailed link after PANIC, maybe opened signed out; single use
     "identity:logout",

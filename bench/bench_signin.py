@@ -1,0 +1,194 @@
+"""A full sign-in under gunicorn, next to one password verification.
+
+Runs the embedded default (SQLite in WAL mode) in a temporary folder: migrates its database,
+creates SIGNINS users, each an HP in CPMS with an authenticator app (a code works once per app
+and time step, so each sign-in is another user's), starts gunicorn (one sync worker) on
+loopback, and signs each user in with `requests`, as a browser would:
+
+    GET /login/?next=/cpms/ → POST e-mail → GET password page → POST password → GET app page
+    → POST code → GET /cpms/ (the dashboard)
+
+Then times one password verification (the configured hasher, in this process) as many times,
+and prints the medians and 95th percentiles of both, their difference (the pages around the
+hash) and the sign-ins per second of the one worker.
+
+    uv run python bench/bench_signin.py
+"""
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SIGNINS = int(os.environ.get("BENCH_SIGNINS", "60"))
+PASSWORD = "a bench password, long enough"
+
+
+def configure(folder: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CPMS_EMBEDDED": "1",
+        "CPMS_VAR_DIR": folder,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return env
+
+
+def load_users() -> list:
+    from cpms.access.tests.factories import make_grant, make_tree
+    from cpms.clinical.tests.factories import complete_profile, make_areas
+    from cpms.identity.models import User
+    from cpms.test import add_authenticator
+
+    tree = make_tree()
+    areas = make_areas(tree.ern)
+    users = []
+    for n in range(SIGNINS):
+        user = User.objects.create_user(
+            f"nbench{n:03d}", f"bench{n}@example.org", PASSWORD, first_name="Ben", last_name=f"Ch{n}"
+        )
+        add_authenticator(user)
+        make_grant(user, tree.hcp)
+        complete_profile(user, areas=areas[:1])
+        users.append(user)
+    return users
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "-k", "sync"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=30)
+            return server
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) of gunicorn's worker so far: less sensitive than wall time to other
+    processes on a busy machine."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    fields = Path(f"/proc/{children[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def token(page: requests.Response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+def sign_in(site: str, user) -> tuple[float, int]:
+    """(milliseconds, requests) for one whole sign-in, from the first page to the dashboard."""
+    import pyotp
+
+    browser = requests.Session()
+    code = pyotp.TOTP(user.totp_devices.get().secret).now()
+    start = time.perf_counter()
+    page = browser.get(f"{site}/login/?next=/cpms/")
+    count = 1 + len(page.history)
+    page = browser.post(
+        f"{site}/login/", {"csrfmiddlewaretoken": token(page), "identifier": user.email, "next": "/cpms/"}
+    )
+    count += 1 + len(page.history)
+    page = browser.post(page.url, {"csrfmiddlewaretoken": token(page), "password": PASSWORD})
+    count += 1 + len(page.history)
+    page = browser.post(page.url, {"csrfmiddlewaretoken": token(page), "code": code})
+    count += 1 + len(page.history)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert page.url.endswith("/cpms/") and page.status_code == 200, (page.url, page.status_code)
+    return elapsed, count
+
+
+def password_verification(runs: int) -> list[float]:
+    from django.contrib.auth.hashers import check_password, make_password
+
+    encoded = make_password(PASSWORD)
+    timings = []
+    cpu_started = time.process_time()
+    for _ in range(runs):
+        start = time.perf_counter()
+        assert check_password(PASSWORD, encoded)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings, (time.process_time() - cpu_started) * 1000 / runs
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main() -> None:
+    started = time.perf_counter()
+    folder = tempfile.mkdtemp(prefix="cpms-bench-")
+    server = None
+    try:
+        env = configure(folder)
+        from django.conf import settings
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        users = load_users()
+        port = free_port()
+        server = start_gunicorn(env, port)
+        site = f"http://127.0.0.1:{port}"
+        sign_in(site, users[0])  # warm up the worker (imports, templates)
+        timings, pages = [], 0
+        cpu_started = worker_cpu_seconds(server)
+        run_started = time.perf_counter()
+        for user in users[1:]:
+            elapsed, pages = sign_in(site, user)
+            timings.append(elapsed)
+        run_seconds = time.perf_counter() - run_started
+        worker_cpu_ms = (worker_cpu_seconds(server) - cpu_started) * 1000 / len(timings)
+        hashing, hash_cpu_ms = password_verification(len(timings))
+
+        print(f"Sign-in under gunicorn (1 sync worker, SQLite), {len(timings)} users, {pages} requests each")
+        print(f"hasher: {settings.PASSWORD_HASHERS[0].rsplit('.', 1)[-1]}")
+        print(f"{'':<32}{'median ms':>10}{'p95 ms':>9}")
+        print(
+            f"{'full sign-in (to the dashboard)':<32}{statistics.median(timings):>10.1f}{p95(timings):>9.1f}"
+        )
+        print(f"{'one password verification':<32}{statistics.median(hashing):>10.1f}{p95(hashing):>9.1f}")
+        around = statistics.median(timings) - statistics.median(hashing)
+        print(f"{'pages around the hash':<32}{around:>10.1f}")
+        print(f"sign-ins per second per worker: {len(timings) / run_seconds:.1f}")
+        print(
+            f"worker CPU per sign-in: {worker_cpu_ms:.1f} ms, of which one hash ≈ {hash_cpu_ms:.1f} ms "
+            f"(around the hash: {worker_cpu_ms - hash_cpu_ms:.1f} ms; load average {os.getloadavg()[0]:.1f})"
+        )
+        print(f"(done in {time.perf_counter() - started:.1f} s)")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
