@@ -135,8 +135,8 @@ def test_it_makes_a_fixed_number_of_queries(
     for index in range(extra):
         make_request(alice, rnd.guest, "researcher" if index % 2 else "dispatcher", status="withdrawn")
     sign_in(client, coordinator)
-    # session, user, request (with its coordinator check), grants, other requests
-    with django_assert_num_queries(5):
+    # session, user, the user's access, request, grants, other requests
+    with django_assert_num_queries(6):
         client.get(url(pending))
 
 
