@@ -127,9 +127,12 @@ class AccessRequest(models.Model):
                 name="access_one_pending_request",
             )
         ]
+        # The validation queue, newest first and by position ((created_at, id) keyset), is read
+        # with ern_id IN (…) for a coordinator and on everything for an administrator.
         indexes = [
-            models.Index(fields=["ern", "status", "-created_at"]),
-            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["ern", "status", "-created_at", "-id"], name="access_req_ern_status_new"),
+            models.Index(fields=["status", "-created_at", "-id"], name="access_req_status_new"),
+            models.Index(fields=["ern", "-created_at", "-id"], name="access_req_ern_new"),
         ]
 
     def __str__(self) -> str:
@@ -166,9 +169,22 @@ class Grant(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Manage access lists grants not revoked, newest first by position, with ern_id IN (…);
+        # the guests to renew by expiry.
         indexes = [
             models.Index(fields=["user", "application", "revoked_at"]),
             models.Index(fields=["ern", "profile"]),
+            models.Index(
+                fields=["ern", "-created_at", "-id"],
+                condition=Q(revoked_at=None),
+                name="access_grant_ern_new",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(revoked_at=None), name="access_grant_new"
+            ),
+            models.Index(
+                fields=["ern", "expires_at"], condition=Q(revoked_at=None), name="access_grant_ern_expiry"
+            ),
         ]
 
     def __str__(self) -> str:
