@@ -10,30 +10,62 @@ few milliseconds old when an action locks its row).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ..models import Grant, OrganisationNode
-from .grants import COORDINATOR, effective_grants, is_administrator
+from .grants import COORDINATOR, is_administrator
 
-ACCESS_RELATED = ("application", "organisation__parent", "ern__application", "profile")
 REQUEST_ATTRIBUTE = "_cpms_access"
+
+
+class GrantInForce(NamedTuple):
+    """One grant in force, as plain values: what access checks and scoped lists need."""
+
+    grant_id: int
+    application_id: int
+    application_code: str
+    organisation_id: int
+    ern_id: int
+    profile_id: int
+    profile_code: str
+    requires_id: int | None
+    expires_at: datetime | None
+
+
+SCOPE_FIELDS = (
+    "id",
+    "application_id",
+    "application__code",
+    "organisation_id",
+    "ern_id",
+    "profile_id",
+    "profile__code",
+    "profile__requires_id",
+    "expires_at",
+)
 
 
 @dataclass(frozen=True)
 class Access:
-    """The grants in force of one user (every application), in catalogue order, and their scopes."""
+    """The grants in force of one user (every application) and the scopes they give."""
 
     user_id: int | None
     is_administrator: bool
-    grants: tuple[Grant, ...]
+    grants: tuple[GrantInForce, ...]
 
-    def in_application(self, application_code: str = "cpms") -> list[Grant]:
-        return [grant for grant in self.grants if grant.application.code == application_code]
+    def in_application(self, application_code: str = "cpms") -> list[GrantInForce]:
+        return [grant for grant in self.grants if grant.application_code == application_code]
 
     def has_grant(self, application_code: str = "cpms") -> bool:
-        return any(grant.application.code == application_code for grant in self.grants)
+        return any(grant.application_code == application_code for grant in self.grants)
+
+    def grant_ids(self, application_code: str = "cpms") -> list[int]:
+        return sorted(grant.grant_id for grant in self.in_application(application_code))
 
     def organisation_ids(self, application_code: str = "cpms") -> list[int]:
         """The organisations (centres) where the user holds a grant in force."""
@@ -45,7 +77,7 @@ class Access:
             {
                 grant.ern_id
                 for grant in self.in_application(application_code)
-                if not profiles or grant.profile.code in profiles
+                if not profiles or grant.profile_code in profiles
             }
         )
 
@@ -56,7 +88,7 @@ class Access:
         """Application id → the ERN ids where the user is a coordinator in force."""
         scopes: dict[int, set[int]] = {}
         for grant in self.grants:
-            if grant.profile.code == COORDINATOR:
+            if grant.profile_code == COORDINATOR:
                 scopes.setdefault(grant.application_id, set()).add(grant.ern_id)
         return {application_id: sorted(erns) for application_id, erns in scopes.items()}
 
@@ -68,10 +100,11 @@ class Access:
         """May the user decide requests and manage grants of this ERN in this application?"""
         return self.is_administrator or ern_id in self.coordinated.get(application_id, ())
 
-    def coordinated_erns(self) -> list[OrganisationNode]:
-        """The ERN nodes the user coordinates, by application then code (no query)."""
-        erns = {grant.ern_id: grant.ern for grant in self.grants if grant.profile.code == COORDINATOR}
-        return sorted(erns.values(), key=lambda ern: (ern.application.position, ern.code))
+    def coordinated_erns(self) -> QuerySet[OrganisationNode]:
+        """The ERN nodes the user coordinates, by application then code (one query when listed)."""
+        ern_ids = [ern_id for erns in self.coordinated.values() for ern_id in erns]
+        erns = OrganisationNode.objects.filter(pk__in=ern_ids).select_related("application")
+        return erns.order_by("application__position", "code")
 
     def validator_scope(self, queryset: QuerySet) -> QuerySet:
         """Requests or grants (both have `ern` and `application`) the user may handle.
@@ -92,17 +125,30 @@ class Access:
 NO_ACCESS = Access(user_id=None, is_administrator=False, grants=())
 
 
+def in_force(active: list[GrantInForce]) -> tuple[GrantInForce, ...]:
+    """The active grants whose prerequisite is active too (effective_grants() says the same in SQL).
+
+    Coordinator and Dispatcher need HP in the same ERN: without it they do not count.
+    """
+    held = {(grant.ern_id, grant.profile_id) for grant in active}
+    return tuple(
+        grant for grant in active if grant.requires_id is None or (grant.ern_id, grant.requires_id) in held
+    )
+
+
 def access_of(user) -> Access:
-    """The user's access, read now (one query; none for an anonymous user)."""
+    """The user's access, read now: one short query (none for an anonymous user)."""
     if not user.is_authenticated:
         return NO_ACCESS
-    grants = (
-        effective_grants()
-        .filter(user_id=user.pk)
-        .select_related(*ACCESS_RELATED)
-        .order_by("application__position", "ern__code", "organisation__code", "profile__position", "id")
+    now = timezone.now()
+    active = (
+        Grant.objects.filter(user_id=user.pk, revoked_at=None)
+        .filter(Q(expires_at=None) | Q(expires_at__gt=now))
+        .order_by("id")
+        .values_list(*SCOPE_FIELDS)
     )
-    return Access(user_id=user.pk, is_administrator=is_administrator(user), grants=tuple(grants))
+    grants = in_force([GrantInForce(*row) for row in active])
+    return Access(user_id=user.pk, is_administrator=is_administrator(user), grants=grants)
 
 
 def access_for(request) -> Access:

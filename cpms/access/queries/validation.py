@@ -27,12 +27,12 @@ def pending_request_count(access: Access) -> int:
 # -- The queue
 
 
-def validator_erns(access: Access) -> list[OrganisationNode]:
-    """The ERNs a validator can filter on (a query for an administrator only)."""
+def validator_erns(access: Access) -> QuerySet[OrganisationNode]:
+    """The ERNs a validator can filter on."""
     if not access.is_administrator:
         return access.coordinated_erns()
     erns = OrganisationNode.objects.filter(kind=OrganisationNode.Kind.ERN).select_related("application")
-    return list(erns.order_by("application__position", "code"))
+    return erns.order_by("application__position", "code")
 
 
 def profile_choices() -> list[tuple[str, str]]:

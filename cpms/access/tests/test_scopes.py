@@ -4,6 +4,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
+from cpms.access.queries.grants import effective_grants
 from cpms.access.queries.pages import parse_cursor
 from cpms.access.queries.scopes import access_for, access_of
 from cpms.access.tests.factories import make_administrator, make_application, make_grant, make_tree
@@ -111,3 +112,19 @@ def test_it_ignores_a_cursor_that_is_not_one(value):
 def test_it_reads_a_cursor():
     created_at, pk = parse_cursor("1700000000123456-42")
     assert pk == 42 and created_at.timestamp() == 1700000000.123456
+
+
+def test_it_agrees_with_effective_grants(alice, bob, rnd):
+    """The rule in Python (access_of) and in SQL (effective_grants, for OIDC claims and e-mails)."""
+    nmd = make_tree(ern_code="EURO-NMD", ern_name="Neuromuscular", country="France", country_code="FR")
+    now = timezone.now()
+    make_grant(alice, rnd.hcp, "hp", expires_at=now - timedelta(days=1))
+    make_grant(alice, rnd.hcp, "coordinator")  # its HP has expired
+    make_grant(alice, nmd.guest, "hp")
+    make_grant(alice, nmd.guest, "dispatcher")
+    make_grant(alice, nmd.guest, "researcher", revoked_at=now)
+    make_grant(bob, rnd.hcp, "dispatcher")  # no HP at all
+    make_grant(bob, rnd.guest, "researcher")
+    for user in (alice, bob):
+        expected = set(effective_grants().filter(user=user).values_list("pk", flat=True))
+        assert {grant.grant_id for grant in access_of(user).grants} == expected
