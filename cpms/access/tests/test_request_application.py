@@ -126,3 +126,16 @@ def test_it_says_when_no_application_is_open(client, alice, closed_app):
     sign_in(client, alice)
     response = client.get(URL)
     assert "No application is open to access requests" in response.content.decode()
+
+
+@pytest.mark.parametrize("applications", [1, 15])
+def test_it_makes_a_fixed_number_of_queries(client, alice, applications, django_assert_num_queries):
+    for number in range(applications):
+        make_application(f"app{number:02d}", f"Application {number}")
+    sign_in(client, alice)
+    client.get(URL)
+    # session, user, the user's access for the nav's Validation link, whether any application is
+    # open, the applications
+    with django_assert_num_queries(5):
+        response = client.get(URL)
+    assert response.content.decode().count(">Application ") == applications
