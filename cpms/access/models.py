@@ -128,11 +128,15 @@ class AccessRequest(models.Model):
             )
         ]
         # The validation queue, newest first and by position ((created_at, id) keyset), is read
-        # with ern_id IN (…) for a coordinator and on everything for an administrator.
+        # with application_id = … AND ern_id IN (…) for a coordinator, on everything for an
+        # administrator; the dashboard counts the pending ones from the first index alone.
         indexes = [
-            models.Index(fields=["ern", "status", "-created_at", "-id"], name="access_req_ern_status_new"),
+            models.Index(
+                fields=["application", "ern", "status", "-created_at", "-id"],
+                name="access_req_scope_status_new",
+            ),
+            models.Index(fields=["application", "ern", "-created_at", "-id"], name="access_req_scope_new"),
             models.Index(fields=["status", "-created_at", "-id"], name="access_req_status_new"),
-            models.Index(fields=["ern", "-created_at", "-id"], name="access_req_ern_new"),
         ]
 
     def __str__(self) -> str:
@@ -169,21 +173,24 @@ class Grant(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # Manage access lists grants not revoked, newest first by position, with ern_id IN (…);
-        # the guests to renew by expiry.
+        # Manage access lists grants not revoked, newest first by position, in the coordinator's
+        # ERNs (expires_at last, so that counting the active ones needs the index alone); the guests
+        # to renew by expiry.
         indexes = [
             models.Index(fields=["user", "application", "revoked_at"]),
             models.Index(fields=["ern", "profile"]),
             models.Index(
-                fields=["ern", "-created_at", "-id"],
+                fields=["application", "ern", "-created_at", "-id", "expires_at"],
                 condition=Q(revoked_at=None),
-                name="access_grant_ern_new",
+                name="access_grant_scope_new",
             ),
             models.Index(
                 fields=["-created_at", "-id"], condition=Q(revoked_at=None), name="access_grant_new"
             ),
             models.Index(
-                fields=["ern", "expires_at"], condition=Q(revoked_at=None), name="access_grant_ern_expiry"
+                fields=["application", "ern", "expires_at"],
+                condition=Q(revoked_at=None),
+                name="access_grant_scope_expiry",
             ),
         ]
 

@@ -63,31 +63,42 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
-def keyset_page(queryset: QuerySet, *, after: str = "", before: str = "", size: int = 25) -> KeysetPage:
-    """The rows of `queryset` (ordered by `-created_at, -id`) after or before a cursor; 2 queries."""
+def keyset_page(
+    queryset: QuerySet, *, related: tuple[str, ...] = (), after: str = "", before: str = "", size: int = 25
+) -> KeysetPage:
+    """The rows of `queryset` (ordered by `-created_at, -id`) after or before a cursor; 3 queries.
+
+    The count; the ids of the page, read from an index in its order with no join (a join to the
+    small tables of `related` could make SQLite sort every matching row first); then those rows
+    with `related` loaded.
+    """
     total = queryset.count()
     if not total:
         return KeysetPage()
+    keys = queryset.select_related(None).values_list("created_at", "pk")
     if (position := parse_cursor(after)) is not None:
         created_at, pk = position
         older = Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
-        rows = list(queryset.filter(older)[: size + 1])
-        more_after, more_before = len(rows) > size, True
+        found = list(keys.filter(older)[: size + 1])
+        more_after, more_before = len(found) > size, True
+        found = found[:size]
     elif (position := parse_cursor(before)) is not None:
         created_at, pk = position
         newer = Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
-        rows = list(queryset.filter(newer).order_by("created_at", "id")[: size + 1])
-        more_after, more_before = True, len(rows) > size
-        rows = rows[:size][::-1]
+        found = list(keys.filter(newer).order_by("created_at", "id")[: size + 1])
+        more_after, more_before = True, len(found) > size
+        found = found[:size][::-1]
     else:
-        rows = list(queryset[: size + 1])
-        more_after, more_before = len(rows) > size, False
-    rows = rows[:size]
-    if not rows:  # past either end (rows removed since the link was made): say so, offer the way back
+        found = list(keys[: size + 1])
+        more_after, more_before = len(found) > size, False
+        found = found[:size]
+    if not found:  # past either end (rows removed since the link was made): say so, offer the way back
         return KeysetPage(total=total)
+    by_pk = queryset.model._default_manager.select_related(*related).in_bulk([pk for _, pk in found])
+    rows = [by_pk[pk] for _, pk in found if pk in by_pk]
     return KeysetPage(
         rows=rows,
         total=total,
-        next_cursor=cursor_of(rows[-1]) if more_after else "",
-        previous_cursor=cursor_of(rows[0]) if more_before else "",
+        next_cursor=cursor_of(rows[-1]) if more_after and rows else "",
+        previous_cursor=cursor_of(rows[0]) if more_before and rows else "",
     )

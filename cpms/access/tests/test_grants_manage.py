@@ -10,9 +10,9 @@ from cpms.test import make_user, sign_in
 pytestmark = pytest.mark.django_db
 
 URL = reverse("access:grants-manage")
-# session, user, the user's access, their ERNs to filter on, profile choices, count, rows,
-# lately expired guests
-MANAGE_QUERIES = 8
+# session, user, the user's access, their ERNs to filter on, profile choices, count, the page's
+# ids, its rows, lately expired guests
+MANAGE_QUERIES = 9
 
 
 @pytest.fixture

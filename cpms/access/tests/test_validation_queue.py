@@ -18,8 +18,9 @@ from cpms.test import make_user, sign_in
 pytestmark = pytest.mark.django_db
 
 URL = reverse("access:validation-queue")
-# session, user, the user's access, their ERNs to filter on, profile choices, count, rows
-QUEUE_QUERIES = 7
+# session, user, the user's access, their ERNs to filter on, profile choices, count, the page's
+# ids, its rows
+QUEUE_QUERIES = 8
 
 
 @pytest.fixture
