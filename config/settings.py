@@ -107,16 +107,34 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept between requests: opening one costs more than a whole signed-in page.
+# On PostgreSQL a pool per process (psycopg_pool; DATABASE_POOL=0 for plain persistent connections,
+# e.g. behind PgBouncer); Django's pool and CONN_MAX_AGE exclude each other.
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 600))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN", 1),
+            "max_size": env_int("DATABASE_POOL_MAX", 8),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "cpms.sqlite3",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 600),
+            # WAL: readers do not wait for the writer; IMMEDIATE: a writing transaction takes the
+            # lock at its start, so two writers queue (busy timeout) instead of failing mid-way.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+                "timeout": 10,
+            },
         }
     }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"

@@ -29,7 +29,10 @@ unset DATABASE_URL DEBUG SECRET_KEY CPMS_FIELD_KEYS ALLOWED_HOSTS SITE_URL WEBAU
 section "Lint: ruff check"
 uv run ruff check .
 
-section "Architecture: import-linter (audit ← identity ← access ← clinical)"
+section "Format: ruff format --check"
+uv run ruff format --check .
+
+section "Architecture: import-linter (lib ← audit | outbox ← identity ← access ← clinical)"
 uv run lint-imports --no-cache
 
 section "Migrations: makemigrations --check"

@@ -151,9 +151,16 @@ class AccessRequest(models.Model):
                 name="access_one_pending_request",
             )
         ]
+        # The validation queue, newest first and by position ((created_at, id) keyset), is read
+        # with application_id = … AND ern_id IN (…) for a coordinator, on everything for an
+        # administrator; the dashboard counts the pending ones from the first index alone.
         indexes = [
-            models.Index(fields=["ern", "status", "-created_at"]),
-            models.Index(fields=["status", "-created_at"]),
+            models.Index(
+                fields=["application", "ern", "status", "-created_at", "-id"],
+                name="access_req_scope_status_new",
+            ),
+            models.Index(fields=["application", "ern", "-created_at", "-id"], name="access_req_scope_new"),
+            models.Index(fields=["status", "-created_at", "-id"], name="access_req_status_new"),
         ]
 
     def __str__(self) -> str:
@@ -190,9 +197,25 @@ class Grant(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Manage access lists grants not revoked, newest first by position, in the coordinator's
+        # ERNs (expires_at last, so that counting the active ones needs the index alone); the guests
+        # to renew by expiry.
         indexes = [
             models.Index(fields=["user", "application", "revoked_at"]),
             models.Index(fields=["ern", "profile"]),
+            models.Index(
+                fields=["application", "ern", "-created_at", "-id", "expires_at"],
+                condition=Q(revoked_at=None),
+                name="access_grant_scope_new",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"], condition=Q(revoked_at=None), name="access_grant_new"
+            ),
+            models.Index(
+                fields=["application", "ern", "expires_at"],
+                condition=Q(revoked_at=None),
+                name="access_grant_scope_expiry",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,17 +25,16 @@ longer in the files (an institution that left an ERN, say) are left alone, since
 grants may point to them; retire them in the admin.
 """
 
-import csv
-import io
-import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+
+from cpms.lib.csvdata import CsvDataError, CsvFile, unique
 
 from .models import GUEST_CODE, AccessProfile, Application, OrganisationNode
 
@@ -51,35 +50,14 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ERN_CODE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 HCP_DIGITS = re.compile(r"[0-9]{2,3}")
-FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 def default_data_dir() -> Path:
     return Path(settings.BASE_DIR) / "data"
 
 
-class ReferenceDataError(Exception):
+class ReferenceDataError(CsvDataError):
     """A problem in a reference data file, located by path and line (1 is the header row)."""
-
-    def __init__(self, path: Path | str, line: int | None, reason: str):
-        self.path = Path(path)
-        self.line = line
-        self.reason = reason
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = _display_path(self.path)
-        if self.line is None:
-            return f"{where}: {self.reason}"
-        return f"{where}, line {self.line}: {self.reason}"
-
-
-def _display_path(path: Path) -> str:
-    """Relative to the working directory when inside it ("data/hcps.csv"), else as given."""
-    try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -146,102 +124,8 @@ class ReferenceData:
         return [a.code for a in self.applications if a.code in with_profiles]
 
 
-class _File:
-    """One CSV file: its rows as dicts of stripped strings, each with its line number."""
-
-    def __init__(self, data_dir: Path, name: str, columns: tuple[str, ...]):
-        self.path = data_dir / name
-        self.columns = columns
-
-    def error(self, line: int | None, reason: str) -> ReferenceDataError:
-        return ReferenceDataError(self.path, line, reason)
-
-    def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            raise self.error(None, "file not found") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise self.error(raw[: exc.start].count(b"\n") + 1, "not valid UTF-8") from None
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        try:
-            header = next(reader, None)
-            if not header or not any(h.strip() for h in header):
-                raise self.error(1, f"no header row; expected: {','.join(self.columns)}")
-            header = [h.strip() for h in header]
-            self._check_header(header)
-            end = reader.line_num
-            for values in reader:
-                line, end = end + 1, reader.line_num  # where the record starts, even if it spans lines
-                if not values:  # a blank line
-                    continue
-                if len(values) != len(header):
-                    raise self.error(line, f"{len(values)} fields, expected {len(header)}")
-                yield line, {h: v.strip() for h, v in zip(header, values, strict=True)}
-        except csv.Error as exc:
-            raise self.error(reader.line_num, f"malformed CSV ({exc})") from None
-
-    def _check_header(self, header: list[str]) -> None:
-        duplicated = sorted({h for h in header if header.count(h) > 1})
-        if duplicated:
-            raise self.error(1, f"duplicate column {_quoted(duplicated)}")
-        missing = [c for c in self.columns if c not in header]
-        if missing:
-            raise self.error(1, f"missing column {_quoted(missing)}")
-        extra = [h for h in header if h not in self.columns]
-        if extra:
-            raise self.error(1, f"unexpected column {_quoted(extra)}; expected: {','.join(self.columns)}")
-
-
-def _quoted(names: Iterable[str]) -> str:
-    return ", ".join(f"'{n}'" for n in names)
-
-
-class _Checker:
-    """Field checks for one row of one file; each failure names the file and the line."""
-
-    def __init__(self, file: _File, line: int, row: dict[str, str]):
-        self.file, self.line, self.row = file, line, row
-
-    def fail(self, reason: str) -> ReferenceDataError:
-        return self.file.error(self.line, reason)
-
-    def text(self, column: str, *, max_length: int, required: bool = True) -> str:
-        value = self.row[column]
-        if required and not value:
-            raise self.fail(f"empty {column}")
-        if len(value) > max_length:
-            raise self.fail(f"{column} is longer than {max_length} characters")
-        return value
-
-    def code(self, column: str, pattern: re.Pattern, expected: str, *, max_length: int = 40) -> str:
-        value = self.text(column, max_length=max_length)
-        if not pattern.fullmatch(value):
-            raise self.fail(f"{column} '{value}' does not match {expected}")
-        return value
-
-    def flag(self, column: str) -> bool:
-        value = self.text(column, max_length=10)
-        try:
-            return FLAGS[value.lower()]
-        except KeyError:
-            raise self.fail(f"{column} '{value}' is not true or false") from None
-
-    def position(self, column: str, default: int) -> int:
-        value = self.text(column, max_length=10, required=False)
-        if not value:
-            return default
-        if not value.isdigit():
-            raise self.fail(f"{column} '{value}' is not a whole number")
-        return int(value)
-
-
-def _unique(file: _File, seen: dict, key, line: int, what: str) -> None:
-    if key in seen:
-        raise file.error(line, f"duplicate {what} (first on line {seen[key]})")
-    seen[key] = line
+def _file(data_dir: Path, name: str, columns: tuple[str, ...]) -> CsvFile:
+    return CsvFile(data_dir / name, columns, error=ReferenceDataError)
 
 
 def read(data_dir: Path | str | None = None) -> ReferenceData:
@@ -256,12 +140,12 @@ def read(data_dir: Path | str | None = None) -> ReferenceData:
 
 
 def _read_applications(data_dir: Path) -> list[ApplicationRow]:
-    file = _File(data_dir, APPLICATIONS_FILE, ("code", "name", "description", "requestable", "position"))
+    file = _file(data_dir, APPLICATIONS_FILE, ("code", "name", "description", "requestable", "position"))
     rows, seen = [], {}
-    for line, row in file.rows():
-        check = _Checker(file, line, row)
+    for check in file.rows():
+        line = check.line
         code = check.code("code", SLUG, "a lower-case slug such as 'cpms'")
-        _unique(file, seen, code, line, f"application '{code}'")
+        unique(check, seen, code, f"application '{code}'")
         rows.append(
             ApplicationRow(
                 line=line,
@@ -269,25 +153,25 @@ def _read_applications(data_dir: Path) -> list[ApplicationRow]:
                 name=check.text("name", max_length=120),
                 description=check.text("description", max_length=10_000, required=False),
                 requestable=check.flag("requestable"),
-                position=check.position("position", default=10 * (len(rows) + 1)),
+                position=check.whole_number("position", default=10 * (len(rows) + 1)),
             )
         )
     return rows
 
 
 def _read_profiles(data_dir: Path, applications: list[ApplicationRow]) -> list[ProfileRow]:
-    file = _File(
+    file = _file(
         data_dir, PROFILES_FILE, ("application", "code", "name", "description", "requires", "position")
     )
     known = {a.code for a in applications}
     rows, seen = [], {}
-    for line, row in file.rows():
-        check = _Checker(file, line, row)
+    for check in file.rows():
+        line = check.line
         application = check.text("application", max_length=40)
         if application not in known:
             raise check.fail(f"unknown application '{application}'")
         code = check.code("code", SLUG, "a lower-case slug such as 'hp'")
-        _unique(file, seen, (application, code), line, f"profile '{code}' of application '{application}'")
+        unique(check, seen, (application, code), f"profile '{code}' of application '{application}'")
         requires = check.text("requires", max_length=40, required=False)
         rows.append(
             ProfileRow(
@@ -297,7 +181,7 @@ def _read_profiles(data_dir: Path, applications: list[ApplicationRow]) -> list[P
                 name=check.text("name", max_length=80),
                 description=check.text("description", max_length=255),
                 requires=requires,
-                position=check.position("position", default=10 * (len(rows) + 1)),
+                position=check.whole_number("position", default=10 * (len(rows) + 1)),
             )
         )
     by_key = {(p.application, p.code): p for p in rows}
@@ -336,12 +220,12 @@ def _depth(profile: ProfileRow, by_key: dict) -> int | None:
 
 
 def _read_erns(data_dir: Path) -> list[ErnRow]:
-    file = _File(data_dir, ERNS_FILE, ("code", "name", "description"))
+    file = _file(data_dir, ERNS_FILE, ("code", "name", "description"))
     rows, seen = [], {}
-    for line, row in file.rows():
-        check = _Checker(file, line, row)
+    for check in file.rows():
+        line = check.line
         code = check.code("code", ERN_CODE, "letters, digits and hyphens such as 'ERN-RND'")
-        _unique(file, seen, code.lower(), line, f"ERN '{code}'")
+        unique(check, seen, code.lower(), f"ERN '{code}'")
         rows.append(
             ErnRow(
                 line=line,
@@ -357,14 +241,14 @@ def _read_erns(data_dir: Path) -> list[ErnRow]:
 
 
 def _read_countries(data_dir: Path) -> list[CountryRow]:
-    file = _File(data_dir, COUNTRIES_FILE, ("code", "name"))
+    file = _file(data_dir, COUNTRIES_FILE, ("code", "name"))
     rows, seen_codes, seen_names = [], {}, {}
-    for line, row in file.rows():
-        check = _Checker(file, line, row)
+    for check in file.rows():
+        line = check.line
         code = check.code("code", COUNTRY_CODE, "two capital letters (ISO 3166-1 alpha-2) such as 'DE'")
-        _unique(file, seen_codes, code, line, f"country '{code}'")
+        unique(check, seen_codes, code, f"country '{code}'")
         name = check.text("name", max_length=255)
-        _unique(file, seen_names, name.lower(), line, f"country name '{name}'")
+        unique(check, seen_names, name.lower(), f"country name '{name}'")
         rows.append(CountryRow(line=line, code=code, name=name))
     if not rows:
         raise file.error(None, "no country")
@@ -372,14 +256,14 @@ def _read_countries(data_dir: Path) -> list[CountryRow]:
 
 
 def _read_hcps(data_dir: Path, erns: list[ErnRow], countries: list[CountryRow]) -> list[HcpRow]:
-    file = _File(data_dir, HCPS_FILE, ("ern", "country", "code", "name", "city"))
+    file = _file(data_dir, HCPS_FILE, ("ern", "country", "code", "name", "city"))
     ern_codes = {e.code for e in erns}
     country_codes = {c.code for c in countries}
     rows, seen = [], {}
     name_of_code: dict[str, tuple[str, int]] = {}  # "DE22" → (name, line): one code, one hospital
     code_of_name: dict[tuple[str, str], tuple[str, int]] = {}
-    for line, row in file.rows():
-        check = _Checker(file, line, row)
+    for check in file.rows():
+        line = check.line
         ern = check.text("ern", max_length=40)
         if ern not in ern_codes:
             raise check.fail(f"unknown ERN '{ern}'")
@@ -392,7 +276,7 @@ def _read_hcps(data_dir: Path, erns: list[ErnRow], countries: list[CountryRow]) 
                 f"code '{code}' does not match {country} and 2 or 3 digits, such as '{country}22'"
             )
         name = check.text("name", max_length=255)
-        _unique(file, seen, (ern, code), line, f"institution '{code}' in ERN '{ern}'")
+        unique(check, seen, (ern, code), f"institution '{code}' in ERN '{ern}'")
         first_name, first_line = name_of_code.setdefault(code, (name, line))
         if first_name != name:
             raise check.fail(f"code '{code}' is '{first_name}' on line {first_line}, not '{name}'")

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpms.access.queries.scopes import access_of
 from cpms.audit.record import record
 
 from .models import ClinicianProfile, ErnPreference, ThematicArea
@@ -27,7 +28,7 @@ def do_save_preferences(
         raise ValidationError(_("Please give your job title."))
     if len(job_title) > 120:
         raise ValidationError(_("The job title is too long (120 characters at most)."))
-    erns = {ern.pk: ern for ern in granted_erns(acting_user)}
+    erns = {ern.pk: ern for ern in granted_erns(access_of(acting_user))}
     if not erns:
         raise PermissionDenied
     if set(areas_by_ern) - set(erns):

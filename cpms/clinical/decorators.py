@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from cpms.access.queries.grants import has_active_grant
+from cpms.access.queries.scopes import access_for
 from cpms.identity.sessions import has_two_factors
 
 from .queries import APPLICATION, clinician_profile
@@ -19,6 +19,7 @@ from .queries import APPLICATION, clinician_profile
 def cpms_user_required(view=None, *, profile_required: bool = True):
     """Let in only verified users with an active CPMS grant.
 
+    The user's access is resolved once for the request (`access_for`); views read it from there.
     Sets `request.clinician_profile`. Unless `profile_required=False` (the first-use page itself),
     a user who has not yet answered the first-use questions is sent to them.
     """
@@ -32,7 +33,7 @@ def cpms_user_required(view=None, *, profile_required: bool = True):
         if not has_two_factors(request):
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
             return redirect(reverse("clinical:second-factor-required") + (f"?{query}" if query else ""))
-        if not has_active_grant(request.user, APPLICATION):
+        if not access_for(request).has_grant(APPLICATION):
             return redirect("clinical:no-access")
         request.clinician_profile = clinician_profile(request.user)
         if profile_required and not (request.clinician_profile and request.clinician_profile.is_complete):

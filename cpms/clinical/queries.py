@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cpms.access.models import AccessProfile, AccessRequest, Grant, OrganisationNode
-from cpms.access.queries.grants import active_grants
+from cpms.access.queries.scopes import Access
 
 from .models import ClinicianProfile, ErnPreference, ThematicArea
 
@@ -38,18 +38,20 @@ def clinician_profile(user) -> ClinicianProfile | None:
     return ClinicianProfile.objects.filter(user=user).first()
 
 
-def granted_erns(user) -> list[OrganisationNode]:
+def granted_erns(access: Access) -> list[OrganisationNode]:
     """The ERNs in which the user holds an active CPMS grant, in code order (one query)."""
-    erns: dict[int, OrganisationNode] = {}
-    for grant in active_grants(user, APPLICATION):
-        erns.setdefault(grant.ern_id, grant.ern)
-    return list(erns.values())
+    return list(OrganisationNode.objects.filter(pk__in=access.ern_ids(APPLICATION)).order_by("code", "id"))
 
 
-def dashboard_erns(user) -> list[ErnSummary]:
+def dashboard_erns(access: Access) -> list[ErnSummary]:
     """Each ERN of the user with their centres, profiles there and chosen thematic areas (3 queries)."""
+    grants = (
+        Grant.objects.filter(pk__in=access.grant_ids(APPLICATION))
+        .select_related("organisation__parent", "ern", "profile")
+        .order_by("ern__code", "organisation__code", "profile__position")
+    )
     summaries: dict[int, ErnSummary] = {}
-    for grant in active_grants(user, APPLICATION):
+    for grant in grants:
         summary = summaries.setdefault(grant.ern_id, ErnSummary(ern=grant.ern))
         centre = next((c for c in summary.centres if c.organisation.pk == grant.organisation_id), None)
         if centre is None:
@@ -59,17 +61,17 @@ def dashboard_erns(user) -> list[ErnSummary]:
             centre.profiles.append(grant.profile)
         if grant.expires_at and (centre.expires_at is None or grant.expires_at < centre.expires_at):
             centre.expires_at = grant.expires_at
-    preferences = ErnPreference.objects.filter(user=user, ern_id__in=list(summaries)).prefetch_related(
-        "thematic_areas"
-    )
+    preferences = ErnPreference.objects.filter(
+        user_id=access.user_id, ern_id__in=list(summaries)
+    ).prefetch_related("thematic_areas")
     for preference in preferences:
         summaries[preference.ern_id].thematic_areas = sorted(preference.thematic_areas.all(), key=str)
     return list(summaries.values())
 
 
-def preference_choices(user) -> list[ErnChoices]:
+def preference_choices(access: Access) -> list[ErnChoices]:
     """For each ERN of the user's active grants, the thematic areas they may choose (2 queries)."""
-    choices = {ern.pk: ErnChoices(ern=ern) for ern in granted_erns(user)}
+    choices = {ern.pk: ErnChoices(ern=ern) for ern in granted_erns(access)}
     for area in ThematicArea.objects.filter(ern_id__in=list(choices)).order_by("name"):
         choices[area.ern_id].areas.append(area)
     return list(choices.values())

@@ -6,25 +6,25 @@ Loading the same file twice changes nothing; areas missing from the file are kep
 users' preferences may point to them.
 """
 
-import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import transaction
 
 from cpms.access.models import OrganisationNode
+from cpms.lib.csvdata import CsvDataError, CsvFile, Row, unique
 
 from .models import ThematicArea
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "data" / "thematic_areas.csv"
-COLUMNS = ["ern", "code", "name"]
+COLUMNS = ("ern", "code", "name")
 APPLICATION = "cpms"
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-class ReferenceDataError(Exception):
+class ReferenceDataError(CsvDataError):
     pass
 
 
@@ -35,39 +35,12 @@ class LoadResult:
     unchanged: int = 0
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames != COLUMNS:
-                found = ",".join(reader.fieldnames or [])
-                raise ReferenceDataError(
-                    f"{path}, line 1: the header must be {','.join(COLUMNS)}, not {found}"
-                )
-            return [(reader.line_num, row) for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ReferenceDataError(f"{path}: {error}") from error
-
-
-def check_row(path: Path, line: int, row: dict, erns: dict[str, OrganisationNode]) -> tuple[int, str, str]:
-    def fail(reason: str):
-        raise ReferenceDataError(f"{path}, line {line}: {reason}")
-
-    if None in row or any(value is None for value in row.values()):
-        fail(f"expected {len(COLUMNS)} columns")
-    ern_code, code, name = (row[column].strip() for column in COLUMNS)
-    if not ern_code or not code or not name:
-        fail("ern, code and name are all required")
+def check_row(row: Row, erns: dict[str, OrganisationNode]) -> tuple[int, str, str]:
+    ern_code = row.text("ern", max_length=40)
     if ern_code not in erns:
-        fail(f"unknown ERN {ern_code!r} (load the ERNs first with `manage.py load_reference_data`)")
-    if len(code) > 40:
-        fail(f"the code {code!r} is longer than 40 characters")
-    try:
-        validate_slug(code)
-    except ValidationError:
-        fail(f"the code {code!r} may contain only letters, digits, hyphens and underscores")
-    if len(name) > 200:
-        fail("the name is longer than 200 characters")
+        raise row.fail(f"unknown ERN {ern_code!r} (load the ERNs first with `manage.py load_reference_data`)")
+    code = row.code("code", SLUG, "letters, digits, hyphens and underscores", max_length=40)
+    name = row.text("name", max_length=200)
     return erns[ern_code].pk, code, name
 
 
@@ -80,10 +53,10 @@ def load_thematic_areas(path: Path | str = DEFAULT_FILE) -> LoadResult:
         )
     }
     wanted: dict[tuple[int, str], str] = {}
-    for line, row in read_rows(path):
-        ern_id, code, name = check_row(path, line, row, erns)
-        if (ern_id, code) in wanted:
-            raise ReferenceDataError(f"{path}, line {line}: the code {code!r} appears twice for this ERN")
+    seen: dict[tuple[int, str], int] = {}
+    for row in CsvFile(path, COLUMNS, error=ReferenceDataError).rows():
+        ern_id, code, name = check_row(row, erns)
+        unique(row, seen, (ern_id, code), f"code '{code}' in ERN '{row['ern']}'")
         wanted[(ern_id, code)] = name
 
     result = LoadResult()

@@ -18,7 +18,7 @@ from cpms.audit.record import record
 from cpms.lib.email import send_email_on_commit
 
 from ..models import GUEST_CODE, GUEST_GRANT_LIFETIME, AccessRequest, Grant, OrganisationNode
-from ..queries.validation import can_validate
+from ..queries.scopes import access_of
 
 EXPIRY_NOTICE_WINDOW = timedelta(days=14)
 EXPIRY_NOTICE = "access.grant.expiry_notice"
@@ -38,7 +38,7 @@ def lock_pending_request(acting_user, access_request: AccessRequest) -> AccessRe
         .select_related("requester", "application", "organisation__parent", "ern", "profile__requires")
         .get(pk=access_request.pk)
     )
-    if not can_validate(acting_user, locked.ern_id, locked.application_id):
+    if not access_of(acting_user).can_validate(locked.ern_id, locked.application_id):
         raise PermissionDenied
     if locked.requester_id == acting_user.pk:
         raise ValidationError(
@@ -161,7 +161,7 @@ def do_reject_access_request(*, acting_user, access_request: AccessRequest, reas
 
 def lock_grant(acting_user, grant: Grant) -> Grant:
     locked = Grant.objects.select_for_update(of=("self",)).select_related(*GRANT_RELATED).get(pk=grant.pk)
-    if not can_validate(acting_user, locked.ern_id, locked.application_id):
+    if not access_of(acting_user).can_validate(locked.ern_id, locked.application_id):
         raise PermissionDenied
     if locked.revoked_at is not None:
         raise ValidationError(_("This access was already revoked: nothing was changed."))

@@ -1,4 +1,8 @@
-"""Who may do what, from their active grants. Read on every request: a revoked grant stops at once."""
+"""Who may do what, from their active grants. Read on every request: a revoked grant stops at once.
+
+Pages read the user's access once per request through `scopes.access_for(request)`; the
+querysets here are for the OpenID Connect claims, the e-mails to validators and the tests.
+"""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -37,12 +41,3 @@ def has_active_grant(user, application_code: str = "cpms") -> bool:
 
 def is_administrator(user) -> bool:
     return user.is_active and user.is_superuser
-
-
-def coordinated_ern_ids(user, application_code: str = "cpms") -> set[int]:
-    """The ERNs in which the user is an active coordinator."""
-    return set(
-        effective_grants()
-        .filter(user=user, application__code=application_code, profile__code=COORDINATOR)
-        .values_list("ern_id", flat=True)
-    )

@@ -10,8 +10,9 @@ from cpms.test import make_user, sign_in
 pytestmark = pytest.mark.django_db
 
 URL = reverse("access:grants-manage")
-# session, user, coordinator check, ERN choices, profile choices, count, rows
-MANAGE_QUERIES = 8
+# session, user, the user's access, their ERNs to filter on, profile choices, count, the page's
+# ids, its rows, lately expired guests
+MANAGE_QUERIES = 9
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cpms.access.tests.factories import make_grant, make_tree
+from cpms.access.tests.factories import make_grant, make_institutions, make_tree
 from cpms.test import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -58,16 +58,18 @@ def test_it_explains_how_to_get_access(client, alice):
     assert "Recently ended" not in page
 
 
-def test_it_makes_a_fixed_number_of_queries(client, alice, rnd, django_assert_num_queries):
-    for node in (rnd.hcp, rnd.institutions["DE05"], rnd.guest):
+@pytest.mark.parametrize("extra", [0, 27])
+def test_it_makes_a_fixed_number_of_queries(client, alice, rnd, extra, django_assert_num_queries):
+    nodes = [rnd.hcp, rnd.institutions["DE05"], rnd.guest, *make_institutions(rnd.country, extra)]
+    for node in nodes:
         make_grant(alice, node, "hp")
         make_grant(alice, node, "researcher", revoked_at=timezone.now())
     sign_in(client, alice)
     client.get(URL)
-    # session, user, active grants, ended grants, validator check for the nav
+    # session, user, active grants, ended grants, the user's access for the nav's Validation link
     with django_assert_num_queries(5):
         response = client.get(URL)
-    assert len(response.context["active_grants"]) == 3 and len(response.context["ended_grants"]) == 3
+    assert len(response.context["active_grants"]) == len(response.context["ended_grants"]) == 3 + extra
 
 
 def test_it_says_when_a_coordinator_grant_is_not_in_force_without_hp(client, alice):

@@ -145,3 +145,16 @@ def test_the_ecp_link_chooses_the_ern_collaborative_platform(client, alice, cpms
     assert "European Reference Networks — ERN Collaborative Platform: exchange" in response.content.decode()
     assert client.post(URL, {"application": ecp.pk, "action": "next"}).status_code == 302
     assert wizard_state(client) == {"application": ecp.pk}
+
+
+@pytest.mark.parametrize("applications", [1, 15])
+def test_it_makes_a_fixed_number_of_queries(client, alice, applications, django_assert_num_queries):
+    for number in range(applications):
+        make_application(f"app{number:02d}", f"Application {number}")
+    sign_in(client, alice)
+    client.get(URL)
+    # session, user, the user's access for the nav's Validation link, whether any application is
+    # open, the applications
+    with django_assert_num_queries(5):
+        response = client.get(URL)
+    assert response.content.decode().count(">Application ") == applications

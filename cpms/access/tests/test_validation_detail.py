@@ -139,8 +139,8 @@ def test_it_makes_a_fixed_number_of_queries(
         record(alice, "access.request.submitted", make_request(alice, rnd.guest, "hp", status="withdrawn"))
     record(alice, "access.request.submitted", pending)
     sign_in(client, coordinator)
-    # session, user, request (with its coordinator check), grants, other requests, history and its actors
-    with django_assert_num_queries(7):
+    # session, user, the user's access, request, grants, other requests, history, its actors
+    with django_assert_num_queries(8):
         client.get(url(pending))
 
 

@@ -18,8 +18,9 @@ from cpms.test import make_user, sign_in
 pytestmark = pytest.mark.django_db
 
 URL = reverse("access:validation-queue")
-# session, user, coordinator check, ERN choices, profile choices, count, rows
-QUEUE_QUERIES = 7
+# session, user, the user's access, their ERNs to filter on, profile choices, count, the page's
+# ids, its rows
+QUEUE_QUERIES = 8
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_it_lists_pending_requests_of_my_erns_only_newest_first(
     assert reverse("access:validation-detail", args=[decided.pk]) not in page
     assert "alice@example.org" in page and "Alice Martin" in page
     assert "DE22 - University Hospital Tubingen" in page and "0000 Guest Access" in page
-    assert "Showing 1 to 2 of 2 requests" in page
+    assert "Showing 2 of 2 requests" in page
 
 
 def test_it_shows_every_ern_to_administrators(client, alice, charlie, rnd, nmd):
@@ -129,7 +130,11 @@ def test_it_ignores_tampered_filters_with_a_message(client, coordinator, alice, 
         {"profile": "god"},
         {"q": "x" * 500},
         {"page": "9999"},
-        {"page": "abc"},
+        {"after": "abc"},
+        {"after": "99999999999999999999-1"},
+        {"before": "1-x"},
+        {"after": "-1"},
+        {"before": "\x00"},
     ):
         response = client.get(URL, params)
         assert response.status_code == 200, params
@@ -159,14 +164,34 @@ def test_it_stops_at_once_when_my_hp_grant_ends(client, coordinator, how):
 
 
 def test_it_keeps_filters_in_paging_links(client, coordinator, rnd):
-    for requester in requesters(30):
-        make_request(requester, rnd.hcp)
+    now = timezone.now()
+    made = [
+        make_request(requester, rnd.hcp, created_at=now - timedelta(minutes=index % 7))
+        for index, requester in enumerate(requesters(30))
+    ]
+    newest_first = sorted(made, key=lambda r: (r.created_at, r.pk), reverse=True)
     sign_in(client, coordinator)
     response = client.get(URL, {"status": "pending", "q": "Req"})
+    first = response.context["page"]
+    assert list(first) == newest_first[:25]
     page = response.content.decode()
-    assert "Showing 1 to 25 of 30 requests" in page
-    assert "?status=pending&amp;q=Req&amp;page=2" in page
-    assert len(client.get(URL, {"status": "pending", "q": "Req", "page": 2}).context["page"]) == 5
+    assert "Showing 25 of 30 requests" in page
+    assert f"?status=pending&amp;q=Req&amp;after={first.next_cursor}" in page
+    assert "Previous" not in page
+
+    second = client.get(URL, {"status": "pending", "q": "Req", "after": first.next_cursor}).context["page"]
+    assert list(second) == newest_first[25:]
+    assert not second.has_next
+    back = client.get(URL, {"status": "pending", "q": "Req", "before": second.previous_cursor})
+    assert list(back.context["page"]) == newest_first[:25]
+    assert f"?status=pending&amp;q=Req&amp;after={first.next_cursor}" in back.content.decode()
+
+
+def test_it_offers_the_first_page_past_the_end(client, coordinator, alice, rnd):
+    make_request(alice, rnd.hcp)
+    sign_in(client, coordinator)
+    page = client.get(URL, {"after": "1-1"}).content.decode()
+    assert "Back to the first page" in page
 
 
 def test_it_answers_htmx_requests_with_the_same_page(client, coordinator, alice, rnd):
@@ -198,5 +223,5 @@ def test_it_makes_a_fixed_number_of_queries_for_administrators(client, rnd, rows
     for requester in requesters(rows):
         make_request(requester, rnd.hcp)
     sign_in(client, admin)
-    with django_assert_num_queries(QUEUE_QUERIES - 1):  # no coordinator check
+    with django_assert_num_queries(QUEUE_QUERIES):  # every ERN to filter on
         client.get(URL)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
@@ -21,28 +20,33 @@ from ..actions.validation import (
 )
 from ..forms_validation import ApproveForm, FilterForm, QueueFilterForm, RejectForm, RevokeForm
 from ..models import AccessRequest
+from ..queries.scopes import access_for
 from ..queries.validation import (
+    PAGE_SIZE,
     dependent_grants,
     get_grant_for_manager,
     get_request_for_validator,
-    is_validator,
     list_expired_guest_grants_for_manager,
-    list_grants_for_manager,
-    list_requests_for_validator,
+    page_of_grants_for_manager,
+    page_of_requests_for_validator,
     profile_choices,
     requester_context,
     validator_erns,
 )
 
-PAGE_SIZE = 25
 # For base_access.html: the "Validation" link, marked as the current section.
 DESK = {"access_section": "validation", "is_validator": True}
 
 
-def require_validator(user) -> None:
+def require_validator(request: HttpRequest) -> None:
     """Pages of the desk are not there for people who validate nothing."""
-    if not is_validator(user):
+    if not access_for(request).is_validator:
         raise Http404
+
+
+def position(request: HttpRequest) -> dict:
+    """Where in a long list the page starts: after or before a row (keyset pagination)."""
+    return {"after": request.GET.get("after", ""), "before": request.GET.get("before", "")}
 
 
 def error_text(error: ValidationError) -> str:
@@ -52,11 +56,11 @@ def error_text(error: ValidationError) -> str:
 @require_two_factors
 @require_GET
 def validation_queue(request: HttpRequest) -> HttpResponse:
-    require_validator(request.user)
-    form = QueueFilterForm(request.GET, erns=validator_erns(request.user), profiles=profile_choices())
+    require_validator(request)
+    access = access_for(request)
+    form = QueueFilterForm(request.GET, erns=validator_erns(access), profiles=profile_choices())
     form.is_valid()  # an invalid filter is shown with its error and ignored
-    requests = list_requests_for_validator(request.user, **form.values())
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of_requests_for_validator(access, **form.values(), **position(request))
     return render(request, "access/validation_queue.html", {"form": form, "page": page, **DESK})
 
 
@@ -79,13 +83,13 @@ def render_detail(
 @require_two_factors
 @require_GET
 def validation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_detail(request, get_request_for_validator(request.user, pk))
+    return render_detail(request, get_request_for_validator(access_for(request), pk))
 
 
 @require_two_factors
 @require_POST
 def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    access_request = get_request_for_validator(request.user, pk)
+    access_request = get_request_for_validator(access_for(request), pk)
     form = ApproveForm(request.POST)
     if not form.is_valid():
         return render_detail(request, access_request, approve_form=form, status=400)
@@ -114,7 +118,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_two_factors
 @require_POST
 def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    access_request = get_request_for_validator(request.user, pk)
+    access_request = get_request_for_validator(access_for(request), pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         return render_detail(request, access_request, reject_form=form, status=400)
@@ -136,12 +140,12 @@ def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_two_factors
 @require_GET
 def grants_manage(request: HttpRequest) -> HttpResponse:
-    require_validator(request.user)
-    form = FilterForm(request.GET, erns=validator_erns(request.user), profiles=profile_choices())
+    require_validator(request)
+    access = access_for(request)
+    form = FilterForm(request.GET, erns=validator_erns(access), profiles=profile_choices())
     form.is_valid()
-    grants = list_grants_for_manager(request.user, **form.values())
-    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
-    expired_guests = list_expired_guest_grants_for_manager(request.user)[:PAGE_SIZE]
+    page = page_of_grants_for_manager(access, **form.values(), **position(request))
+    expired_guests = list_expired_guest_grants_for_manager(access)[:PAGE_SIZE]
     context = {"form": form, "page": page, "expired_guests": expired_guests, **DESK}
     return render(request, "access/grants_manage.html", context)
 
@@ -149,7 +153,7 @@ def grants_manage(request: HttpRequest) -> HttpResponse:
 @require_two_factors
 @require_http_methods(["GET", "POST"])
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_grant_for_manager(request.user, pk)
+    grant = get_grant_for_manager(access_for(request), pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +185,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_two_factors
 @require_POST
 def grant_renew(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_grant_for_manager(request.user, pk)
+    grant = get_grant_for_manager(access_for(request), pk)
     try:
         grant = do_renew_grant(acting_user=request.user, grant=grant)
     except ValidationError as error:

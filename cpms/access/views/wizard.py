@@ -5,8 +5,6 @@ sends the user back to its step with a message. Each step's form has Back (a lin
 (forget everything, back to My requests) and Next.
 """
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,6 +22,7 @@ from ..actions.requests import do_submit_access_requests
 from ..forms import ApplicationChoiceForm, OrganisationChoiceForm, ProfileChoiceForm, RequestCommentForm
 from ..models import Application, OrganisationNode
 from ..queries.requests import profile_statuses
+from ..queries.scopes import access_for
 from ..queries.tree import (
     PER_PAGE_CHOICES,
     as_id,
@@ -34,13 +33,12 @@ from ..queries.tree import (
     organisation_level,
     path_of,
 )
-from ..queries.validation import is_validator
 from ..wizard import StepNeeded
 
 
 def render_desk(request: HttpRequest, template: str, context: dict, *, section: str, status: int = 200):
     """A page of the access desk: the nav shows "Validation" to validators (asked only if needed)."""
-    context = {"access_section": section, "is_validator": partial(is_validator, request.user), **context}
+    context = {"access_section": section, "is_validator": lambda: access_for(request).is_validator, **context}
     return render(request, template, context, status=status)
 
 

@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cpms.access.tests.factories import make_grant, make_request, make_tree
-from cpms.test import sign_in
+from cpms.test import make_user, sign_in
 
 from .factories import complete_profile, make_areas
 
@@ -75,8 +77,9 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     bob = bob_in_cpms.user
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
-    # session, user, has_active_grant, clinician profile, grants, preferences, their areas
-    with django_assert_num_queries(8):
+    # session, user, the user's access, clinician profile, their grants' centres, preferences, their
+    # areas; no pending-request count for someone who validates nothing
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200
 
     make_grant(bob, rnd.guest)
@@ -86,7 +89,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
         make_grant(bob, tree.hcp)
         complete_area = make_areas(tree.ern, [("area", "Area")])[0]
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         page = client.get(URL).content.decode()
     assert page.count("badge") == 5
 
@@ -107,3 +110,49 @@ def test_it_shows_no_validation_task_to_an_hp(client, bob_in_cpms, rnd, alice):
     page = client.get(URL).content.decode()
     assert "waits for your validation" not in page
     assert "Nothing to do." in page
+
+
+def access_queries(queries) -> list[str]:
+    """Queries that read a user's grants (the access); the dashboard's own read their ids."""
+    return [q["sql"] for q in queries.captured_queries if '"access_grant"."user_id" =' in q["sql"]]
+
+
+def test_it_reads_the_users_access_once_per_request(client, bob_in_cpms, rnd, alice):
+    """The gate, the ERNs and the pending-request count all ask for the access: one grants query."""
+    bob = bob_in_cpms.user
+    make_grant(bob, rnd.hcp, profile_code="coordinator")
+    make_request(alice, rnd.hcp)
+    sign_in(client, bob)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(URL).content.decode()
+    assert "1 access request waits for your validation." in page
+    assert len(access_queries(queries)) == 1
+    assert "EXISTS" not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_it_makes_a_fixed_number_of_queries_for_a_coordinator(
+    client, bob_in_cpms, rnd, rows, django_assert_num_queries
+):
+    bob = bob_in_cpms.user
+    make_grant(bob, rnd.hcp, profile_code="coordinator")
+    for index in range(rows):
+        requester = make_user(f"nreq{index:04d}", f"req{index}@example.org", "Req", f"Number{index}")
+        make_grant(requester, rnd.guest)
+        make_request(requester, rnd.hcp)
+    sign_in(client, bob)
+    client.get(URL)
+    # session, user, the user's access, clinician profile, centres, preferences, areas, pending count
+    with django_assert_num_queries(8):
+        page = client.get(URL).content.decode()
+    assert f"{rows} access requests wait for your validation." in page
+
+
+def test_a_plain_read_writes_nothing(client, bob_in_cpms):
+    sign_in(client, bob_in_cpms.user)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert set(statements) == {"SELECT"}, statements

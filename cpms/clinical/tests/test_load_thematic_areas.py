@@ -70,13 +70,17 @@ def test_it_uses_the_cpms_erns_only(rnd, tmp_path):
     ("text", "reason"),
     [
         ("ern,code,name\nERN-RND,ftd,FTD\nERN-XYZ,a,A\n", "line 3: unknown ERN 'ERN-XYZ'"),
-        ("ern,name,code\nERN-RND,FTD,ftd\n", "line 1: the header must be ern,code,name"),
-        ("ern,code,name\nERN-RND,f t d,FTD\n", "line 2: the code 'f t d' may contain only"),
-        ("ern,code,name\nERN-RND,ftd\n", "line 2: expected 3 columns"),
-        ("ern,code,name\nERN-RND,ftd,FTD,extra\n", "line 2: expected 3 columns"),
-        ("ern,code,name\nERN-RND,ftd,\n", "line 2: ern, code and name are all required"),
-        ("ern,code,name\nERN-RND,ftd,FTD\nERN-RND,ftd,Again\n", "line 3: the code 'ftd' appears twice"),
-        ("ern,code,name\nERN-RND," + "x" * 41 + ",X\n", "line 2: the code 'x+' is longer than 40"),
+        ("ern,title,code\nERN-RND,FTD,ftd\n", "line 1: missing column 'name'"),
+        ("ern,code,name,extra\nERN-RND,ftd,FTD,x\n", "line 1: unexpected column 'extra'"),
+        ("ern,code,name\nERN-RND,f t d,FTD\n", "line 2: code 'f t d' does not match letters, digits"),
+        ("ern,code,name\nERN-RND,ftd\n", "line 2: 2 fields, expected 3"),
+        ("ern,code,name\nERN-RND,ftd,FTD,extra\n", "line 2: 4 fields, expected 3"),
+        ("ern,code,name\nERN-RND,ftd,\n", "line 2: empty name"),
+        (
+            "ern,code,name\nERN-RND,ftd,FTD\nERN-RND,ftd,Again\n",
+            "line 3: duplicate code 'ftd' in ERN 'ERN-RND'",
+        ),
+        ("ern,code,name\nERN-RND," + "x" * 41 + ",X\n", "line 2: code is longer than 40"),
     ],
 )
 def test_it_refuses_a_malformed_file_with_the_line_and_reason(rnd, tmp_path, text, reason):
@@ -86,8 +90,13 @@ def test_it_refuses_a_malformed_file_with_the_line_and_reason(rnd, tmp_path, tex
     assert not ThematicArea.objects.exists()
 
 
+def test_it_takes_the_columns_in_any_order(rnd, tmp_path):
+    call_command("load_thematic_areas", file=write(tmp_path, "name,ern,code\nFTD,ERN-RND,ftd\n"))
+    assert ThematicArea.objects.get().code == "ftd"
+
+
 def test_it_refuses_a_missing_file(rnd, tmp_path):
-    with pytest.raises(CommandError, match="No such file"):
+    with pytest.raises(CommandError, match="missing.csv: file not found"):
         call_command("load_thematic_areas", file=str(tmp_path / "missing.csv"))
 
 

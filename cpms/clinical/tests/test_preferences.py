@@ -111,7 +111,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     bob = bob_in_cpms.user
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
-    # session, user, has_active_grant, clinician profile, grants, areas offered, areas chosen
+    # session, user, the user's access, clinician profile, their ERNs, areas offered, areas chosen
     with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200
     for code in ("EURO-NMD", "VASCERN", "ERKNet"):

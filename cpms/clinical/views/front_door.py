@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cpms.access.queries.grants import has_active_grant
+from cpms.access.queries.scopes import access_for
 from cpms.access.queries.validation import pending_request_count
 from cpms.identity.actions.signin import methods_for
 from cpms.identity.sessions import begin_signin, has_two_factors
@@ -77,7 +77,7 @@ def second_factor_required(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def no_access(request: HttpRequest) -> HttpResponse:
-    if has_active_grant(request.user, APPLICATION):
+    if access_for(request).has_grant(APPLICATION):
         return redirect("clinical:dashboard")
     return render(
         request,
@@ -88,7 +88,7 @@ def no_access(request: HttpRequest) -> HttpResponse:
 
 def edit_preferences(request: HttpRequest, template: str, success: str, message: str) -> HttpResponse:
     profile = request.clinician_profile
-    ern_choices = preference_choices(request.user)
+    ern_choices = preference_choices(access_for(request))
     initial = PreferencesForm.initial_for(profile.job_title if profile else "", chosen_area_ids(request.user))
     form = PreferencesForm(request.POST or None, ern_choices=ern_choices, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -133,7 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "clinical/dashboard.html",
         {
             "profile": request.clinician_profile,
-            "erns": dashboard_erns(request.user),
-            "requests_to_validate": pending_request_count(request.user),
+            "erns": dashboard_erns(access_for(request)),
+            "requests_to_validate": pending_request_count(access_for(request)),
         },
     )
