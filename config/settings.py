@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "cpms.access",
     "cpms.clinical",
+    "cpms.styleguide",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpms.lib.context_processors.site",
+                "cpms.clinical.navigation.cpms_navigation",
             ],
         },
     },

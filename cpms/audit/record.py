@@ -15,7 +15,7 @@ EMAIL = re.compile(r"^([^@]{1,2})[^@]*(@.*)$")
 
 
 def is_secret(key: str) -> bool:
-    """"new_password", "code_hash", "recovery_codes", "private-key" are; "webauthn_credentials" is not."""
+    """ "new_password", "code_hash", "recovery_codes", "private-key" are; "webauthn_credentials" is not."""
     return any(word.removesuffix("s") in SECRET_WORDS for word in re.split(r"[_\-\s.]+", key.lower()))
 
 

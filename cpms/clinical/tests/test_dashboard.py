@@ -25,7 +25,7 @@ def test_it_lists_my_erns_centres_profiles_and_areas(client, bob_in_cpms, rnd, r
     assert response.status_code == 200
     page = response.content.decode()
     assert "CPMS</span>" in page
-    assert 'aria-current="page" href="/cpms/"' in page
+    assert 'href="/cpms/" aria-current="page"' in page  # the side navigation
     assert 'href="/cpms/preferences/"' in page
     assert "My Account" in page
     assert "Bob Schmidt" in page and "Neurologist" in page
@@ -38,13 +38,14 @@ def test_it_lists_my_erns_centres_profiles_and_areas(client, bob_in_cpms, rnd, r
     assert rnd_areas[1].name not in page
 
 
-def test_it_has_helpful_empty_states(client, bob_in_cpms):
+def test_it_has_a_helpful_empty_state_and_always_a_next_step(client, bob_in_cpms):
     sign_in(client, bob_in_cpms.user)
     page = client.get(URL).content.decode()
-    assert "My panels" in page
-    assert "Panels you take part in will appear here." in page
-    assert "Invitations" in page
-    assert "Tasks" in page
+    assert "My panels and invitations" in page
+    assert "Panels you take part in will appear here" in page
+    assert 'class="cpms-empty-state"' in page
+    assert "What you can do next" in page
+    assert 'href="/access/request/?application=cpms"' in page
 
 
 def test_it_invites_to_choose_areas_in_a_new_ern(client, bob_in_cpms, nmd):
@@ -75,8 +76,8 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     bob = bob_in_cpms.user
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
-    # session, user, has_active_grant, clinician profile, grants, preferences, their areas
-    with django_assert_num_queries(8):
+    # session, user, has_active_grant, clinician profile, grants, preferences, their areas, side navigation
+    with django_assert_num_queries(9):
         assert client.get(URL).status_code == 200
 
     make_grant(bob, rnd.guest)
@@ -86,7 +87,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
         make_grant(bob, tree.hcp)
         complete_area = make_areas(tree.ern, [("area", "Area")])[0]
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get(URL).content.decode()
     assert page.count("badge") == 5
 
@@ -98,7 +99,7 @@ def test_it_tells_a_coordinator_how_many_requests_wait(client, bob_in_cpms, rnd,
     sign_in(client, bob)
     page = client.get(URL).content.decode()
     assert "1 access request waits for your validation." in page
-    assert 'href="/access/validation/"' in page
+    assert 'href="/access/validation/">Review the requests</a>' in page
 
 
 def test_it_shows_no_validation_task_to_an_hp(client, bob_in_cpms, rnd, alice):
@@ -106,4 +107,17 @@ def test_it_shows_no_validation_task_to_an_hp(client, bob_in_cpms, rnd, alice):
     sign_in(client, bob_in_cpms.user)
     page = client.get(URL).content.decode()
     assert "waits for your validation" not in page
-    assert "Nothing to do." in page
+    assert "Review the requests" not in page
+
+
+def test_it_asks_to_choose_thematic_areas_in_an_ern_without_them(client, bob_in_cpms, nmd):
+    make_grant(bob_in_cpms.user, nmd.hcp)
+    sign_in(client, bob_in_cpms.user)
+    page = client.get(URL).content.decode()
+    assert "Choose your thematic areas: panel leads invite experts by thematic area." in page
+    assert page.count("Choose thematic areas</a>") == 1  # ERN-RND has its areas already
+
+
+def test_it_offers_no_enrolment_before_the_patients_feature_exists(client, bob_in_cpms):
+    sign_in(client, bob_in_cpms.user)
+    assert "Enrol patient" not in client.get(URL).content.decode()
