@@ -106,7 +106,20 @@
     });
   }
 
+  // Responsive tables: each cell is labelled with its column's header, shown above it on a phone.
+  function initTableCards(table) {
+    var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (cell.hasAttribute("data-label") || cell.classList.contains("cpms-table-actions") || cell.tagName === "TH") return;
+        if (cell.colSpan > 1 || !headers[index]) return;
+        cell.setAttribute("data-label", headers[index]);
+      });
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll("table.cpms-table-cards").forEach(initTableCards);
     root.querySelectorAll("[data-cpms-error-summary]").forEach(initErrorSummary);
     root.querySelectorAll("[data-cpms-progress-button]").forEach(initProgressButton);
     root.querySelectorAll("[data-cpms-file-upload]").forEach(initFileUpload);
