@@ -105,3 +105,12 @@ def test_it_folds_the_cpms_side_navigation_into_a_menu_on_a_phone(phone, site):
     phone.get_by_role("button", name="CPMS menu").click()
     expect(preferences).to_be_visible()
     assert horizontal_overflow(phone) == 0
+
+
+def test_it_checks_the_type_of_a_file_before_sending_it(page):
+    page.goto("/styleguide/")
+    page.get_by_label("Signed consent form").set_input_files(
+        files=[{"name": "notes.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"}]
+    )
+    expect(page.get_by_text("notes.exe is not a type of file accepted here.")).to_be_visible()
+    expect(page.get_by_label("Signed consent form")).to_have_attribute("aria-invalid", "true")

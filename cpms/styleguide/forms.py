@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cpms.lib.forms import StyledFormMixin
+from cpms.lib.forms import FileCheck, StyledFormMixin
+
+CONSENT_FORM_CHECK = FileCheck(max_bytes=20 * 1024 * 1024, extensions=(".pdf", ".png", ".jpg", ".jpeg"))
 
 
 class SampleForm(StyledFormMixin, forms.Form):
@@ -22,5 +24,6 @@ class SampleUploadForm(StyledFormMixin, forms.Form):
     document = forms.FileField(
         label=_("Signed consent form"),
         help_text=_("A PDF or an image."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/png,image/jpeg"}),
+        validators=[CONSENT_FORM_CHECK],
+        widget=forms.ClearableFileInput(attrs={"accept": CONSENT_FORM_CHECK.accept}),
     )

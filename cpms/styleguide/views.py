@@ -7,9 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .forms import SampleForm, SampleUploadForm
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+from .forms import CONSENT_FORM_CHECK, SampleForm, SampleUploadForm
 
 
 @require_GET
@@ -26,7 +24,7 @@ def styleguide(request: HttpRequest) -> HttpResponse:
                 "failed_form": failed,
                 "form": SampleForm(),
                 "upload_form": SampleUploadForm(),
-                "max_upload_bytes": MAX_UPLOAD_BYTES,
+                "max_upload_bytes": CONSENT_FORM_CHECK.max_bytes,
                 "page": Paginator(range(95), 10).get_page(3),
                 "breadcrumbs": [(_("Dashboard"), here), (_("Panels"), here), (_("Panel 2026-0042"), None)],
                 "tabs": [(_("Access requests"), here), (_("Manage access"), here + "?tab=grants")],

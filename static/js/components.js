@@ -44,7 +44,7 @@
     var accepted = (input.getAttribute("accept") || "").split(",").map(function (s) { return s.trim().toLowerCase(); }).filter(Boolean);
 
     function problemWith(file) {
-      if (maxBytes && file.size > maxBytes) return container.dataset.tooLarge.replace("%(name)s", file.name);
+      if (maxBytes && file.size > maxBytes) return container.dataset.tooLarge.replace("{name}", file.name);
       if (accepted.length) {
         var name = file.name.toLowerCase();
         var ok = accepted.some(function (type) {
@@ -52,7 +52,7 @@
           if (type.endsWith("/*")) return file.type.indexOf(type.slice(0, -1)) === 0;
           return file.type === type;
         });
-        if (!ok) return container.dataset.wrongType.replace("%(name)s", file.name);
+        if (!ok) return container.dataset.wrongType.replace("{name}", file.name);
       }
       return "";
     }
