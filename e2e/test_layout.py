@@ -114,3 +114,15 @@ def test_it_checks_the_type_of_a_file_before_sending_it(page):
     )
     expect(page.get_by_text("notes.exe is not a type of file accepted here.")).to_be_visible()
     expect(page.get_by_label("Signed consent form")).to_have_attribute("aria-invalid", "true")
+
+
+def test_it_shows_progress_on_a_slow_button_and_cannot_be_pressed_twice(page):
+    page.goto("/styleguide/")
+    # The slow work: a submit that never ends (the page stays, as while a server works).
+    hold = "form => form.addEventListener('submit', event => event.preventDefault())"
+    page.locator("#progress-sample").evaluate(hold)
+    page.get_by_role("button", name="Export").click()
+    expect(page.locator("#progress-sample button")).to_be_disabled()
+    expect(page.locator("#progress-sample button")).to_contain_text("Exporting…")
+    expect(page.locator("#progress-sample .spinner-border")).to_be_visible()
+    expect(page.locator("#progress-sample [role=status]")).to_have_text("Exporting…")  # heard, not only seen

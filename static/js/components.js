@@ -29,6 +29,8 @@
         button.disabled = true;
         button.setAttribute("aria-disabled", "true");
         button.querySelector("[data-cpms-progress-label]").textContent = button.dataset.progressText;
+        var status = button.nextElementSibling;  // a live region: screen readers hear the progress
+        if (status && status.hasAttribute("data-cpms-progress-status")) status.textContent = button.dataset.progressText;
         button.querySelector(".spinner-border").classList.remove("d-none");
       }, 0);
     });
