@@ -14,7 +14,7 @@ help:
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run every bench/*.py"
 
-install: node_modules/.cpms-installed
+install: node_modules/.cpms-installed static/build/cpms.css
 	@command -v uv >/dev/null 2>&1 || pip install uv
 	uv sync --frozen
 
@@ -22,6 +22,10 @@ install: node_modules/.cpms-installed
 node_modules/.cpms-installed: package.json $(wildcard package-lock.json)
 	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 	touch $@
+
+# The design system: our Sass on top of Bootstrap's, compiled into a git-ignored folder served as static.
+static/build/cpms.css: node_modules/.cpms-installed $(wildcard static/scss/*.scss)
+	npm run --silent build:css
 
 run: install
 	uv run python manage.py migrate --noinput

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "cpms.access",
     "cpms.clinical",
+    "cpms.styleguide",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpms.lib.context_processors.site",
+                "cpms.clinical.navigation.cpms_navigation",
             ],
         },
     },

@@ -51,6 +51,7 @@ urlpatterns = [
 
 if settings.EMBEDDED:
     urlpatterns.append(path("outbox/", include("cpms.outbox.urls")))
+    urlpatterns.append(path("styleguide/", include("cpms.styleguide.urls")))
 
 handler400 = "cpms.lib.errors.bad_request"
 handler403 = "cpms.lib.errors.permission_denied"

@@ -60,9 +60,13 @@ def page(browser, site, settings):
 AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
 
 
-def accessibility_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the current page."""
-    page.evaluate(AXE.read_text())  # not a <script> tag: the Content-Security-Policy would refuse it
+def accessibility_violations(page, injected: bool = False) -> list[str]:
+    """axe-core's serious and critical findings on the current page.
+
+    `injected=True` when the context already runs axe on each page (`context.add_init_script(path=AXE)`).
+    """
+    if not injected:
+        page.evaluate(AXE.read_text())  # not a <script> tag: the Content-Security-Policy would refuse it
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']}: {v['help']} — {', '.join(str(node['target']) for node in v['nodes'][:3])}"

@@ -12,7 +12,7 @@ from cpms.audit.record import changes, record
 from .models import AccessProfile, AccessRequest, Application, Grant, OrganisationNode
 
 
-class AccessProfileInline(admin.TabularInline):
+class AccessProfileInline(admin.StackedInline):  # stacked: each field has its label (a table's have none)
     model = AccessProfile
     fields = ["code", "name", "description", "requires", "position"]
     extra = 0
@@ -31,8 +31,12 @@ class AccessProfileInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_requestable", "position"]
-    list_editable = ["is_requestable", "position"]
+    list_display = [
+        "name",
+        "code",
+        "is_requestable",
+        "position",
+    ]  # not list_editable: its inputs have no labels
     list_filter = ["is_requestable"]
     search_fields = ["code", "name"]
     inlines = [AccessProfileInline]
@@ -124,6 +128,7 @@ class GrantAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "organisation__code", "organisation__name"]
     list_select_related = ["user", "application", "organisation", "profile"]
     raw_id_fields = ["user", "organisation", "ern", "request", "approved_by", "revoked_by"]
+    readonly_fields = ["created_at"]
     date_hierarchy = "created_at"
 
     def save_model(self, request, obj, form, change):

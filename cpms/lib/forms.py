@@ -1,4 +1,8 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
 
 
 def css_class_for(widget: forms.Widget) -> str:
@@ -38,3 +42,36 @@ class StyledFormMixin:
         # `id_for_label`: a group of radios or checkboxes has no label id.
         help_text = [f"{bound.auto_id}_helptext"] if bound.help_text else []
         attrs["aria-describedby"] = " ".join([*help_text, f"{bound.auto_id}-error"])
+
+
+@deconstructible
+class FileCheck:
+    """The server's check of an upload: size and extension (the browser checked them first, see
+    templates/components/_file_upload.html; this one cannot be skipped)."""
+
+    def __init__(self, *, max_bytes: int, extensions: tuple[str, ...]):
+        self.max_bytes = max_bytes
+        self.extensions = tuple(extension.lower() for extension in extensions)
+
+    def __call__(self, upload) -> None:
+        if upload.size > self.max_bytes:
+            raise ValidationError(
+                _("%(name)s is larger than %(size)s.")
+                % {"name": upload.name, "size": filesizeformat(self.max_bytes)},
+                code="too_large",
+            )
+        if not upload.name.lower().endswith(self.extensions):
+            raise ValidationError(
+                _("%(name)s is not a type of file accepted here.") % {"name": upload.name}, code="wrong_type"
+            )
+
+    @property
+    def accept(self) -> str:
+        """For the widget's accept attribute, so that the browser checks the same list."""
+        return ",".join(self.extensions)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FileCheck) and (other.max_bytes, other.extensions) == (
+            self.max_bytes,
+            self.extensions,
+        )

@@ -59,9 +59,11 @@ def test_it_shows_the_summary(walker, rnd):
     assert response.status_code == 200
     page = response.content.decode()
     for expected in (
-        '<th scope="row">Application</th><td>CPMS</td>',
+        '<dt class="col-sm-4">Application</dt>\n  <dd class="col-sm-6">CPMS</dd>',
+        '<a href="/access/request/">Change<span class="visually-hidden"> application</span></a>',
         "DE22 - University Hospital Tubingen",
-        '<th scope="row">Access Profile</th><td>HP</td>',
+        '<dt class="col-sm-4">Access Profile</dt>\n  <dd class="col-sm-6">HP</dd>',
+        "ERN-RND - Neurological Diseases / Germany",
         "Comments",
         "Before submitting",
         "A request to get access to an application will be validated by the administrators. "

@@ -253,6 +253,7 @@ def request_recap(request: HttpRequest) -> HttpResponse:
         "application": state.application,
         "organisation": state.organisation,
         "profiles": state.profiles,
+        "profile_names": ", ".join(profile.display_name for profile in state.profiles),
         "form": form,
     }
     return render_step(request, "access/request_recap.html", 4, context, status=400 if form.errors else 200)

@@ -27,7 +27,7 @@ def test_it_lists_my_erns_centres_profiles_and_areas(client, bob_in_cpms, rnd, r
     assert response.status_code == 200
     page = response.content.decode()
     assert "CPMS</span>" in page
-    assert 'aria-current="page" href="/cpms/"' in page
+    assert 'href="/cpms/" aria-current="page"' in page  # the side navigation
     assert 'href="/cpms/preferences/"' in page
     assert "My Account" in page
     assert "Bob Schmidt" in page and "Neurologist" in page
@@ -40,13 +40,14 @@ def test_it_lists_my_erns_centres_profiles_and_areas(client, bob_in_cpms, rnd, r
     assert rnd_areas[1].name not in page
 
 
-def test_it_has_helpful_empty_states(client, bob_in_cpms):
+def test_it_has_a_helpful_empty_state_and_always_a_next_step(client, bob_in_cpms):
     sign_in(client, bob_in_cpms.user)
     page = client.get(URL).content.decode()
-    assert "My panels" in page
-    assert "Panels you take part in will appear here." in page
-    assert "Invitations" in page
-    assert "Tasks" in page
+    assert "My panels and invitations" in page
+    assert "Panels you take part in will appear here" in page
+    assert 'class="cpms-empty-state"' in page
+    assert "What you can do next" in page
+    assert 'href="/access/request/?application=cpms"' in page
 
 
 def test_it_invites_to_choose_areas_in_a_new_ern(client, bob_in_cpms, nmd):
@@ -101,7 +102,7 @@ def test_it_tells_a_coordinator_how_many_requests_wait(client, bob_in_cpms, rnd,
     sign_in(client, bob)
     page = client.get(URL).content.decode()
     assert "1 access request waits for your validation." in page
-    assert 'href="/access/validation/"' in page
+    assert 'href="/access/validation/">Review the requests</a>' in page
 
 
 def test_it_shows_no_validation_task_to_an_hp(client, bob_in_cpms, rnd, alice):
@@ -109,7 +110,7 @@ def test_it_shows_no_validation_task_to_an_hp(client, bob_in_cpms, rnd, alice):
     sign_in(client, bob_in_cpms.user)
     page = client.get(URL).content.decode()
     assert "waits for your validation" not in page
-    assert "Nothing to do." in page
+    assert "Review the requests" not in page
 
 
 def access_queries(queries) -> list[str]:
@@ -156,3 +157,16 @@ def test_a_plain_read_writes_nothing(client, bob_in_cpms):
         assert client.get(URL).status_code == 200
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     assert set(statements) == {"SELECT"}, statements
+
+
+def test_it_asks_to_choose_thematic_areas_in_an_ern_without_them(client, bob_in_cpms, nmd):
+    make_grant(bob_in_cpms.user, nmd.hcp)
+    sign_in(client, bob_in_cpms.user)
+    page = client.get(URL).content.decode()
+    assert "Choose your thematic areas: panel leads invite experts by thematic area." in page
+    assert page.count("Choose thematic areas</a>") == 1  # ERN-RND has its areas already
+
+
+def test_it_offers_no_enrolment_before_the_patients_feature_exists(client, bob_in_cpms):
+    sign_in(client, bob_in_cpms.user)
+    assert "Enrol patient" not in client.get(URL).content.decode()

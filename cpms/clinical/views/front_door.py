@@ -1,5 +1,6 @@
 """The way into CPMS: public landing page, the gate's explanations, first use, ERN preferences, dashboard."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -7,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cpms.access.queries.grants import HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 from cpms.access.queries.validation import pending_request_count
 from cpms.identity.actions.signin import methods_for
@@ -20,7 +23,14 @@ from cpms.identity.sessions import begin_signin, has_two_factors
 from ..actions import do_save_preferences
 from ..decorators import cpms_user_required
 from ..forms import PreferencesForm
-from ..queries import APPLICATION, access_history, chosen_area_ids, dashboard_erns, preference_choices
+from ..queries import (
+    APPLICATION,
+    ErnSummary,
+    access_history,
+    chosen_area_ids,
+    dashboard_erns,
+    preference_choices,
+)
 
 ERN_INFORMATION_URL = "https://health.ec.europa.eu/rare-diseases-and-european-reference-networks_en"
 
@@ -125,15 +135,77 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass
+class NextStep:
+    title: str
+    text: str
+    url: str = ""
+    label: str = ""
+
+
+def optional_url(name: str, **kwargs) -> str:
+    """The URL of a feature, or "" while it does not exist yet: never a dead link."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+def next_steps(erns: list[ErnSummary], requests_to_validate: int) -> list[NextStep]:
+    """What each of the user's roles can do now, most urgent first; never empty."""
+    steps = []
+    if requests_to_validate:
+        text = ngettext(
+            "%(count)d access request waits for your validation.",
+            "%(count)d access requests wait for your validation.",
+            requests_to_validate,
+        ) % {"count": requests_to_validate}
+        steps.append(
+            NextStep(_("Access requests"), text, reverse("access:validation-queue"), _("Review the requests"))
+        )
+    for summary in erns:
+        for centre in summary.centres:
+            codes = {profile.code for profile in centre.profiles}
+            enrol_url = optional_url("patients:patient-enrol", centre=centre.organisation.pk)
+            if HP in codes and not centre.organisation.is_guest and enrol_url:
+                steps.append(
+                    NextStep(centre.organisation.label, summary.ern.label, enrol_url, _("Enrol patient"))
+                )
+            if RESEARCHER in codes and (research_url := optional_url("research:research-home")):
+                steps.append(NextStep(_("Research"), summary.ern.label, research_url, _("Open research")))
+        if not summary.thematic_areas:
+            steps.append(
+                NextStep(
+                    summary.ern.label,
+                    _("Choose your thematic areas: panel leads invite experts by thematic area."),
+                    reverse("clinical:preferences"),
+                    _("Choose thematic areas"),
+                )
+            )
+    steps.append(
+        NextStep(
+            _("Another centre or profile"),
+            _("Ask for access at another centre, in another ERN, or for another profile."),
+            request_access_url(APPLICATION),
+            _("Request access"),
+        )
+    )
+    return steps
+
+
 @cpms_user_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    access = access_for(request)
+    erns = dashboard_erns(access)
+    requests_to_validate = pending_request_count(access)
     return render(
         request,
         "clinical/dashboard.html",
         {
             "profile": request.clinician_profile,
-            "erns": dashboard_erns(access_for(request)),
-            "requests_to_validate": pending_request_count(access_for(request)),
+            "erns": erns,
+            "next_steps": next_steps(erns, requests_to_validate),
+            "requests_to_validate": requests_to_validate,
         },
     )

@@ -119,4 +119,4 @@ def test_it_names_each_table_by_its_heading(client, bob):
     page = client.get(URL).content.decode()
     for heading in ("browsers-heading", "services-heading"):
         assert f'id="{heading}"' in page
-        assert f'<table class="table align-middle" aria-labelledby="{heading}">' in page
+        assert f'<table class="table align-middle cpms-table-cards" aria-labelledby="{heading}">' in page

@@ -1,0 +1,85 @@
+"""The CPMS side navigation, from the user's grants.
+
+An entry whose feature does not exist yet (its URL name does not resolve) is simply absent: the
+patients, panels, meetings, reports and research features appear here as their URLs are added.
+Computed lazily, only on the pages that draw it, from the access read once per request.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from cpms.access.models import OrganisationNode
+from cpms.access.queries.grants import COORDINATOR, HP, RESEARCHER
+from cpms.access.queries.scopes import access_for
+
+from .queries import APPLICATION
+
+
+@dataclass
+class NavEntry:
+    label: str
+    url: str
+    current: bool = False
+    children: list["NavEntry"] = field(default_factory=list)
+
+
+# (label, URL name, the profile it needs or None for anyone in CPMS). Patients has one child per HP centre.
+SECTIONS = [
+    (_("Dashboard"), "clinical:dashboard", None),
+    (_("Patients"), "patients:patient-list", HP),
+    (_("Panels"), "panels:panel-list", None),
+    (_("Meetings"), "meetings:meeting-list", None),
+    (_("Reports"), "reports:report-list", COORDINATOR),
+    (_("Research"), "research:research-home", RESEARCHER),
+    (_("ERN Preferences"), "clinical:preferences", None),
+]
+
+
+def _url(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def _hp_centres(access) -> list[tuple[int, str]]:
+    """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
+    ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
+    centres = OrganisationNode.objects.filter(pk__in=ids).order_by("code").values_list("pk", "code", "name")
+    return [(pk, f"{code} - {name}") for pk, code, name in centres]
+
+
+def _patients_children(access, current_path: str) -> list[NavEntry]:
+    children = []
+    for centre_id, label in _hp_centres(access):
+        if url := _url("patients:centre-patient-list", centre=centre_id):
+            children.append(NavEntry(label, url, url == current_path))
+    return children
+
+
+def side_navigation(request) -> list[NavEntry]:
+    """The entries for this user, from the access already read for the request (no query of its own
+    until the patients feature adds its per-centre entries)."""
+    access = access_for(request)
+    profiles = {grant.profile_code for grant in access.in_application(APPLICATION)}
+    entries = []
+    for label, name, profile in SECTIONS:
+        url = _url(name)
+        if url is None or (profile and profile not in profiles):
+            continue
+        children = _patients_children(access, request.path) if name == "patients:patient-list" else []
+        entries.append(NavEntry(str(label), url, url == request.path, children))
+    if request.user.is_staff:
+        entries.append(NavEntry(str(_("Administration")), reverse("admin:index")))
+    return entries
+
+
+def cpms_navigation(request) -> dict:
+    """Context processor: `cpms_navigation`, evaluated only when a template iterates it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"cpms_navigation": []}
+    return {"cpms_navigation": SimpleLazyObject(lambda: side_navigation(request))}
