@@ -69,6 +69,7 @@ DJANGO_ADMIN_FINDINGS = [
         "AdminSplitDateTime: its “Date:” and “Time:” are plain text, not labels",
     ),
     ("aria-prohibited-attr", "/admin/auth/group/", "filter_horizontal's search icon: aria-label on a <span>"),
+    ("aria-prohibited-attr", "/admin/identity/user/", "the same filter_horizontal, for the user's groups"),
 ]
 
 
