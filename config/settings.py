@@ -129,9 +129,11 @@ else:
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 600),
             # WAL: readers do not wait for the writer; IMMEDIATE: a writing transaction takes the
             # lock at its start, so two writers queue (busy timeout) instead of failing mid-way.
+            # synchronous=NORMAL, SQLite's advice for WAL: no fsync per commit (the database stays
+            # consistent; a power cut may lose the last commits, not the file). Production is PostgreSQL.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "timeout": 10,
             },
         }
