@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .actions.mailbox_proof import needs_mailbox_proof
-from .actions.signin import methods_for
 from .models import Method
+from .queries import methods_for
 from .sessions import begin_signin, has_two_factors, recently_verified
 from .views.mailbox_proof import CHANGING_THE_ACCOUNT, mailbox_proof_page
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cpms.access.queries.grants import HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 from cpms.access.queries.validation import pending_request_count
-from cpms.identity.actions.signin import methods_for
+from cpms.identity.queries import methods_for
 from cpms.identity.sessions import begin_signin, has_two_factors
 
 from ..actions import do_save_preferences

@@ -14,8 +14,8 @@ from cpms.lib.i18n import lazy_format
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, User, UserSession, validate_time_zone
 from ..notify import security_event
+from ..queries import methods_for
 from .sessions import end_sessions
-from .signin import methods_for
 
 EMAIL_CHANGES_PER_HOUR = 5
 

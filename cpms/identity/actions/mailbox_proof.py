@@ -18,7 +18,7 @@ from cpms.audit.record import record
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, Method, User
 from ..notify import email_user
-from .signin import methods_for
+from ..queries import methods_for
 
 SETUP_LINKS_PER_HOUR = 5
 

@@ -6,17 +6,15 @@ from typing import TypeVar
 
 from django.contrib.auth.hashers import get_hasher
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import record
 
 from .. import throttle
-from ..models import Method, PhoneNumber, SecurityKey, TotpDevice, User
+from ..models import User
 from ..notify import security_event
 
 T = TypeVar("T")
-METHOD_STRENGTH = [Method.WEBAUTHN, Method.TOTP, Method.PASSWORD, Method.SMS]
 _DUMMY_HASHES: dict[str, str] = {}
 
 
@@ -25,48 +23,6 @@ class Throttled(Exception):
         super().__init__(f"retry in {verdict.seconds} s")
         self.seconds = verdict.seconds
         self.minutes = verdict.minutes
-
-
-def find_signin_user(identifier: str) -> User | None:
-    identifier = identifier.strip()
-    lookup = {"email__iexact": identifier} if "@" in identifier else {"username__iexact": identifier}
-    user = User.objects.filter(is_active=True, **lookup).first()
-    return user if user and user.has_usable_password() else None
-
-
-def methods_for(user_id: int | None) -> list[str]:
-    """The methods this account has set up; an unknown account looks like a password-only one."""
-    user = (
-        User.objects.filter(pk=user_id)
-        .annotate(
-            has_phone=Exists(PhoneNumber.objects.filter(user=OuterRef("pk"), verified_at__isnull=False)),
-            has_app=Exists(TotpDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            has_key=Exists(SecurityKey.objects.filter(user=OuterRef("pk"))),
-        )
-        .first()
-        if user_id
-        else None
-    )
-    methods = [Method.PASSWORD]
-    if user is not None:
-        if user.has_phone:
-            methods.append(Method.SMS)
-        if user.has_app:
-            methods.append(Method.TOTP)
-        if user.has_key:
-            methods.append(Method.WEBAUTHN)
-    return methods
-
-
-def second_factors(methods: list[str]) -> list[str]:
-    return [m for m in methods if m != Method.PASSWORD]
-
-
-def default_method(user: User | None, methods: list[str]) -> str:
-    """The user's preference, else the strongest method they have — never SMS unless chosen."""
-    if user is not None and user.preferred_method in methods:
-        return user.preferred_method
-    return next((m for m in METHOD_STRENGTH if m in methods), methods[0])
 
 
 def _counters(kind: str, account_key, ip) -> dict:

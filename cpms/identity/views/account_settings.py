@@ -14,11 +14,11 @@ from ..actions.account_settings import (
     do_delete_account,
     do_request_email_change,
 )
-from ..actions.signin import methods_for
 from ..decorators import require_account_change
 from ..forms import ConfigureAccountForm, DeleteAccountForm, EmailForm
 from ..links import LinkProblem, find_usable_link
 from ..models import EmailLink, Method
+from ..queries import methods_for
 from .mailbox_proof import CHANGING_THE_EMAIL, DELETING_THE_ACCOUNT
 
 NO_PREFERENCE = gettext_lazy("No preference: the strongest method I have set up")

@@ -18,7 +18,7 @@ from cpms.audit.middleware import client_ip
 from cpms.lib.forms import StyledFormMixin
 
 from ..actions.recovery import unused_count
-from ..actions.signin import Throttled, do_check_second_factor, methods_for
+from ..actions.signin import Throttled, do_check_second_factor
 from ..actions.totp import (
     code_already_used,
     do_confirm_totp_device,
@@ -34,6 +34,7 @@ from ..decorators import require_account_change
 from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..forms import CodeForm
 from ..models import Method, TotpDevice, User
+from ..queries import methods_for
 from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts

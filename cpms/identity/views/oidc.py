@@ -39,9 +39,9 @@ from ..actions.oidc import (
     has_consented,
 )
 from ..actions.sessions import do_sign_out
-from ..actions.signin import methods_for
 from ..models import Method, UserSession
 from ..oidc import ACR_TWO_FACTORS, ACR_VALUES, service_settings
+from ..queries import methods_for
 from ..sessions import begin_signin, has_two_factors, verified_methods
 
 ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")

@@ -27,11 +27,12 @@ from ..actions.phones import (
     parse_mobile_number,
     verified_phones,
 )
-from ..actions.signin import Throttled, methods_for
+from ..actions.signin import Throttled
 from ..decorators import require_account_change
 from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..forms import CodeForm
 from ..models import Method, PhoneNumber, User
+from ..queries import methods_for
 from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts

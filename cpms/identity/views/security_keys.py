@@ -39,16 +39,11 @@ from ..actions.security_keys import (
     passkey_options,
     registration_options,
 )
-from ..actions.signin import (
-    Throttled,
-    do_check_second_factor,
-    ensure_not_throttled,
-    methods_for,
-    reserve_attempt,
-)
+from ..actions.signin import Throttled, do_check_second_factor, ensure_not_throttled, reserve_attempt
 from ..decorators import require_account_change, require_account_change_json
 from ..first_factor import after_new_factor, remember_where_to_go_on
 from ..models import Method, SecurityKey, User
+from ..queries import methods_for
 from ..sessions import AMR, begin_signin
 from ..throttle import release
 from .mailbox_proof import SETTING_UP_A_DEVICE

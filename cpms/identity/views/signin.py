@@ -18,17 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cpms.audit.middleware import client_ip
 
 from ..actions.sessions import do_sign_out
-from ..actions.signin import (
-    Throttled,
-    default_method,
-    do_check_password,
-    do_record_signin,
-    find_signin_user,
-    methods_for,
-    second_factors,
-)
+from ..actions.signin import Throttled, do_check_password, do_record_signin
 from ..forms import IdentifierForm, MethodForm, PasswordForm
 from ..models import Method, User, UserSession
+from ..queries import default_method, find_signin_user, methods_for, second_factors
 from ..sessions import (
     AMR,
     begin_signin,
