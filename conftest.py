@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from cpms.access.tests.factories import make_coordinator, make_tree
 from cpms.test import add_authenticator, add_phone, make_user
 
 pytest_plugins = ["cpms.lib.tests.broker"]  # a real Redis and Celery worker: the `broker` fixture
@@ -33,3 +34,25 @@ def charlie(db):
     user = make_user("nchar003", "charlie@example.org", "Charlie", "Dupont", email_language="fr")
     add_phone(user)
     return user
+
+
+# The places of the test world; a test module that needs other institutions defines its own `rnd`.
+@pytest.fixture
+def rnd(db):
+    """CPMS / ERN-RND / Germany / DE22 (and 0000 Guest Access)."""
+    return make_tree()
+
+
+@pytest.fixture
+def nmd(db):
+    """CPMS / EURO-NMD / Germany / DE42 Essen."""
+    return make_tree(
+        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
+    )
+
+
+@pytest.fixture
+def coordinator(bob, rnd):
+    """Bob coordinates ERN-RND."""
+    make_coordinator(bob, rnd.hcp)
+    return bob

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cpms.access.queries.grants import has_active_grant
-from cpms.access.tests.factories import make_administrator, make_coordinator, make_grant, make_tree
+from cpms.access.tests.factories import make_administrator, make_coordinator, make_grant
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
@@ -17,24 +17,6 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def url(grant) -> str:
     return reverse("access:grant-renew", args=[grant.pk])
-
-
-@pytest.fixture
-def rnd(db):
-    return make_tree()
-
-
-@pytest.fixture
-def nmd(db):
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
-    )
-
-
-@pytest.fixture
-def coordinator(bob, rnd):
-    make_coordinator(bob, rnd.hcp)
-    return bob
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cpms.access.tests.factories import make_administrator, make_coordinator, make_grant, make_tree
+from cpms.access.tests.factories import make_administrator, make_grant, make_tree
 from cpms.test import make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -18,19 +18,6 @@ MANAGE_QUERIES = 9
 @pytest.fixture
 def rnd(db):
     return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "Charité Berlin")))
-
-
-@pytest.fixture
-def nmd(db):
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
-    )
-
-
-@pytest.fixture
-def coordinator(bob, rnd):
-    make_coordinator(bob, rnd.hcp)
-    return bob
 
 
 def test_it_asks_anonymous_users_to_sign_in(client):

@@ -8,17 +8,12 @@ from django.core.management import call_command
 
 from cpms.access.models import Grant
 from cpms.access.queries.grants import active_grants, has_active_grant
-from cpms.access.tests.factories import make_grant, make_tree
+from cpms.access.tests.factories import make_grant
 from cpms.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def rnd(db):
-    return make_tree()
 
 
 def run_command(capture) -> str:

@@ -15,7 +15,6 @@ from cpms.access.tests.factories import (
     make_coordinator,
     make_grant,
     make_request,
-    make_tree,
 )
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
@@ -27,24 +26,6 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def url(access_request) -> str:
     return reverse("access:request-approve", args=[access_request.pk])
-
-
-@pytest.fixture
-def rnd(db):
-    return make_tree()
-
-
-@pytest.fixture
-def nmd(db):
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
-    )
-
-
-@pytest.fixture
-def coordinator(bob, rnd):
-    make_coordinator(bob, rnd.hcp)
-    return bob
 
 
 @pytest.fixture

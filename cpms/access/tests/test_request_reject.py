@@ -3,7 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cpms.access.models import AccessRequest, Grant
-from cpms.access.tests.factories import make_administrator, make_coordinator, make_request, make_tree
+from cpms.access.tests.factories import make_administrator, make_coordinator, make_request
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
@@ -14,24 +14,6 @@ REASON = "Please request access at the hospital where you work."
 
 def url(access_request) -> str:
     return reverse("access:request-reject", args=[access_request.pk])
-
-
-@pytest.fixture
-def rnd(db):
-    return make_tree()
-
-
-@pytest.fixture
-def nmd(db):
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
-    )
-
-
-@pytest.fixture
-def coordinator(bob, rnd):
-    make_coordinator(bob, rnd.hcp)
-    return bob
 
 
 @pytest.fixture

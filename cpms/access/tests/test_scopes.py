@@ -12,11 +12,6 @@ from cpms.access.tests.factories import make_administrator, make_application, ma
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def rnd(db):
-    return make_tree()
-
-
 def request_of(user):
     request = RequestFactory().get("/")
     request.user = user

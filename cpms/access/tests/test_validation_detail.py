@@ -28,19 +28,6 @@ def rnd(db):
 
 
 @pytest.fixture
-def nmd(db):
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
-    )
-
-
-@pytest.fixture
-def coordinator(bob, rnd):
-    make_coordinator(bob, rnd.hcp)
-    return bob
-
-
-@pytest.fixture
 def pending(alice, rnd):
     return make_request(alice, rnd.hcp, "hp", comment="Neurologist, movement disorders clinic.")
 

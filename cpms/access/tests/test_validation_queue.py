@@ -8,7 +8,6 @@ from cpms.access.models import AccessRequest
 from cpms.access.tests.factories import (
     make_administrator,
     make_application,
-    make_coordinator,
     make_grant,
     make_request,
     make_tree,
@@ -37,12 +36,6 @@ def nmd(db):
         country_code="FR",
         institutions=(("FR01", "Hôpital de la Timone"),),
     )
-
-
-@pytest.fixture
-def coordinator(bob, rnd):
-    make_coordinator(bob, rnd.hcp)
-    return bob
 
 
 def requesters(count: int) -> list:
