@@ -60,7 +60,7 @@ lint: install
 	CPMS_EMBEDDED=1 uv run python manage.py makemigrations --check --dry-run
 
 bench: install
-	@shopt -s nullglob; scripts=(bench/*.py); \
+	@shopt -s nullglob; scripts=(bench/bench_*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "==== $$script ===="; \

@@ -23,7 +23,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from support import postgresql_bindir, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
@@ -262,68 +263,6 @@ def child(database_url: str) -> None:
 # -- in the parent: start PostgreSQL, run a child per database, print side by side ---------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pg_bindir() -> Path | None:
-    for candidate in [Path("/usr/lib/postgresql/15/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"))]:
-        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
-            return candidate
-    return None
-
-
-class ThrowAwayPostgres:
-    """initdb in a temporary folder, served on a loopback port, removed on exit (as scripts/test.sh)."""
-
-    def __init__(self, bindir: Path):
-        self.bindir = bindir
-        self.folder = Path(tempfile.mkdtemp(prefix="cpms-bench-pg-"))
-        self.data, self.sock, self.port = self.folder / "data", self.folder / "sock", free_port()
-        self.as_pg = []
-        if os.getuid() == 0:
-            user = "postgres" if _has_user("postgres") else "cpmspg"
-            if not _has_user(user):
-                subprocess.run(
-                    ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user],
-                    check=True,
-                )
-            self.as_pg = ["runuser", "-u", user, "--"]
-            self.user = user
-        else:
-            self.user = None
-
-    def __enter__(self) -> str:
-        self.sock.mkdir(parents=True)
-        (self.folder / "pwfile").write_text("postgres\n")
-        if self.user:
-            subprocess.run(["chown", "-R", self.user, str(self.folder)], check=True)
-        run = lambda *args: subprocess.run([*self.as_pg, *args], check=True, capture_output=True)  # noqa: E731
-        initdb = [str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres"]
-        initdb += [f"--pwfile={self.folder}/pwfile", "--auth-local=trust", "--auth-host=scram-sha-256"]
-        run(*initdb, "-E", "UTF8", "--locale=C", "--no-sync")
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sock}"
-        options += " -c fsync=off -c synchronous_commit=off"
-        log = str(self.folder / "log")
-        run(str(self.bindir / "pg_ctl"), "start", "-D", str(self.data), "-l", log, "-w", "-s", "-o", options)
-        psql = [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.sock)]
-        psql += ["-p", str(self.port), "-U", "postgres", "-d", "postgres"]
-        run(*psql, "-c", "CREATE ROLE cpms LOGIN SUPERUSER PASSWORD 'cpms'")
-        run(*psql, "-c", "CREATE DATABASE cpms OWNER cpms")
-        return f"postgres://cpms:cpms@127.0.0.1:{self.port}/cpms"
-
-    def __exit__(self, *exc) -> None:
-        stop = [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-s"]
-        subprocess.run([*self.as_pg, *stop], capture_output=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _has_user(name: str) -> bool:
-    return subprocess.run(["id", "-u", name], capture_output=True).returncode == 0
-
-
 def run_child(database_url: str) -> dict:
     process = subprocess.run(
         [sys.executable, __file__, "--child", database_url], capture_output=True, text=True, cwd=ROOT
@@ -375,10 +314,10 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if "--sqlite" not in sys.argv:
-        if (bindir := pg_bindir()) is None:
+        if postgresql_bindir() is None:
             print("(no PostgreSQL server binaries under /usr/lib/postgresql: SQLite only)")
         else:
-            with ThrowAwayPostgres(bindir) as url:
+            with throwaway_postgresql() as url:
                 runs.append(run_child(url))
     report(runs)
     print(f"\n(done in {time.perf_counter() - started:.0f} s)")

@@ -24,15 +24,15 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from support import throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = int(os.environ.get("AUDIT_EVENTS", 1_000_000))
@@ -43,80 +43,6 @@ BATCH = 10_000
 
 
 # --- a throw-away PostgreSQL (the recipe of scripts/test.sh) --------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def throwaway_postgresql():
-    """Yield a DATABASE_URL of a fresh server in a temporary folder, removed afterwards."""
-    bindir = next(
-        (
-            str(path)
-            for path in sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-            if (path / "initdb").exists()
-        ),
-        None,
-    )
-    if bindir is None:
-        raise SystemExit(
-            "No PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)."
-        )
-    folder = Path(tempfile.mkdtemp(prefix="cpms-bench-pg-"))
-    data, sock, port = folder / "data", folder / "sock", free_port()
-    as_pg = []
-    if os.getuid() == 0:  # PostgreSQL refuses to run as root
-        as_pg = ["runuser", "-u", "postgres", "--"]
-    sock.mkdir()
-    (folder / "pwfile").write_text("postgres\n")
-    if as_pg:
-        subprocess.run(["chown", "-R", "postgres", str(folder)], check=True)
-    run = lambda *args: subprocess.run([*as_pg, *args], check=True, capture_output=True)  # noqa: E731
-    try:
-        pwfile = f"--pwfile={folder / 'pwfile'}"
-        auth = ["--auth-local=trust", "--auth-host=scram-sha-256"]
-        run(
-            f"{bindir}/initdb",
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            pwfile,
-            *auth,
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        )
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
-        options += "-c full_page_writes=off -c max_connections=100"
-        run(
-            f"{bindir}/pg_ctl", "start", "-D", str(data), "-l", str(folder / "log"), "-w", "-s", "-o", options
-        )
-        psql = [
-            f"{bindir}/psql",
-            "-X",
-            "-q",
-            "-h",
-            str(sock),
-            "-p",
-            str(port),
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-        ]
-        subprocess.run([*psql, "-c", "CREATE ROLE cpms LOGIN SUPERUSER PASSWORD 'cpms'"], check=True)
-        subprocess.run([*psql, "-c", "CREATE DATABASE cpms OWNER cpms"], check=True)
-        yield f"postgres://cpms:cpms@127.0.0.1:{port}/cpms"
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run([*as_pg, f"{bindir}/pg_ctl", "stop", "-D", str(data), "-m", "immediate", "-s"])
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- one database, in its own process ------------------------------------------------------------

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from support import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 200
 ACCOUNTS = 1000
@@ -40,7 +42,6 @@ def configure(folder: str) -> None:
 
 
 def start_redis(folder: str) -> tuple[subprocess.Popen, str]:
-    from cpms.lib.tests.broker import free_port
 
     port = free_port()
     process = subprocess.Popen(  # noqa: S603

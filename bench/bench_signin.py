@@ -18,7 +18,6 @@ hash) and the sign-ins per second of the one worker.
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import time
 from pathlib import Path
 
 import requests
+from support import free_port, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNINS = int(os.environ.get("BENCH_SIGNINS", "60"))
@@ -66,12 +66,6 @@ def load_users() -> list:
         complete_profile(user, areas=areas[:1])
         users.append(user)
     return users
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
@@ -137,10 +131,6 @@ def password_verification(runs: int) -> list[float]:
         assert check_password(PASSWORD, encoded)
         timings.append((time.perf_counter() - start) * 1000)
     return timings, (time.process_time() - cpu_started) * 1000 / runs
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
 
 
 def main() -> None:
