@@ -158,3 +158,11 @@ def test_it_summarises_the_errors_of_the_cpms_first_use_and_preferences(client, 
     assert submit_every_form_empty(client, "/cpms/welcome/") == 1
     complete_profile(bob)
     assert submit_every_form_empty(client, "/cpms/preferences/") == 1
+
+
+def test_it_says_an_error_of_no_field_once_at_the_top(client, alice):
+    client.post("/login/", {"identifier": "alice@example.org"})
+    page = client.post("/login/password/", {"password": "not her password"}).content.decode()
+    message = "The password is not correct, or there is no account with this e-mail address or username."
+    assert page.count(message) == 1
+    assert page.index("cpms-error-summary") < page.index(message)
