@@ -30,6 +30,12 @@ FIELD_ENCRYPTION_KEYS = secret(
     generate_into=VAR_DIR / "field_keys" if EMBEDDED else None,
     generator=lambda: __import__("cryptography.fernet").fernet.Fernet.generate_key().decode(),
 ).split(",")
+# The key of the blind indexes: keyed hashes (HMAC-SHA256) that let a centre find a patient by an exact
+# hospital number, or notice a second enrolment, without the identifier ever stored in clear.
+# Changing it needs `manage.py rotate_patient_keys`, which recomputes every index.
+BLIND_INDEX_KEY = secret(
+    "CPMS_BLIND_INDEX_KEY", generate_into=VAR_DIR / "blind_index_key" if EMBEDDED else None
+)
 
 # The audit trail (cpms.audit): events are sealed into the hash chain after each commit, or by a
 # regular job when AUDIT_SEAL_ON_COMMIT=0. Checkpoints of the chain are signed with a key the
@@ -64,6 +70,8 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "cpms.access",
     "cpms.clinical",
+    "cpms.coding",
+    "cpms.patients",
     "cpms.styleguide",
 ]
 

@@ -45,6 +45,8 @@ urlpatterns = [
     path(".well-known/openid-configuration", DiscoveryView.as_view(), name="openid-configuration"),
     path("access/", include("cpms.access.urls")),
     path("cpms/", include("cpms.clinical.urls")),
+    path("cpms/", include("cpms.patients.urls")),
+    path("cpms/terms/", include("cpms.coding.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
