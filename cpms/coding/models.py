@@ -40,3 +40,13 @@ class Concept(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+
+class Gene(models.Model):
+    """A gene the loaded HPO annotations know (HGNC symbol, NCBI Gene id)."""
+
+    symbol = models.CharField(_("gene"), max_length=40, unique=True)
+    ncbi_id = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.symbol

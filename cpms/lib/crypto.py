@@ -22,6 +22,14 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet().decrypt(token)
+
+
 def rotate(token: str) -> str:
     """Re-encrypt with the newest key."""
     return _fernet().rotate(token.encode()).decode()

@@ -4,6 +4,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
+from .files import EXTENSION_TYPES, content_type_of, read_upload
+
 
 def css_class_for(widget: forms.Widget) -> str:
     if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
@@ -46,8 +48,9 @@ class StyledFormMixin:
 
 @deconstructible
 class FileCheck:
-    """The server's check of an upload: size and extension (the browser checked them first, see
-    templates/components/_file_upload.html; this one cannot be skipped)."""
+    """The server's check of an upload: size, extension, and for the types cpms.lib.files knows
+    (PDF, JPEG, PNG) the content itself, so a renamed file is refused. The browser checked size and
+    extension first (see templates/components/_file_upload.html); this check cannot be skipped."""
 
     def __init__(self, *, max_bytes: int, extensions: tuple[str, ...]):
         self.max_bytes = max_bytes
@@ -63,6 +66,13 @@ class FileCheck:
         if not upload.name.lower().endswith(self.extensions):
             raise ValidationError(
                 _("%(name)s is not a type of file accepted here.") % {"name": upload.name}, code="wrong_type"
+            )
+        expected = EXTENSION_TYPES.get("." + upload.name.lower().rsplit(".", 1)[-1])
+        if expected and content_type_of(read_upload(upload)) != expected:
+            raise ValidationError(
+                _("%(name)s is not a real %(type)s file, or it is damaged.")
+                % {"name": upload.name, "type": upload.name.rsplit(".", 1)[-1].upper()},
+                code="wrong_content",
             )
 
     @property

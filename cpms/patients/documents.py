@@ -1,0 +1,48 @@
+"""The files kept for patients, encrypted before they reach the storage, and erased with them.
+
+Callers have checked the upload (cpms.lib.forms.FileCheck: size, type by content) and the user's
+right to the patient; these functions only store, read and erase. The storage is Django's default
+(a local folder in the embedded default, object storage in production): it only ever sees
+ciphertext under a random name.
+"""
+
+import hashlib
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from cpms.lib.crypto import decrypt_bytes, encrypt_bytes
+from cpms.lib.files import content_type_of, read_upload
+
+from .models import Document, Patient
+
+
+def store_document(*, patient: Patient, upload, kind: str, uploaded_by) -> Document:
+    data = read_upload(upload)
+    storage_name = default_storage.save(
+        f"patients/{patient.centre_id}/{uuid.uuid4().hex}.enc", ContentFile(encrypt_bytes(data))
+    )
+    document = Document(
+        patient=patient,
+        kind=kind,
+        name=upload.name[-200:],
+        content_type=content_type_of(data) or "application/octet-stream",
+        size=len(data),
+        storage_name=storage_name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+    document.save()
+    return document
+
+
+def read_document(document: Document) -> bytes:
+    with default_storage.open(document.storage_name, "rb") as file:
+        return decrypt_bytes(file.read())
+
+
+def erase_document(document: Document) -> None:
+    """Delete the stored bytes and the row (call it inside the transaction that decides it)."""
+    default_storage.delete(document.storage_name)
+    document.delete()
