@@ -56,3 +56,13 @@ def coordinator(bob, rnd):
     """Bob coordinates ERN-RND."""
     make_coordinator(bob, rnd.hcp)
     return bob
+
+
+@pytest.fixture
+def terminologies(db):
+    """A few dozen real HPO, ORPHA and ICD-10 concepts and genes (cpms.coding.testing.SAMPLE_*),
+    imported by the code of `manage.py load_terminologies`: HP:0001250 Seizure (synonym "Fits"),
+    ORPHA:558 Marfan syndrome, G40.3, SCN1A …"""
+    from cpms.coding.testing import load_sample
+
+    load_sample()

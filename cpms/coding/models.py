@@ -50,3 +50,64 @@ class Gene(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
+
+
+class Synonym(models.Model):
+    """Another name of a concept (HPO synonyms from hp.obo, and the few lay words CPMS adds)."""
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="synonyms")
+    label = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Hierarchy(models.Model):
+    """HPO's is_a: `child` is a kind of `parent`."""
+
+    child = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="child_links")
+
+    class Meta:
+        verbose_name_plural = "hierarchy"
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="coding_hierarchy_unique_link")
+        ]
+
+
+class Annotation(models.Model):
+    """An HPO term annotated to a disease in phenotype.hpoa (ORPHA or OMIM), possibly as excluded."""
+
+    phenotype = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="annotations")
+    disease_id = models.CharField(max_length=20, db_index=True)  # "ORPHA:558", "OMIM:154700"
+    is_excluded = models.BooleanField(default=False)  # qualifier NOT: the disease lacks this feature
+
+    def __str__(self) -> str:
+        return f"{self.disease_id} {self.phenotype_id}"
+
+
+class SearchTerm(models.Model):
+    """The search index: one row per way of finding a concept, its key folded (cpms.lib.text.folded).
+
+    A query is a range on `key` (key >= q and key < q's successor), one per kind in the order of
+    `Kind`, so every search is a few index range scans. On PostgreSQL the column uses the "C"
+    collation (migration 0002): under a linguistic collation a range is not a prefix.
+    """
+
+    class Kind(models.IntegerChoices):
+        CODE = 0
+        LABEL = 1  # the whole preferred label
+        WORD = 2  # the label from one of its later words on
+        SYNONYM = 3  # a synonym, whole or from one of its later words on
+
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="+")
+    system = models.CharField(max_length=8, choices=System.choices)
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    synonym = models.CharField(max_length=500, blank=True)  # the synonym that matched, to show it
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "system", "key"], name="coding_search_kind_key")]
+
+    def __str__(self) -> str:
+        return self.key
