@@ -74,6 +74,9 @@ class Hierarchy(models.Model):
             models.UniqueConstraint(fields=["child", "parent"], name="coding_hierarchy_unique_link")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child_id} is a {self.parent_id}"
+
 
 class Annotation(models.Model):
     """An HPO term annotated to a disease in phenotype.hpoa (ORPHA or OMIM), possibly as excluded."""
