@@ -4,10 +4,12 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import include, path, reverse
+from django.urls import URLPattern, include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from cpms.clinical.decorators import cpms_user_required
 from cpms.clinical.views.front_door import landing
+from cpms.coding import urls as coding_urls
 from cpms.identity.decorators import require_two_factors
 from cpms.identity.sessions import has_two_factors
 from cpms.identity.views.oidc import DiscoveryView
@@ -31,6 +33,14 @@ def admin_login(request, extra_context=None):
     return require_two_factors(lambda request: redirect(next_url))(request)
 
 
+def behind(decorator, urlconf):
+    """`urlconf`'s patterns, each view wrapped in `decorator`: for apps below the one owning the check."""
+    patterns = [
+        URLPattern(p.pattern, decorator(p.callback), p.default_args, p.name) for p in urlconf.urlpatterns
+    ]
+    return (patterns, urlconf.app_name)
+
+
 admin.site.login = admin_login
 admin.site.has_permission = lambda request: (
     request.user.is_active and request.user.is_staff and has_two_factors(request)
@@ -46,7 +56,8 @@ urlpatterns = [
     path("access/", include("cpms.access.urls")),
     path("cpms/", include("cpms.clinical.urls")),
     path("cpms/", include("cpms.patients.urls")),
-    path("cpms/terms/", include("cpms.coding.urls")),
+    # The terminologies know no user (coding sits below identity): the CPMS gate is put on here.
+    path("cpms/terms/", include(behind(cpms_user_required, coding_urls))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401  (the terminology search arrives with its views)
+"""Included by config/urls.py behind the CPMS gate (see cpms.coding.views)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "coding"
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.concept_search, name="concept-search"),
+    path("hgvs-check/", views.hgvs_check, name="hgvs-check"),
+    path("gene-check/", views.gene_check, name="gene-check"),
+]
