@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from . import index
-from .models import Concept, Gene, SearchTerm, System
+from .models import Concept, Gene, Release, SearchTerm, System
 
 DIAGNOSIS = (System.ORPHA, System.ICD10)
 SEARCH_SYSTEMS = {
@@ -70,3 +70,8 @@ def search_concepts(q: str, systems=tuple(System.values), limit: int = 10) -> li
         for pk, synonym in found.items()
         if pk in concepts
     ]
+
+
+def loaded_releases() -> dict[str, Release]:
+    """The loaded release of each terminology, by system ("hpo", "orpha", "icd10")."""
+    return {release.system: release for release in Release.objects.all()}

@@ -27,3 +27,8 @@ class SampleUploadForm(StyledFormMixin, forms.Form):
         validators=[CONSENT_FORM_CHECK],
         widget=forms.ClearableFileInput(attrs={"accept": CONSENT_FORM_CHECK.accept}),
     )
+
+
+class SampleTerminologyForm(StyledFormMixin, forms.Form):
+    phenotype = forms.CharField(label=_("Phenotype (HPO term)"), max_length=20, required=False)
+    diagnosis = forms.CharField(label=_("Diagnosis (ORPHA or ICD-10)"), max_length=20, required=False)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .forms import CONSENT_FORM_CHECK, SampleForm, SampleUploadForm
+from .forms import CONSENT_FORM_CHECK, SampleForm, SampleTerminologyForm, SampleUploadForm
 
 
 @require_GET
@@ -24,6 +24,7 @@ def styleguide(request: HttpRequest) -> HttpResponse:
                 "failed_form": failed,
                 "form": SampleForm(),
                 "upload_form": SampleUploadForm(),
+                "terminology_form": SampleTerminologyForm(),
                 "max_upload_bytes": CONSENT_FORM_CHECK.max_bytes,
                 "page": Paginator(range(95), 10).get_page(3),
                 "breadcrumbs": [(_("Dashboard"), here), (_("Panels"), here), (_("Panel 2026-0042"), None)],
