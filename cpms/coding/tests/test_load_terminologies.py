@@ -1,11 +1,12 @@
 import dataclasses
+import io
 
 import pytest
 from django.core.management import call_command
 
 from cpms.coding.importer import import_terminologies
 from cpms.coding.models import Annotation, Concept, Gene, Hierarchy, Release, SearchTerm, Synonym
-from cpms.coding.sources import Record
+from cpms.coding.sources import Record, fingerprint
 from cpms.coding.testing import SAMPLE_HPO, load_sample, sample_data
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,21 @@ def test_it_keeps_an_obsolete_term_out_of_the_search_but_in_the_table(terminolog
     assert not SearchTerm.objects.filter(concept=concept).exists()
 
 
-def test_it_is_a_management_command(db, monkeypatch):
-    monkeypatch.setattr("cpms.coding.management.commands.load_terminologies.read_all", sample_data)
-    call_command("load_terminologies", stdout=(out := __import__("io").StringIO()))
-    assert "hpo: 18" in out.getvalue()
+def run_command(*args) -> str:
+    call_command("load_terminologies", *args, stdout=(out := io.StringIO()))
+    return out.getvalue()
+
+
+def test_it_is_a_management_command_that_skips_files_it_has_loaded(db, monkeypatch):
+    sample = dataclasses.replace(sample_data(), fingerprint="f" * 64)
+    monkeypatch.setattr("cpms.coding.management.commands.load_terminologies.read_all", lambda: sample)
+    monkeypatch.setattr("cpms.coding.management.commands.load_terminologies.fingerprint", lambda: "f" * 64)
+    assert "hpo: 18" in run_command()
     assert Concept.objects.filter(code="HP:0001250").exists()
+    assert "already loaded" in run_command()
+    assert "hpo: 18" in run_command("--force")
+
+
+def test_it_fingerprints_the_files_it_reads():
+    assert fingerprint() == fingerprint()
+    assert len(fingerprint()) == 64
