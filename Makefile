@@ -31,6 +31,7 @@ run: install
 	uv run python manage.py migrate --noinput
 	uv run python manage.py load_reference_data
 	uv run python manage.py load_thematic_areas
+	uv run python manage.py load_terminologies
 	uv run python manage.py load_demo_data
 	@port="$${PORT:-8000}"; \
 	echo; \

@@ -83,7 +83,10 @@ class Hierarchy(models.Model):
 class Annotation(models.Model):
     """An HPO term annotated to a disease in phenotype.hpoa (ORPHA or OMIM), possibly as excluded."""
 
-    phenotype = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="annotations")
+    # Rebuilt by every import from the concept ids it has just read: no per-row check (600,000 rows).
+    phenotype = models.ForeignKey(
+        Concept, on_delete=models.CASCADE, related_name="annotations", db_constraint=False
+    )
     disease_id = models.CharField(max_length=20, db_index=True)  # "ORPHA:558", "OMIM:154700"
     is_excluded = models.BooleanField(default=False)  # qualifier NOT: the disease lacks this feature
 
@@ -105,7 +108,7 @@ class SearchTerm(models.Model):
         WORD = 2  # the label from one of its later words on
         SYNONYM = 3  # a synonym, whole or from one of its later words on
 
-    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="+")
+    concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     system = models.CharField(max_length=8, choices=System.choices)
     kind = models.PositiveSmallIntegerField(choices=Kind.choices)
     key = models.CharField(max_length=100)

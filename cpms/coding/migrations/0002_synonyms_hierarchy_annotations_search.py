@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('disease_id', models.CharField(db_index=True, max_length=20)),
                 ('is_excluded', models.BooleanField(default=False)),
-                ('phenotype', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='coding.concept')),
+                ('phenotype', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='coding.concept')),
             ],
         ),
         migrations.CreateModel(
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('kind', models.PositiveSmallIntegerField(choices=[(0, 'Code'), (1, 'Label'), (2, 'Word'), (3, 'Synonym')])),
                 ('key', models.CharField(max_length=100)),
                 ('synonym', models.CharField(blank=True, max_length=500)),
-                ('concept', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coding.concept')),
+                ('concept', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='coding.concept')),
             ],
             options={
                 'indexes': [models.Index(fields=['kind', 'system', 'key'], name='coding_search_kind_key')],
