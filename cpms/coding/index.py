@@ -14,6 +14,12 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", folded(text)).strip()
 
 
+def printable(text: str) -> str:
+    """What was typed without control characters, surrogates and unassigned code points (PostgreSQL
+    refuses NUL, UTF-8 refuses surrogates, and nothing after U+10FFFF has a successor)."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def code_keys(code: str) -> set[str]:
     """ "HP:0001250" → hp:0001250 and 0001250; "ORPHA:558" → orpha:558 and 558; "G40.3" → g40.3, g403."""
     key = fold(code)

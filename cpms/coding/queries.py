@@ -19,11 +19,15 @@ MAX_QUERY_LENGTH = 100
 
 def get_concept(system: str, code: str) -> Concept | None:
     """The concept with this code in this terminology, or None if the loaded release lacks it."""
-    return Concept.objects.filter(system=system, code=code.strip()).first()
+    code = code.strip()
+    if not code.isprintable():
+        return None
+    return Concept.objects.filter(system=system, code=code).first()
 
 
 def gene_is_known(symbol: str) -> bool:
-    return Gene.objects.filter(symbol=symbol.strip().upper()).exists()
+    symbol = symbol.strip().upper()
+    return symbol.isprintable() and Gene.objects.filter(symbol=symbol).exists()
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def search_concepts(q: str, systems=tuple(System.values), limit: int = 10) -> li
     One query: for each step and system, an index range scan stopped after a few rows, glued by
     UNION ALL; Python then orders the steps, drops concepts already found and stops at `limit`.
     """
-    query = index.fold(q)[:MAX_QUERY_LENGTH]
+    query = index.fold(index.printable(q))[:MAX_QUERY_LENGTH]
     systems = [system for system in System.values if system in systems]
     if not query or limit <= 0 or not systems:
         return []

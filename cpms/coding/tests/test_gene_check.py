@@ -36,3 +36,11 @@ def test_it_escapes_what_was_typed(hp_client):
 def test_it_sends_anonymous_visitors_to_sign_in(client):
     response = client.get(URL, {"q": "FBN1"})
     assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_it_does_not_know_symbols_no_gene_has(terminologies):
+    from cpms.coding.queries import gene_is_known
+
+    assert gene_is_known(" fbn1 ")
+    assert not gene_is_known("FBN1\x00")
+    assert not gene_is_known("")

@@ -60,8 +60,19 @@ def test_it_answers_nothing_to_nothing_or_to_garbage(terminologies):
     assert search_concepts("   ") == []
     assert search_concepts("zzzzqqq") == []
     assert search_concepts("%_'\"\\\x00" * 50) == []
+    assert search_concepts("\U0010ffff") == []
+    assert search_concepts("seiz\ud800") == search_concepts("seiz")
+    assert codes("\x00seizure\x07", systems=("hpo",))[0] == "HP:0001250"
 
 
 def test_it_reads_one_query(terminologies, django_assert_num_queries):
     with django_assert_num_queries(1):
         search_concepts("seizure", systems=("orpha", "icd10", "hpo"))
+
+
+def test_it_gets_a_concept_by_its_code(terminologies):
+    from cpms.coding.queries import get_concept
+
+    assert get_concept("hpo", " HP:0001250 ").label == "Seizure"
+    assert get_concept("icd10", "HP:0001250") is None
+    assert get_concept("hpo", "HP:0001250\x00") is None
