@@ -48,9 +48,8 @@ def _url(name: str, **kwargs) -> str | None:
 def _hp_centres(access) -> list[tuple[int, str]]:
     """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
-    centres = OrganisationNode.objects.filter(pk__in=ids).exclude(
-        code=GUEST_CODE
-    )  # no patients at a guest access
+    # No patients at a guest access: it is not a centre.
+    centres = OrganisationNode.objects.filter(pk__in=ids).exclude(code=GUEST_CODE)
     centres = centres.order_by("code").values_list("pk", "code", "name")
     return [(pk, f"{code} - {name}") for pk, code, name in centres]
 

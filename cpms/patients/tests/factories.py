@@ -18,7 +18,10 @@ from ..models.patient import ConsentKind, ConsentStatus
 from ..queries import hospital_number_index, identity_index
 
 # A tiny whole PDF (cpms.lib.files checks the start and the end).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def pdf_upload(name: str = "signed-consent.pdf") -> SimpleUploadedFile:
