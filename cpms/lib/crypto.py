@@ -56,3 +56,8 @@ def blind_index(value: str, *, purpose: str) -> str:
     """
     message = f"{purpose}\x1f{value}".encode()
     return hmac.new(settings.BLIND_INDEX_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-encrypt bytes with the newest key."""
+    return _fernet().rotate(token)
