@@ -22,10 +22,11 @@ from cpms.audit.record import record
 from cpms.lib.crypto import blind_index
 
 from .models import CaseDiagnosis, Patient
-from .models.patient import ConsentStatus
+from .models.patient import ConsentStatus, Sex
 
 APPLICATION = "cpms"
 PAGE_SIZE = 25
+COUNT_LIMIT = 1000
 MAX_SEARCH_LENGTH = 100
 HISTORY_LIMIT = 200
 VIEWED = "patients.patient.viewed"
@@ -159,8 +160,12 @@ def find_duplicates(*, centre_id: int, hospital_number: str, given_names: str, f
 
 @dataclass
 class PatientRow:
+    """A line of the centre's list, its labels translated once per page rather than once per cell."""
+
     patient: Patient
     main_diagnosis: object | None = None  # a coding Concept, or None: no diagnosis recorded yet
+    sex: str = ""
+    consents: tuple[tuple[str, str], ...] = ()  # (status value, its label) of care, registries, contact
 
 
 @dataclass
@@ -188,6 +193,14 @@ class PatientPage:
     def has_other_pages(self) -> bool:
         return self.has_next or self.has_previous
 
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total > COUNT_LIMIT
+
+    @property
+    def count_limit(self) -> int:
+        return COUNT_LIMIT
+
 
 def parse_position(value) -> int | None:
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
@@ -205,7 +218,8 @@ def page_of_patients(
         patients = patients.filter(
             Q(pseudonym=query.upper()) | Q(hospital_number_index=hospital_number_index(centre.pk, query))
         )
-    total = patients.count()
+    # Counted up to a limit: "more than 1,000" says enough, and costs the same at any size.
+    total = patients.order_by()[: COUNT_LIMIT + 1].count()
     if not total:
         return PatientPage()
     if (position := parse_position(after)) is not None:
@@ -223,8 +237,20 @@ def page_of_patients(
     if not found:
         return PatientPage(total=total)
     diagnoses = main_diagnoses([patient.pk for patient in found])
+    sexes = {value: str(label) for value, label in Sex.choices}
+    statuses = {value: str(label) for value, label in ConsentStatus.choices}
+
+    def row(patient: Patient) -> PatientRow:
+        consents = (patient.care_consent, patient.registries_consent, patient.research_contact_consent)
+        return PatientRow(
+            patient,
+            diagnoses.get(patient.pk),
+            sexes.get(patient.sex_at_birth, ""),
+            tuple((value, statuses.get(value, "")) for value in consents),
+        )
+
     return PatientPage(
-        rows=[PatientRow(patient, diagnoses.get(patient.pk)) for patient in found],
+        rows=[row(patient) for patient in found],
         total=total,
         next_cursor=str(found[-1].pk) if more_after else "",
         previous_cursor=str(found[0].pk) if more_before else "",

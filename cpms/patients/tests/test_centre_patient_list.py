@@ -40,6 +40,7 @@ def test_it_lists_the_centres_patients_by_pseudonym_without_identity(client, wor
     assert "Female" in page
     assert "Grünwald" not in page and "TUE-4471-93" not in page
     assert "Enrol patient" in page
+    assert "Care: Given" in page and "Registries: Not recorded" in page
 
 
 def test_it_shows_the_empty_state_with_the_next_action(client, world):
@@ -108,3 +109,13 @@ def test_it_reads_the_same_queries_for_one_patient_and_for_many(client, world, d
         make_patient(world.de22, hospital_number=f"N{n}")
     with django_assert_num_queries(9):
         client.get(url(world.de22))
+
+
+def test_it_counts_up_to_a_limit(client, world, monkeypatch):
+    from cpms.patients import queries
+
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 3)
+    for n in range(4):
+        make_patient(world.de22, hospital_number=f"L{n}")
+    sign_in(client, world.enrolling)
+    assert "Showing 5 of more than 3 patients" in client.get(url(world.de22)).content.decode()

@@ -48,7 +48,15 @@ def centre_patient_list(request: HttpRequest, centre: int) -> HttpResponse:
     page = page_of_patients(
         centre_node, query=query, after=request.GET.get("after", ""), before=request.GET.get("before", "")
     )
-    context = {"centre": centre_node, "form": form, "query": query, "page": page}
+    # The patient's URL is this prefix and the pseudonym: one reverse() per page, not one per row.
+    detail_prefix = reverse("patients:patient-detail", args=["-"]).removesuffix("-/")
+    context = {
+        "centre": centre_node,
+        "form": form,
+        "query": query,
+        "page": page,
+        "detail_prefix": detail_prefix,
+    }
     return render(request, "patients/centre_patient_list.html", context)
 
 
