@@ -102,12 +102,12 @@ def test_it_reads_no_patient_so_audits_none(client, world):
 def test_it_reads_the_same_queries_for_one_patient_and_for_many(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.de22))  # warm the session
-    # session, user, access, profile, count, page, main diagnoses, navigation centres
-    with django_assert_num_queries(9):
+    # session, user, access, profile, centre, count, page with main diagnoses, navigation centres
+    with django_assert_num_queries(8):
         client.get(url(world.de22))
     for n in range(30):
         make_patient(world.de22, hospital_number=f"N{n}")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(url(world.de22))
 
 
@@ -119,3 +119,20 @@ def test_it_counts_up_to_a_limit(client, world, monkeypatch):
         make_patient(world.de22, hospital_number=f"L{n}")
     sign_in(client, world.enrolling)
     assert "Showing 5 of more than 3 patients" in client.get(url(world.de22)).content.decode()
+
+
+def test_it_shows_the_main_diagnosis_of_the_case(client, world):
+    from cpms.coding.models import Concept
+
+    from ..models import Case, CaseDiagnosis
+
+    case = Case(patient=world.patient)
+    case.save()
+    huntington = Concept.objects.create(system="orpha", code="ORPHA:399", label="Huntington disease")
+    other = Concept.objects.create(system="orpha", code="ORPHA:98", label="Other disease")
+    CaseDiagnosis(case=case, concept=other, certainty="suspected").save()
+    CaseDiagnosis(case=case, concept=huntington, certainty="confirmed", is_main=True).save()
+    sign_in(client, world.enrolling)
+    page = client.get(url(world.de22)).content.decode()
+    assert "Huntington disease" in page and "ORPHA:399" in page
+    assert "Other disease" not in page
