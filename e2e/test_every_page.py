@@ -153,6 +153,7 @@ def load_demo() -> None:
     call_command("load_reference_data", verbosity=0)
     call_command("load_thematic_areas", verbosity=0)
     call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_patients", verbosity=0)
 
 
 def test_every_page_of_every_demo_person_is_accessible_at_both_sizes(browser, site, settings):

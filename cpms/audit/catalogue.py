@@ -110,6 +110,17 @@ CATALOGUE: dict[str, Action] = {
         },
     ),
     **_actions("clinical", {"clinical.preferences.saved": _("ERN preferences saved")}),
+    **_actions(
+        "patients",
+        {
+            "patients.patient.enrolled": _("Patient enrolled"),
+            "patients.patient.viewed": _("Patient record read"),
+            "patients.patient.removed": _("Patient removed from the centre"),
+            "patients.consent.recorded": _("Consent recorded"),
+            "patients.document.downloaded": _("Signed consent form downloaded"),
+            "patients.keys.rotated": _("Patient keys rotated"),
+        },
+    ),
 }
 
 PATTERNS = [action for code, action in CATALOGUE.items() if code.endswith(".*")]

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from cpms.access.models import OrganisationNode
+from cpms.access.models import GUEST_CODE, OrganisationNode
 from cpms.access.queries.grants import COORDINATOR, HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 
@@ -48,7 +48,9 @@ def _url(name: str, **kwargs) -> str | None:
 def _hp_centres(access) -> list[tuple[int, str]]:
     """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
-    centres = OrganisationNode.objects.filter(pk__in=ids).order_by("code").values_list("pk", "code", "name")
+    # No patients at a guest access: it is not a centre.
+    centres = OrganisationNode.objects.filter(pk__in=ids).exclude(code=GUEST_CODE)
+    centres = centres.order_by("code").values_list("pk", "code", "name")
     return [(pk, f"{code} - {name}") for pk, code, name in centres]
 
 

@@ -1,5 +1,7 @@
 """Field-level encryption with keys kept outside the database (Fernet, with rotation)."""
 
+import hashlib
+import hmac
 from functools import cache
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -44,3 +46,18 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return None if value is None else encrypt(value)
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """A keyed hash (HMAC-SHA256 with settings.BLIND_INDEX_KEY) for exact look-ups of a secret value.
+
+    `purpose` separates the uses (and may carry a salt such as the centre), so that two indexes of the
+    same value never match each other. Nothing readable is stored; without the key, nothing is guessed.
+    """
+    message = f"{purpose}\x1f{value}".encode()
+    return hmac.new(settings.BLIND_INDEX_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-encrypt bytes with the newest key."""
+    return _fernet().rotate(token)

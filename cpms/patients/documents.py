@@ -12,7 +12,7 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from cpms.lib.crypto import decrypt_bytes, encrypt_bytes
+from cpms.lib.crypto import decrypt_bytes, encrypt_bytes, rotate_bytes
 from cpms.lib.files import content_type_of, read_upload
 
 from .models import Document, Patient
@@ -46,3 +46,16 @@ def erase_document(document: Document) -> None:
     """Delete the stored bytes and the row (call it inside the transaction that decides it)."""
     default_storage.delete(document.storage_name)
     document.delete()
+
+
+def rotate_document(document: Document) -> None:
+    """Re-encrypt the stored bytes with the newest key (manage.py rotate_patient_keys)."""
+    with default_storage.open(document.storage_name, "rb") as file:
+        token = file.read()
+    rotated = rotate_bytes(token)
+    if rotated != token:
+        default_storage.delete(document.storage_name)
+        saved = default_storage.save(document.storage_name, ContentFile(rotated))
+        if saved != document.storage_name:  # the storage chose another name: keep the row pointing at it
+            document.storage_name = saved
+            document.save(update_fields=["storage_name"])

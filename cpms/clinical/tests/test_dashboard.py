@@ -34,7 +34,8 @@ def test_it_lists_my_erns_centres_profiles_and_areas(client, bob_in_cpms, rnd, r
     assert "ERN-RND - Neurological Diseases" in page
     assert "DE22 - University Hospital and Faculty of Medicine Tubingen" in page
     assert "(Germany)" in page
-    assert page.count("DE22 - University") == 1  # one centre, two profiles
+    my_erns = page.split('id="my-erns"')[1].split('id="my-panels"')[0]
+    assert my_erns.count("DE22 - University") == 1  # one centre, two profiles
     assert ">HP</span>" in page and ">Researcher</span>" in page
     assert rnd_areas[0].name in page
     assert rnd_areas[1].name not in page
@@ -79,8 +80,8 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
     # session, user, the user's access, clinician profile, their grants' centres, preferences, their
-    # areas; no pending-request count for someone who validates nothing
-    with django_assert_num_queries(7):
+    # areas, the navigation's patient centres; no pending-request count for someone who validates nothing
+    with django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
 
     make_grant(bob, rnd.guest)
@@ -90,7 +91,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
         make_grant(bob, tree.hcp)
         complete_area = make_areas(tree.ern, [("area", "Area")])[0]
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         page = client.get(URL).content.decode()
     assert page.count("badge") == 5
 
@@ -144,8 +145,9 @@ def test_it_makes_a_fixed_number_of_queries_for_a_coordinator(
         make_request(requester, rnd.hcp)
     sign_in(client, bob)
     client.get(URL)
-    # session, user, the user's access, clinician profile, centres, preferences, areas, pending count
-    with django_assert_num_queries(8):
+    # session, user, the user's access, clinician profile, centres, preferences, areas, pending count,
+    # the navigation's patient centres
+    with django_assert_num_queries(9):
         page = client.get(URL).content.decode()
     assert f"{rows} access requests wait for your validation." in page
 
@@ -167,6 +169,8 @@ def test_it_asks_to_choose_thematic_areas_in_an_ern_without_them(client, bob_in_
     assert page.count("Choose thematic areas</a>") == 1  # ERN-RND has its areas already
 
 
-def test_it_offers_no_enrolment_before_the_patients_feature_exists(client, bob_in_cpms):
+def test_it_offers_enrolment_at_each_hp_centre(client, bob_in_cpms, rnd):
     sign_in(client, bob_in_cpms.user)
-    assert "Enrol patient" not in client.get(URL).content.decode()
+    page = client.get(URL).content.decode()
+    assert f'href="/cpms/patients/centre/{rnd.hcp.pk}/enrol/"' in page
+    assert "Enrol patient" in page

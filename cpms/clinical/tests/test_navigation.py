@@ -32,12 +32,12 @@ def future_features(settings):
 
 
 def test_it_lists_what_exists_today(bob_hp):
-    assert labels(navigation(bob_hp.user, "/cpms/")) == ["Dashboard", "ERN Preferences"]
+    assert labels(navigation(bob_hp.user, "/cpms/")) == ["Dashboard", "Patients", "ERN Preferences"]
 
 
 def test_it_marks_the_current_page(bob_hp):
     entries = navigation(bob_hp.user, "/cpms/preferences/")
-    assert [entry.current for entry in entries] == [False, True]
+    assert [entry.current for entry in entries] == [False, False, True]
 
 
 def test_it_offers_the_administration_to_staff_only(bob_hp):
@@ -63,14 +63,21 @@ def test_it_leaves_out_revoked_grants(future_features, bob, rnd):
     assert "Patients" not in labels(navigation(bob, "/cpms/"))
 
 
-def test_it_reads_nothing_beyond_the_requests_access(bob_hp, rnd, django_assert_num_queries):
-    make_grant(bob_hp.user, rnd.guest)
-    make_grant(bob_hp.user, rnd.hcp, profile_code="researcher")
+def test_it_reads_nothing_beyond_the_requests_access_without_patients(bob, rnd, django_assert_num_queries):
+    make_grant(bob, rnd.hcp, profile_code="researcher")
     request = RequestFactory().get("/cpms/")
-    request.user = bob_hp.user
+    request.user = bob
     access_for(request)  # the gate has read it already on every CPMS page
     with django_assert_num_queries(0):
         assert labels(side_navigation(request)) == ["Dashboard", "ERN Preferences"]
+
+
+def test_it_lists_no_guest_access_as_a_patients_centre(bob_hp, rnd):
+    make_grant(bob_hp.user, rnd.guest)
+    patients = navigation(bob_hp.user, "/cpms/")[1]
+    assert [child.label for child in patients.children] == [
+        "DE22 - University Hospital and Faculty of Medicine Tubingen"
+    ]
 
 
 def test_it_lists_the_centres_in_one_query_once_patients_exist(

@@ -1,0 +1,121 @@
+"""Demo patients for the embedded default: a few enrolled at DE22 and DE05 (ERN-RND) with their
+consents and a signed form. Safe to run again: a patient already there (same hospital number at the
+same centre) is left as it is.
+
+Needs the demo people (`load_demo_data`); `make run` loads both. The names are invented.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+
+from cpms.clinical.management.commands.load_demo_data import institution
+from cpms.identity.models import User
+from cpms.patients.actions.patients import Identity, do_enrol_patient
+from cpms.patients.models import Patient
+from cpms.patients.models.patient import ConsentKind, ConsentStatus
+from cpms.patients.queries import hospital_number_index
+
+GIVEN, REFUSED, NOT_ASKED = ConsentStatus.GIVEN, ConsentStatus.REFUSED, ConsentStatus.NOT_ASKED
+# centre, enrolled by, given names, family name, date of birth, sex, hospital number, registries, contact
+DEMO_PATIENTS = [
+    (
+        "DE22",
+        "jonas.braun@demo.cpms.eu",
+        "Klara",
+        "Hoffmann",
+        "2009-04-17",
+        "female",
+        "TUE-100231",
+        GIVEN,
+        GIVEN,
+    ),
+    (
+        "DE22",
+        "jonas.braun@demo.cpms.eu",
+        "Maximilian",
+        "Vogel",
+        "1996-11-02",
+        "male",
+        "TUE-100874",
+        GIVEN,
+        REFUSED,
+    ),
+    (
+        "DE22",
+        "helena.weber@demo.cpms.eu",
+        "Emine",
+        "Yılmaz",
+        "1978-01-29",
+        "female",
+        "TUE-101102",
+        REFUSED,
+        NOT_ASKED,
+    ),
+    (
+        "DE05",
+        "lena.fischer@demo.cpms.eu",
+        "Paul",
+        "Schröder",
+        "2015-08-08",
+        "male",
+        "UKB-55120",
+        GIVEN,
+        GIVEN,
+    ),
+    (
+        "DE05",
+        "lena.fischer@demo.cpms.eu",
+        "Greta",
+        "Lindqvist",
+        "1988-06-21",
+        "female",
+        "UKB-55377",
+        NOT_ASKED,
+        NOT_ASKED,
+    ),
+]
+SIGNED_FORM = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class Command(BaseCommand):
+    help = "Enrol a few demo patients at DE22 and DE05 (ERN-RND) with their consents."
+
+    def handle(self, *args, **options):
+        if not settings.EMBEDDED:
+            raise CommandError("Demo patients are only for the embedded default (no DATABASE_URL).")
+        enrolled = 0
+        for centre_code, email, given, family, born, sex, number, registries, contact in DEMO_PATIENTS:
+            centre = institution("ERN-RND", "DE", centre_code)
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                raise CommandError("Load the demo people first: manage.py load_demo_data")
+            already = Patient.objects.at_centres([centre.pk]).filter(
+                hospital_number_index=hospital_number_index(centre.pk, number), removed_at=None
+            )
+            if already.exists():
+                continue
+            do_enrol_patient(
+                acting_user=user,
+                centre=centre,
+                identity=Identity(given, family, datetime.date.fromisoformat(born), number),
+                sex_at_birth=sex,
+                country_of_residence="DE",
+                vital_status="alive",
+                consents={
+                    ConsentKind.CARE: GIVEN,
+                    ConsentKind.REGISTRIES: registries,
+                    ConsentKind.RESEARCH_CONTACT: contact,
+                },
+                consent_date=datetime.date(2026, 11, 16),
+                consent_form=SimpleUploadedFile("signed-consent.pdf", SIGNED_FORM, "application/pdf"),
+            )
+            enrolled += 1
+        self.stdout.write(
+            f"Demo patients: {enrolled} enrolled, {len(DEMO_PATIENTS) - enrolled} already there."
+        )
