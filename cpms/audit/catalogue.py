@@ -110,6 +110,18 @@ CATALOGUE: dict[str, Action] = {
         },
     ),
     **_actions("clinical", {"clinical.preferences.saved": _("ERN preferences saved")}),
+    **_actions(
+        "patients",
+        {
+            "patients.case.viewed": _("Case viewed"),
+            "patients.case.saved": _("Case section saved"),
+            "patients.case.draft_saved": _("Case draft kept"),
+            "patients.case.draft_discarded": _("Case draft discarded"),
+            "patients.case.attachment_added": _("Attachment added to the case"),
+            "patients.case.attachment_downloaded": _("Case attachment downloaded"),
+            "patients.case.attachment_removed": _("Attachment removed from the case"),
+        },
+    ),
 }
 
 PATTERNS = [action for code, action in CATALOGUE.items() if code.endswith(".*")]
