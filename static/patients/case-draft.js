@@ -5,6 +5,7 @@
   "use strict";
 
   var DELAY_MS = 3000;
+  var AGAIN_MS = 1000;  // changes made while a draft was on its way
 
   function init(form) {
     var url = form.dataset.caseDraftUrl;
@@ -14,11 +15,15 @@
     var sending = false;
     var submitting = false;
 
+    // data-draft-state on the form: "saved" once nothing typed is unsent (tests and styles read it).
+    function setState(state) { form.dataset.draftState = state; }
+
     function send() {
       window.clearTimeout(timer);
       if (!dirty || sending || submitting) return;
       dirty = false;
       sending = true;
+      setState("saving");
       fetch(url, {
         method: "POST",
         body: new FormData(form),
@@ -38,12 +43,14 @@
         })
         .finally(function () {
           sending = false;
-          if (dirty) timer = window.setTimeout(send, DELAY_MS);
+          if (dirty) timer = window.setTimeout(send, AGAIN_MS);
+          else setState("saved");
         });
     }
 
     function changed() {
       dirty = true;
+      setState("changed");
       window.clearTimeout(timer);
       timer = window.setTimeout(send, DELAY_MS);
     }

@@ -314,7 +314,11 @@ def case_section(request: HttpRequest, pseudonym: str, section: str) -> HttpResp
 
 
 def draft_data(request: HttpRequest) -> dict[str, list[str]]:
-    data = {key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"}
+    data = {
+        key.replace("\x00", ""): [value.replace("\x00", "") for value in values]
+        for key, values in request.POST.lists()
+        if key != "csrfmiddlewaretoken"
+    }
     if len(data) > 2000 or sum(len(key) + sum(len(v) for v in values) for key, values in data.items()) > (
         MAX_DRAFT_CHARACTERS
     ):
