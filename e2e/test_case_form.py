@@ -8,6 +8,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from cpms.coding.models import Concept
+from cpms.patients.actions.case import do_save_case_diagnoses, do_save_case_phenotypes, do_save_case_variants
 from cpms.patients.models import Case
 from cpms.patients.tests.case_helpers import case_world
 from cpms.test import sign_in
@@ -92,3 +94,44 @@ def test_an_hp_adds_phenotype_rows_and_is_told_which_code_is_unknown(hana_page):
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile("HP:9999999")).click()
     expect(row.get_by_label("HPO term")).to_be_focused()
+
+
+def test_every_section_of_a_filled_case_is_accessible(hana_page):
+    page = hana_page
+    world = page.world
+    concepts = {concept.code: concept for concept in Concept.objects.all()}
+    do_save_case_diagnoses(
+        acting_user=world.hana,
+        patient=world.patient,
+        undiagnosed=False,
+        rows=[
+            {"concept": concepts["ORPHA:95"], "certainty": "confirmed", "is_main": True},
+            {"concept": concepts["G11.1"], "certainty": "suspected", "is_main": False},
+        ],
+    )
+    do_save_case_phenotypes(
+        acting_user=world.hana,
+        patient=world.patient,
+        rows=[{"concept": concepts["HP:0001251"], "excluded": False, "onset": "HP:0011463"}],
+    )
+    do_save_case_variants(
+        acting_user=world.hana,
+        patient=world.patient,
+        rows=[
+            {
+                "gene_symbol": "FXN",
+                "hgvs": "NM_000144.5:c.165+5G>C",
+                "zygosity": "GENO:0000136",
+                "acmg_class": "",
+            }
+        ],
+    )
+    for section in ("diagnosis", "genetics", "history", "investigations", "treatment", "attachments"):
+        page.goto(f"/cpms/patients/RND-CASE0001/case/{section}/")
+        assert_accessible(page)
+    page.goto("/cpms/patients/RND-CASE0001/case/")
+    expect(page.get_by_text("Friedreich ataxia")).to_be_visible()
+    expect(page.get_by_text("NM_000144.5:c.165+5G>C")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change genetics").click()
+    expect(page.get_by_role("heading", name=re.compile("Genetics"))).to_be_visible()
