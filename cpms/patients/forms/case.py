@@ -180,10 +180,15 @@ def unknown_code_message(system: str, code: str) -> str:
 
 
 class RowForm(StyledFormMixin, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "DELETE" in self.fields:
-            self.fields["DELETE"].label = _("Remove this row")
+    pass
+
+
+class RowFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
 
 class CodedRowForm(RowForm):
@@ -199,7 +204,7 @@ class CodedRowForm(RowForm):
         return cleaned
 
 
-class CodedRowFormSet(forms.BaseFormSet):
+class CodedRowFormSet(RowFormSet):
     """Rows with a `code` field: each code is looked up in the loaded release, all in one query."""
 
     def __init__(self, *args, **kwargs):
@@ -229,6 +234,15 @@ class CodedRowFormSet(forms.BaseFormSet):
             key = (form.system_of(code), code)
             if key not in self.concepts:
                 form.add_error("code", unknown_code_message(*key))
+            elif self.concepts[key].is_obsolete:
+                form.add_error(
+                    "code",
+                    gettext(
+                        "%(code)s is obsolete in the loaded %(system)s release: "
+                        "choose the term that replaces it."
+                    )
+                    % {"code": code, "system": SYSTEM_NAMES[key[0]]},
+                )
             elif key in seen:
                 form.add_error("code", gettext("%(code)s is already in the list above.") % {"code": code})
             seen.add(key)
@@ -345,7 +359,7 @@ class VariantRowForm(RowForm):
         return cleaned
 
 
-class VariantFormSetBase(forms.BaseFormSet):
+class VariantFormSetBase(RowFormSet):
     def kept_forms(self) -> list[forms.Form]:
         return [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
 

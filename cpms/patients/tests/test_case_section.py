@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from cpms.audit.models import AuditEvent
+from cpms.coding.models import Concept
 from cpms.patients.models import CaseDraft
 
 from .case_helpers import (
@@ -246,11 +247,18 @@ def test_it_removes_a_ticked_row_and_adds_another_on_request(hana, world):
     assert phenotypes_of(world.patient) == [("HP:0001251", False)]
     page = hana.get(url("phenotype")).content.decode()
     assert 'name="phenotypes-TOTAL_FORMS" value="2"' in page  # the saved row and an empty one
+    assert "Remove this row" in page
 
 
 def test_it_names_an_hpo_code_that_the_loaded_release_lacks(hana):
     body = errors_of(hana.post(url("phenotype"), phenotype_post(["HP:9999999"])))
     assert "HP:9999999 is not in the loaded HPO release." in body
+
+
+def test_it_refuses_an_obsolete_hpo_term(hana):
+    Concept(system="hpo", code="HP:0001253", label="obsolete Spastic ataxia", is_obsolete=True).save()
+    body = errors_of(hana.post(url("phenotype"), phenotype_post(["HP:0001253"])))
+    assert "HP:0001253 is obsolete in the loaded HPO release" in body
 
 
 @pytest.mark.parametrize("rows", [1, 20])
