@@ -119,6 +119,13 @@ CATALOGUE: dict[str, Action] = {
             "patients.consent.recorded": _("Consent recorded"),
             "patients.document.downloaded": _("Signed consent form downloaded"),
             "patients.keys.rotated": _("Patient keys rotated"),
+            "patients.case.viewed": _("Case viewed"),
+            "patients.case.saved": _("Case section saved"),
+            "patients.case.draft_saved": _("Case draft kept"),
+            "patients.case.draft_discarded": _("Case draft discarded"),
+            "patients.case.attachment_added": _("Attachment added to the case"),
+            "patients.case.attachment_downloaded": _("Case attachment downloaded"),
+            "patients.case.attachment_removed": _("Attachment removed from the case"),
         },
     ),
 }

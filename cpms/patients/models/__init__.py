@@ -1,10 +1,11 @@
-from .case import Case, CaseAttachment, CaseDiagnosis, CasePhenotype, CaseVariant
+from .case import Case, CaseAttachment, CaseDiagnosis, CaseDraft, CasePhenotype, CaseVariant
 from .patient import Consent, Document, Patient
 
 __all__ = [
     "Case",
     "CaseAttachment",
     "CaseDiagnosis",
+    "CaseDraft",
     "CasePhenotype",
     "CaseVariant",
     "Consent",

@@ -138,3 +138,27 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"Attachment #{self.pk}"
+
+
+class CaseDraft(models.Model):
+    """What a user typed in one section of a case and has not saved yet (the form's autosave).
+
+    The raw form data, unvalidated: it is shown back to the same user only, restored into the
+    section's form when they reopen it, and deleted when the section is saved.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="case_drafts")
+    section = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)  # {"field name": ["value", …]}, as the browser posted it
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "section", "user"], name="patients_case_draft_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.section} for {self.patient_id}"
