@@ -110,6 +110,14 @@ CATALOGUE: dict[str, Action] = {
         },
     ),
     **_actions("clinical", {"clinical.preferences.saved": _("ERN preferences saved")}),
+    # Taking a case out and bringing one in (cpms/patients/exchange).
+    **_actions(
+        "patients",
+        {
+            "patients.case.exported": _("Case exported (Phenopacket or FHIR)"),
+            "patients.case.prefilled_from_file": _("Case filled from a file"),
+        },
+    ),
 }
 
 PATTERNS = [action for code, action in CATALOGUE.items() if code.endswith(".*")]
