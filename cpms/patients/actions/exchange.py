@@ -59,14 +59,14 @@ def do_prefill_case_from_file(*, acting_user, patient: Patient, prefill: Prefill
     Patient.objects.unscoped().select_for_update().filter(pk=patient.pk).first()  # one import at a time
     case, _created = Case.objects.unscoped().get_or_create(patient=patient)
     planned = plan(patient, prefill)  # again, inside the lock: the case may have changed since the preview
-    for item in planned.diagnoses:
-        CaseDiagnosis(
-            case=case, concept_id=item["concept_id"], certainty=item["certainty"], is_main=item["is_main"]
-        ).save()
-    for item in planned.phenotypes:
-        CasePhenotype(
-            case=case, concept_id=item["concept_id"], excluded=item["excluded"], onset=item["onset"]
-        ).save()
+    CaseDiagnosis.objects.unscoped().bulk_create(
+        CaseDiagnosis(case=case, concept_id=d["concept_id"], certainty=d["certainty"], is_main=d["is_main"])
+        for d in planned.diagnoses
+    )
+    CasePhenotype.objects.unscoped().bulk_create(
+        CasePhenotype(case=case, concept_id=p["concept_id"], excluded=p["excluded"], onset=p["onset"])
+        for p in planned.phenotypes
+    )
     CaseVariant.objects.unscoped().bulk_create(
         [
             CaseVariant(

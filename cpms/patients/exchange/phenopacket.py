@@ -192,12 +192,12 @@ def not_kept_fields(message: Message, path: str, found: list[str]) -> None:
     for descriptor, value in message.ListFields():
         where = f"{path}.{descriptor.json_name}" if path else descriptor.json_name
         if read is None or descriptor.name not in read:
-            repeated = descriptor.label == descriptor.LABEL_REPEATED
+            repeated = descriptor.is_repeated
             found.append(f"{where} ({len(value)})" if repeated else where)
         elif descriptor.message_type is not None and descriptor.message_type.name in READ_FIELDS:
-            items = value if descriptor.label == descriptor.LABEL_REPEATED else [value]
+            items = value if descriptor.is_repeated else [value]
             for number, item in enumerate(items):
-                suffix = f"[{number}]" if descriptor.label == descriptor.LABEL_REPEATED else ""
+                suffix = f"[{number}]" if descriptor.is_repeated else ""
                 not_kept_fields(item, where + suffix, found)
         if len(found) > MAX_LISTED:
             return
