@@ -11,6 +11,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from phenopackets import (
+    AcmgPathogenicityClassification,
     Diagnosis,
     Disease,
     Expression,
@@ -271,9 +272,7 @@ def read_variants(phenopacket: Phenopacket, prefill: Prefill) -> None:
         for genomic in interpretation.diagnosis.genomic_interpretations:
             variant = genomic.variant_interpretation
             descriptor = variant.variation_descriptor
-            acmg = VariantInterpretation.AcmgPathogenicityClassification.Name(
-                variant.acmg_pathogenicity_classification
-            )
+            acmg = AcmgPathogenicityClassification.Name(variant.acmg_pathogenicity_classification)
             prefill.variants.append(
                 {
                     "gene_symbol": descriptor.gene_context.symbol.strip(),
