@@ -22,6 +22,7 @@ from google.protobuf import json_format
 from cpms.coding.models import Concept
 
 from ..models import Patient
+from ..models.case import AcmgClass, Certainty, Onset, Zygosity
 from . import fhir, phenopacket
 from .prefill import Prefill
 from .snapshot import case_of
@@ -125,6 +126,10 @@ class Plan:
     incomplete_variants: list[str] = field(default_factory=list)
 
     @property
+    def onset_label(self):
+        return label_of(Onset, self.onset)
+
+    @property
     def is_empty(self) -> bool:
         return not (self.diagnoses or self.phenotypes or self.variants or self.onset)
 
@@ -155,6 +160,11 @@ def existing(patient: Patient) -> tuple[set[int], set[int], set[tuple[str, str]]
     )
 
 
+def label_of(choices, value: str):
+    """The translated label of a choice, for the preview ("" when the file gave none)."""
+    return choices(value).label if value else ""
+
+
 def plan(patient: Patient, prefill: Prefill) -> Plan:
     concepts = concepts_for(prefill)
     diagnosis_ids, phenotype_ids, variant_keys, has_main, onset = existing(patient)
@@ -175,6 +185,7 @@ def plan(patient: Patient, prefill: Prefill) -> Plan:
             has_main = has_main or is_main
             found.diagnoses.append(
                 {**item, "concept_id": concept.pk, "label": concept.label, "is_main": is_main}
+                | {"shown": Certainty(item["certainty"]).label}
             )
     for item in prefill.phenotypes:
         concept = concepts.get(("hpo", item["code"]))
@@ -184,7 +195,14 @@ def plan(patient: Patient, prefill: Prefill) -> Plan:
             found.already_there.append(str(concept))
         else:
             phenotype_ids.add(concept.pk)
-            found.phenotypes.append({**item, "concept_id": concept.pk, "label": concept.label})
+            found.phenotypes.append(
+                {
+                    **item,
+                    "concept_id": concept.pk,
+                    "label": concept.label,
+                    "shown": label_of(Onset, item["onset"]),
+                }
+            )
     for item in prefill.variants:
         key = (item["gene_symbol"].upper(), item["hgvs"])
         if (
@@ -197,7 +215,8 @@ def plan(patient: Patient, prefill: Prefill) -> Plan:
             found.already_there.append(f"{item['gene_symbol']} {item['hgvs']}")
         else:
             variant_keys.add(key)
-            found.variants.append(item)
+            shown = [label_of(Zygosity, item["zygosity"]), label_of(AcmgClass, item["acmg_class"])]
+            found.variants.append({**item, "shown": ", ".join(str(label) for label in shown if label)})
     return found
 
 

@@ -11,9 +11,12 @@ from fhirclient.models.patient import Patient as FhirPatient
 from google.protobuf import json_format
 from phenopackets import Interpretation, Phenopacket
 
+from cpms.access.tests.factories import make_grant
 from cpms.audit.models import AuditEvent
+from cpms.clinical.tests.factories import complete_profile
 from cpms.coding.models import Concept, Release
 from cpms.patients.models import Case
+from cpms.test import sign_in
 
 from .exchange_world import IDENTITY, fill_case, load_terminologies, make_hp, make_patient, make_world
 
@@ -206,6 +209,13 @@ def test_it_hides_a_patient_of_another_centre(client, charlie, world, patient, n
     other = make_hp(client, charlie, world.institutions["DE05"])
     assert other.get(url(name, patient)).status_code == 404
     assert not AuditEvent.objects.filter(action="patients.case.exported").exists()
+
+
+@pytest.mark.parametrize("name", ["case-export", "case-export-fhir"])
+def test_it_hides_patients_from_a_researcher_of_the_same_centre(client, charlie, world, patient, name):
+    make_grant(charlie, world.institutions["DE22"], "researcher")
+    complete_profile(charlie)
+    assert sign_in(client, charlie).get(url(name, patient)).status_code == 404
 
 
 def test_it_answers_404_for_a_missing_patient(hp, patient):

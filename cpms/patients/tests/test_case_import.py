@@ -73,7 +73,7 @@ def test_it_previews_what_will_be_filled_and_what_will_not(hp, patient):
     response = upload(hp, patient, HOSPITAL_PHENOPACKET)
     assert response.status_code == 302 and response["Location"] == url("case-import-preview", patient)
     page = hp.get(response["Location"]).content.decode()
-    assert "HP:0001250 Seizure" in page and "ORPHA:33069 Dravet syndrome" in page
+    assert "HP:0001250 Seizure" in page and "ORPHA:33069 Dravet syndrome" in page and "Confirmed" in page
     assert "HP:9999999 Not a term" in page  # unknown to the loaded release
     assert "OMIM:607208 Dravet syndrome" in page  # a terminology CPMS does not code in
     for field in ("subject.dateOfBirth", "subject.sex", "phenotypicFeatures[0].severity", "measurements (1)"):
