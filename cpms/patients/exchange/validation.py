@@ -13,7 +13,9 @@ from phenopackets import Phenopacket
 
 from cpms.coding.models import Concept
 
+from .phenopacket import split_curie
 from .snapshot import CaseSnapshot
+from .vocabulary import SYSTEM_OF_FHIR
 
 RESOURCE_FIELDS = ("id", "name", "url", "version", "namespace_prefix", "iri_prefix")
 SYSTEM_NAMES = {"hpo": "HPO", "orpha": "ORPHA", "icd10": "ICD-10"}
@@ -36,18 +38,43 @@ def unknown_codes(codes: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(set(codes) - known)
 
 
-def terminology_problems(snapshot: CaseSnapshot) -> list[str]:
+def terminology_problems(codes: list[tuple[str, str]], releases: dict[str, str]) -> list[str]:
     problems = [
         _("No %(system)s release is loaded.") % {"system": SYSTEM_NAMES[system]}
-        for system in sorted({system for system, _code in snapshot.codes})
-        if not snapshot.releases.get(system)
+        for system in sorted({system for system, _code in codes})
+        if not releases.get(system)
     ]
     problems += [
         _("%(code)s is not in the loaded %(system)s release (or is obsolete there).")
         % {"code": code, "system": SYSTEM_NAMES[system]}
-        for system, code in unknown_codes(snapshot.codes)
+        for system, code in unknown_codes(codes)
     ]
     return problems
+
+
+def codes_in_phenopacket(packet: Phenopacket) -> list[tuple[str, str]]:
+    """Every HPO / ORPHA / ICD-10 code the file itself carries, read back from the parsed file."""
+    ids = [f.type.id for f in packet.phenotypic_features] + [
+        f.onset.ontology_class.id for f in packet.phenotypic_features
+    ]
+    ids += [d.term.id for d in packet.diseases] + [d.onset.ontology_class.id for d in packet.diseases]
+    ids += [i.diagnosis.disease.id for i in packet.interpretations]
+    return sorted({code for code in map(split_curie, ids) if code})
+
+
+def codes_in_bundle(bundle: Bundle) -> list[tuple[str, str]]:
+    codings = []
+    for entry in bundle.entry or []:
+        resource = entry.resource
+        codings += getattr(getattr(resource, "code", None), "coding", None) or []
+        for component in getattr(resource, "component", None) or []:
+            codings += component.valueCodeableConcept.coding or [] if component.valueCodeableConcept else []
+    found = set()
+    for coding in codings:
+        system = SYSTEM_OF_FHIR.get(coding.system or "")
+        if system and coding.code:
+            found.add((system, f"ORPHA:{coding.code}" if system == "orpha" else coding.code))
+    return sorted(found)
 
 
 def used_prefixes(phenopacket: Phenopacket) -> set[str]:
@@ -64,11 +91,11 @@ def used_prefixes(phenopacket: Phenopacket) -> set[str]:
     return {term.split(":", 1)[0] for term in ids if ":" in term}
 
 
-def phenopacket_problems(text: str) -> list[str]:
+def phenopacket_problems(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     try:
         phenopacket = json_format.Parse(text, Phenopacket())
     except json_format.ParseError as error:
-        return [_("The phenopacket does not parse: %(error)s") % {"error": error}]
+        return [_("The phenopacket does not parse: %(error)s") % {"error": error}], []
     problems = []
     if not phenopacket.id or not phenopacket.subject.id:
         problems.append(_("The phenopacket has no id or no subject."))
@@ -89,15 +116,15 @@ def phenopacket_problems(text: str) -> list[str]:
         descriptor = genomic.variant_interpretation.variation_descriptor
         if not descriptor.id or not descriptor.expressions or not descriptor.gene_context.symbol:
             problems.append(_("A variant has no id, no HGVS expression or no gene."))
-    return problems
+    return problems, codes_in_phenopacket(phenopacket)
 
 
-def bundle_problems(text: str) -> list[str]:
+def bundle_problems(text: str) -> tuple[list[str], list[tuple[str, str]]]:
     try:
         data = json.loads(text)
         bundle = Bundle(data, strict=True)
     except (ValueError, FHIRValidationError) as error:
-        return [_("The FHIR Bundle does not parse: %(error)s") % {"error": error}]
+        return [_("The FHIR Bundle does not parse: %(error)s") % {"error": error}], []
     problems = []
     if bundle.type != "collection":
         problems.append(_("The FHIR Bundle is not a collection."))
@@ -110,16 +137,18 @@ def bundle_problems(text: str) -> list[str]:
             resource.code and resource.subject
         ):
             problems.append(_("A %(type)s has no code or no subject.") % {"type": resource.resource_type})
-    return problems
+    return problems, codes_in_bundle(bundle)
 
 
 def check_phenopacket(text: str, snapshot: CaseSnapshot) -> None:
-    problems = phenopacket_problems(text) + terminology_problems(snapshot)
+    problems, codes = phenopacket_problems(text)
+    problems += terminology_problems(codes, snapshot.releases)
     if problems:
         raise ExportInvalid(problems)
 
 
 def check_bundle(text: str, snapshot: CaseSnapshot) -> None:
-    problems = bundle_problems(text) + terminology_problems(snapshot)
+    problems, codes = bundle_problems(text)
+    problems += terminology_problems(codes, snapshot.releases)
     if problems:
         raise ExportInvalid(problems)
