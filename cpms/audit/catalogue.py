@@ -126,6 +126,8 @@ CATALOGUE: dict[str, Action] = {
             "patients.case.attachment_added": _("Attachment added to the case"),
             "patients.case.attachment_downloaded": _("Case attachment downloaded"),
             "patients.case.attachment_removed": _("Attachment removed from the case"),
+            "patients.case.exported": _("Case exported (Phenopacket or FHIR)"),
+            "patients.case.prefilled_from_file": _("Case filled from a file"),
         },
     ),
 }

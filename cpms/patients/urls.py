@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case, consents, patients
+from .views import case, consents, exchange, patients
 
 app_name = "patients"
 urlpatterns = [
@@ -23,6 +23,20 @@ urlpatterns = [
     ),
     # -- The case (consultation form): summary, sections, autosaved drafts, attachments (views/case.py)
     path("patients/<str:pseudonym>/case/", case.case_detail, name="case-detail"),
+    # -- Take a case out, bring one in (views/exchange.py): before the sections, whose slug would match
+    path("patients/<str:pseudonym>/case/export/", exchange.case_export, name="case-export"),
+    path(
+        "patients/<str:pseudonym>/case/export/phenopacket/",
+        exchange.case_export_phenopacket,
+        name="case-export-phenopacket",
+    ),
+    path("patients/<str:pseudonym>/case/export/fhir/", exchange.case_export_fhir, name="case-export-fhir"),
+    path("patients/<str:pseudonym>/case/import/", exchange.case_import, name="case-import"),
+    path(
+        "patients/<str:pseudonym>/case/import/preview/",
+        exchange.case_import_preview,
+        name="case-import-preview",
+    ),
     path("patients/<str:pseudonym>/case/<slug:section>/", case.case_section, name="case-section"),
     path("patients/<str:pseudonym>/case/<slug:section>/draft/", case.case_draft, name="case-draft"),
     path(
