@@ -19,8 +19,9 @@ patients = (
 )
 research = ([path("", stand_in, name="research-home")], "research")
 
+# The stand-ins come first: where the project already has a namespace (patients), theirs are found.
 urlpatterns = [
-    *project_urlpatterns,
     path("cpms/patients/", include(patients)),
     path("cpms/research/", include(research)),
+    *project_urlpatterns,
 ]
