@@ -52,7 +52,7 @@ def test_it_takes_a_case_out_and_brings_it_in(browser, site, alice, tmp_path, lo
         assert "ORPHA:33069" in page.inner_text("main")
         problems += accessibility_violations(page)
         page.click("main form button[type=submit]")
-        page.wait_for_url("**/export/")
+        page.wait_for_url(f"**/patients/{target.pseudonym}/case/")
     finally:
         context.close()
     assert not problems

@@ -84,7 +84,7 @@ def test_it_previews_what_will_be_filled_and_what_will_not(hp, patient):
 def test_it_fills_the_case_on_confirmation_and_records_it(hp, patient, alice):
     upload(hp, patient, HOSPITAL_PHENOPACKET)
     response = hp.post(url("case-import-preview", patient))
-    assert response.status_code == 302 and response["Location"] == url("case-export", patient)
+    assert response.status_code == 302 and response["Location"] == url("case-detail", patient)
     assert case_codes(patient) == {
         "diagnoses": [("ORPHA:33069", "confirmed")],
         "phenotypes": [("HP:0000252", True, ""), ("HP:0001250", False, "")],

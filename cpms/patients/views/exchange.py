@@ -103,6 +103,6 @@ def case_import_preview(request: HttpRequest, pseudonym: str) -> HttpResponse:
         done = do_prefill_case_from_file(acting_user=request.user, patient=patient, prefill=prefill)
         forget_prefill(request)
         messages.success(request, filled_message(file_name, done))
-        return redirect("patients:case-export", pseudonym=patient.pseudonym)
+        return redirect("patients:case-detail", pseudonym=patient.pseudonym)
     context = {"patient": patient, "plan": plan(patient, prefill), "file_name": file_name, "prefill": prefill}
     return render(request, "patients/case_import_preview.html", context)
