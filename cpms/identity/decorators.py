@@ -22,9 +22,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .actions.mailbox_proof import needs_mailbox_proof
 from .models import Method
-from .queries import methods_for
+from .queries import methods_for, needs_mailbox_proof
 from .sessions import begin_signin, has_two_factors, recently_verified
 from .views.mailbox_proof import CHANGING_THE_ACCOUNT, mailbox_proof_page
 

@@ -26,22 +26,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oauth2_provider import views as oauth_views
 from oauth2_provider.exceptions import FatalClientError, InvalidOIDCClientError, OAuthToolkitError
-from oauth2_provider.models import get_application_model
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.openid.connect.core.exceptions import ConsentRequired, InteractionRequired, LoginRequired
 
 from cpms.audit.record import record
 
-from ..actions.oidc import (
-    do_end_service_signin,
-    do_record_consent,
-    get_service_signin_for_user,
-    has_consented,
-)
+from ..actions.oidc import do_end_service_signin, do_record_consent
 from ..actions.sessions import do_sign_out
-from ..models import Method, UserSession
+from ..models import Method
 from ..oidc import ACR_TWO_FACTORS, ACR_VALUES, service_settings
-from ..queries import methods_for
+from ..queries import find_service, get_service_signin_for_user, has_consented, methods_for, signed_in_here
 from ..sessions import begin_signin, has_two_factors, verified_methods
 
 ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
@@ -139,9 +133,9 @@ class AuthorizationView(oauth_views.AuthorizationView):
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
-        application = get_application_model().objects.get(client_id=credentials["client_id"])
+        application = find_service(credentials["client_id"])
         prompt = set(request.GET.get("prompt", "").split())
-        if not UserSession.objects.filter(session_key=request.session.session_key, ended_at=None).exists():
+        if not signed_in_here(request.session.session_key):
             auth_logout(request)  # a session that did not sign in through our pages: sign in again
             return redirect_to_login(request.get_full_path())
         if prompt & {"login", "create"}:
@@ -221,7 +215,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
 
     def form_valid(self, form):
         """The consent form was sent (allow or deny)."""
-        application = get_application_model().objects.filter(client_id=form.cleaned_data["client_id"]).first()
+        application = find_service(form.cleaned_data["client_id"])
         if application is None:
             return self.fatal_error(_("Unknown service."), status=400)
         needs_two = service_settings(application).requires_two_factors
@@ -324,7 +318,7 @@ class LogoutView(oauth_views.RPInitiatedLogoutView):
 
     def get_request_application(self, id_token, client_id):
         if client_id:  # DOT would answer an unknown client_id with a 500
-            application = get_application_model().objects.filter(client_id=client_id).first()
+            application = find_service(client_id)
             if application is None:
                 raise InvalidOIDCClientError()
             return application

@@ -8,22 +8,18 @@ lets the browser talk to the authenticator, and posts the answer back as JSON
 import json
 import time
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from cpms.audit.middleware import client_ip
-from cpms.lib.forms import StyledFormMixin
 
 from ..actions.security_keys import (
     RelyingParty,
@@ -34,48 +30,21 @@ from ..actions.security_keys import (
     do_rename_security_key,
     do_verify_passkey,
     do_verify_security_key,
-    get_security_key_for_user,
-    list_security_keys,
     passkey_options,
     registration_options,
 )
 from ..actions.signin import Throttled, do_check_second_factor, ensure_not_throttled, reserve_attempt
 from ..decorators import require_account_change, require_account_change_json
 from ..first_factor import after_new_factor, remember_where_to_go_on
-from ..models import Method, SecurityKey, User
-from ..queries import methods_for
+from ..forms import SecurityKeyNameForm
+from ..models import Method, User
+from ..queries import get_security_key_for_user, is_last_security_key, list_security_keys
 from ..sessions import AMR, begin_signin
 from ..throttle import release
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
 CHALLENGE_LIFETIME_SECONDS = 5 * 60
-
-
-class SecurityKeyNameForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name of the key"),
-        max_length=60,
-        help_text=gettext_lazy(
-            "For example “Laptop” or “Blue USB key”, so that you can tell your keys apart."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-    )
-
-    def __init__(self, *args, user: User, key: SecurityKey | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.key = user, key
-
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise ValidationError(_("This field is required."))
-        same = SecurityKey.objects.filter(user=self.user, name__iexact=name)
-        if self.key is not None:
-            same = same.exclude(pk=self.key.pk)
-        if same.exists():
-            raise ValidationError(_("You already have a key with this name. Please choose another one."))
-        return name
 
 
 def relying_party(request: HttpRequest) -> RelyingParty:
@@ -200,8 +169,7 @@ def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
         do_remove_security_key(acting_user=request.user, key=key)
         messages.success(request, _("Your security key “%(name)s” was removed.") % {"name": key.name})
         return redirect("identity:security-keys")
-    others = [m for m in methods_for(request.user.pk) if m not in (Method.PASSWORD, Method.WEBAUTHN)]
-    last_factor = not others and SecurityKey.objects.filter(user=request.user).count() == 1
+    last_factor = is_last_security_key(request.user)
     return render(request, "identity/security_key_remove.html", {"key": key, "last_factor": last_factor})
 
 

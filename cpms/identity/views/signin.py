@@ -20,8 +20,15 @@ from cpms.audit.middleware import client_ip
 from ..actions.sessions import do_sign_out
 from ..actions.signin import Throttled, do_check_password, do_record_signin
 from ..forms import IdentifierForm, MethodForm, PasswordForm
-from ..models import Method, User, UserSession
-from ..queries import default_method, find_signin_user, methods_for, second_factors
+from ..models import Method, User
+from ..queries import (
+    default_method,
+    find_signin_user,
+    get_active_user,
+    methods_for,
+    second_factors,
+    signed_in_here,
+)
 from ..sessions import (
     AMR,
     begin_signin,
@@ -131,14 +138,13 @@ def signin_method(request: HttpRequest) -> HttpResponse:
     user_id = signin_user_id(request)
     reverifying = request.user.is_authenticated and request.user.pk == user_id
     if reverifying and not request.session.get("signin.password_ok"):
-        if not has_signed_in_here(request):
+        if not signed_in_here(request.session.session_key):
             return redirect("identity:signin-password")  # not through our pages: the password too
-        user = User.objects.get(pk=user_id)
         factors = second_factors(methods_for(user_id))
         if not factors:
             return redirect("identity:signin-password")
         start_second_factor(request, password_verified=False)
-        return redirect(SECOND_FACTOR_STEP[default_method(user, factors)])
+        return redirect(SECOND_FACTOR_STEP[default_method(request.user, factors)])
     user = pending_second_factor_user(request)
     if user is None:
         return redirect("identity:login")
@@ -153,11 +159,6 @@ def signin_method(request: HttpRequest) -> HttpResponse:
         "identity/signin_method.html",
         {**second_factor_context(request), "form": form, "reverify": reverifying},
     )
-
-
-def has_signed_in_here(request: HttpRequest) -> bool:
-    """This session signed in through these pages (its password verified), and was not ended."""
-    return UserSession.objects.filter(session_key=request.session.session_key, ended_at=None).exists()
 
 
 def too_many_attempts(throttled: Throttled) -> str:
@@ -179,7 +180,7 @@ def pending_second_factor_user(request: HttpRequest) -> User | None:
     factor, or None."""
     if not request.session.get("signin.password_ok"):
         return None
-    return User.objects.filter(pk=signin_user_id(request), is_active=True).first()
+    return get_active_user(signin_user_id(request))
 
 
 def second_factor_context(request: HttpRequest) -> dict:
