@@ -12,7 +12,6 @@ import base64
 import json
 import re
 import time
-from functools import wraps
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
@@ -99,24 +98,6 @@ def has_nul_byte(request: HttpRequest) -> bool:
             values.append(key)
             values.extend(items)
     return any("\x00" in value for value in values)
-
-
-def refuse_nul_bytes(view, *, page: bool = False):
-    """Answer a request with a NUL byte in a parameter with the standard's invalid_request, audited:
-    a page for browsers (`page`), JSON for services. Attributes such as csrf_exempt are kept."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_nul_byte(request):
-            return view(request, *args, **kwargs)
-        description = "The request contains a NUL character."
-        audit_error(request, "invalid_request", description, by_user=page)
-        if page:
-            error = {"error": "invalid_request", "description": description}
-            return render(request, "identity/oidc_error.html", {"error": error}, status=400)
-        return JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
-
-    return wrapper
 
 
 def without_parameter(path: str, name: str) -> str:
