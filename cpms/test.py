@@ -7,11 +7,14 @@ import re
 import time
 
 import pyotp
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from cpms.identity import signin_state
 from cpms.identity.models import PhoneNumber, TotpDevice, User, UserSession
+from cpms.identity.signin_state import SignIn
 
 PASSWORD = "correct horse battery staple"
 
@@ -46,6 +49,26 @@ def sign_in(client: Client, user: User, methods=("pwd", "otp")) -> Client:
     session.save()
     UserSession.objects.create(user=user, session_key=session.session_key, methods=list(methods))
     return client
+
+
+def start_signin(
+    client: Client, user: User | None, *, next_url: str = "", password_ok: bool = True
+) -> Client:
+    """A sign-in under way, as the pages leave it after the password (`password_ok`: a second factor is
+    next) or, with password_ok=False, after the e-mail address or username."""
+    session = client.session
+    identifier = user.email if user is not None else "nobody@example.org"
+    signin_state.begin(session, user.pk if user else None, identifier=identifier, next_url=next_url)
+    if password_ok:
+        signin_state.start_second_factor(session, password_verified=True)
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key  # a new one after a sign-out
+    return client
+
+
+def signin_in_progress(client: Client) -> SignIn | None:
+    """The sign-in under way in the client's session (who, where to go next …), or None."""
+    return signin_state.current(client.session)
 
 
 def last_email_to(address: str):

@@ -24,9 +24,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import signin_state
 from .models import Method
 from .queries import methods_for, needs_mailbox_proof
-from .sessions import begin_signin, has_two_factors, recently_verified
+from .sessions import has_two_factors, recently_verified
 from .views.mailbox_proof import CHANGING_THE_ACCOUNT, mailbox_proof_page
 from .views.oidc import audit_error, has_nul_byte
 
@@ -73,7 +74,7 @@ def verified_enough_to_change(request) -> bool:
 
 def begin_reverification(request, next_url: str) -> str:
     """Start verifying the signed-in user again; returns where to send them."""
-    begin_signin(request, request.user.pk, next_url=next_url, second_factor=True)
+    signin_state.begin(request.session, request.user.pk, next_url=next_url, second_factor=True)
     return reverse("identity:signin-method") + "?" + urlencode({"reverify": 1})
 
 

@@ -30,12 +30,13 @@ from oauthlib.openid.connect.core.exceptions import ConsentRequired, Interaction
 
 from cpms.audit.record import record
 
+from .. import signin_state
 from ..actions.oidc import do_end_service_signin, do_record_consent
 from ..actions.sessions import do_sign_out
 from ..models import Method
 from ..oidc import ACR_TWO_FACTORS, ACR_VALUES, service_settings
 from ..queries import find_service, get_service_signin_for_user, has_consented, methods_for, signed_in_here
-from ..sessions import begin_signin, has_two_factors, verified_methods
+from ..sessions import has_two_factors, verified_at, verified_methods
 
 ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 
@@ -146,7 +147,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
             max_age = int(request.GET["max_age"]) if "max_age" in request.GET else None
         except ValueError:
             max_age = None
-        too_old = max_age is not None and time.time() - request.session.get("verified.at", 0) > max_age
+        too_old = max_age is not None and time.time() - (verified_at(request) or 0) > max_age
         if not missing_factor and not too_old:
             return None
         if "none" in prompt:
@@ -161,7 +162,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
         next_url = (
             without_parameter(request.get_full_path(), "max_age") if too_old else request.get_full_path()
         )
-        begin_signin(request, request.user.pk, next_url=next_url, second_factor=missing_factor)
+        signin_state.begin(request.session, request.user.pk, next_url=next_url, second_factor=missing_factor)
         if missing_factor:
             messages.info(
                 request,
@@ -188,7 +189,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
             **credentials,
             "cpms_session_key": request.session.session_key,
             "cpms_methods": verified_methods(request),
-            "cpms_verified_at": request.session.get("verified.at"),
+            "cpms_verified_at": verified_at(request),
         }
         response = super().create_authorization_response(request, scopes, credentials, allow)
         self.approved_scopes = scopes.split() if scopes else []

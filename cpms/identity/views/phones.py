@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from cpms.audit.middleware import client_ip
 
+from .. import signin_state
 from ..actions.phones import (
     SIGNIN,
     VERIFY,
@@ -31,7 +32,6 @@ from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
-SMS_PHONE_KEY = "signin.sms_phone_id"
 WRONG_CODE = gettext_lazy(
     "This code is not correct, or it has expired. Check the last SMS, or send a new code."
 )
@@ -139,12 +139,12 @@ def signin_sms(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Your account has no verified mobile phone number. Choose another method."))
         return redirect("identity:signin-method")
     action = request.POST.get("action", "")
-    phone = next((p for p in phones if p.pk == request.session.get(SMS_PHONE_KEY)), None)
+    phone = next((p for p in phones if p.pk == signin_state.chosen_phone_id(request.session)), None)
     if phone is None and len(phones) == 1:
         phone = phones[0]
     if phone is None or action == "choose" or (request.method == "GET" and "choose" in request.GET):
         return choose_phone(request, phones, action == "choose")
-    request.session[SMS_PHONE_KEY] = phone.pk
+    signin_state.choose_phone(request.session, phone.pk)
     context = {
         "phone": phone,
         "several": len(phones) > 1,
@@ -170,7 +170,7 @@ def signin_sms(request: HttpRequest) -> HttpResponse:
             form.add_error(None, too_many_attempts(throttled))
         else:
             if ok:
-                request.session.pop(SMS_PHONE_KEY, None)
+                signin_state.forget_phone(request.session)
                 return finish_signin(request, user, ["password", Method.SMS])
             form.add_error("code", WRONG_CODE)
     context.update(form=form, pending=has_pending_code(phone, SIGNIN))
@@ -181,7 +181,7 @@ def choose_phone(request: HttpRequest, phones: list[PhoneNumber], submitted: boo
     """Several verified numbers: the user picks which one receives the code."""
     form = PhoneChoiceForm(request.POST if submitted else None, phones=phones)
     if submitted and form.is_valid():
-        request.session[SMS_PHONE_KEY] = form.cleaned_data["phone"]
+        signin_state.choose_phone(request.session, form.cleaned_data["phone"])
         return redirect("identity:signin-sms")
     return render(
         request,
