@@ -1,8 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from cpms.access.tests.factories import make_coordinator, make_tree
-from cpms.test import add_authenticator, add_phone, make_user
+from cpms.access.tests.factories import make_request
+from cpms.test import make_alice, make_bob, make_charlie, make_coordinator_of, make_hp_at, make_nmd, make_rnd
 
 pytest_plugins = ["cpms.lib.tests.broker"]  # a real Redis and Celery worker: the `broker` fixture
 
@@ -17,44 +17,38 @@ def _fresh_state(settings):
     cache.clear()
 
 
+# The people and places of the test world: see cpms/test.py.
 @pytest.fixture
 def alice(db):
-    return make_user("nalice01", "alice@example.org", "Alice", "Martin")
+    return make_alice()
 
 
 @pytest.fixture
 def bob(db):
-    user = make_user("nbob0002", "bob@example.org", "Bob", "Schmidt", email_language="de")
-    add_authenticator(user)
-    return user
+    return make_bob()
 
 
 @pytest.fixture
 def charlie(db):
-    user = make_user("nchar003", "charlie@example.org", "Charlie", "Dupont", email_language="fr")
-    add_phone(user)
-    return user
+    return make_charlie()
 
 
-# The places of the test world; a test module that needs other institutions defines its own `rnd`.
 @pytest.fixture
 def rnd(db):
-    """CPMS / ERN-RND / Germany / DE22 (and 0000 Guest Access)."""
-    return make_tree()
+    """CPMS / ERN-RND / Germany / DE22 Tubingen, DE05 Berlin (and 0000 Guest Access)."""
+    return make_rnd()
 
 
 @pytest.fixture
 def nmd(db):
     """CPMS / EURO-NMD / Germany / DE42 Essen."""
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE42", "Essen"),)
-    )
+    return make_nmd()
 
 
 @pytest.fixture
 def coordinator(bob, rnd):
     """Bob coordinates ERN-RND."""
-    make_coordinator(bob, rnd.hcp)
+    make_coordinator_of(bob, rnd)
     return bob
 
 
@@ -66,3 +60,15 @@ def terminologies(db):
     from cpms.coding.testing import load_sample
 
     load_sample()
+
+
+@pytest.fixture
+def bob_hp(bob, rnd):
+    """Bob (password + authenticator app) is an HP at DE22 in ERN-RND: his grant."""
+    return make_hp_at(bob, rnd)
+
+
+@pytest.fixture
+def pending(alice, rnd):
+    """Alice asks for the HP profile at DE22 (ERN-RND)."""
+    return make_request(alice, rnd.hcp, "hp", comment="Neurologist, movement disorders clinic.")

@@ -105,7 +105,8 @@ class BackgroundSealer:
 
     A request only sets an event after its commit; the thread wakes, waits a moment so that a
     block gathers, and seals everything pending with its own connection. Nothing is lost if the
-    process ends first: unsealed events stay in the table for the next sealer.
+    process ends first: unsealed events stay in the table for the next sealer. `wait_until_sealed`
+    blocks until the events committed before it are sealed and the thread is idle (a shutdown, a test).
     """
 
     GATHER_SECONDS = 0.02
@@ -115,6 +116,10 @@ class BackgroundSealer:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.pid = None
+        self.progress = threading.Condition()
+        self.requested = 0  # requests so far, each made after its events were committed
+        self.served = 0  # how many of them a finished pass has sealed
+        self.running = False  # a pass is under way
 
     def request(self) -> None:
         with self.lock:
@@ -122,17 +127,25 @@ class BackgroundSealer:
                 self.pid = os.getpid()  # after a fork (gunicorn), the parent's thread is not ours
                 self.thread = threading.Thread(target=self.run, name="audit-sealer", daemon=True)
                 self.thread.start()
+        with self.progress:
+            self.requested += 1
         self.wanted.set()
 
     def run(self) -> None:
         failures = 0
         while True:
             self.wanted.wait()
+            with self.progress:
+                self.running = True
             time.sleep(self.GATHER_SECONDS)
             self.wanted.clear()
+            with self.progress:
+                covered = self.requested  # their events were committed: this pass will see them
             try:
                 seal_and_checkpoint()
                 failures = 0
+                with self.progress:
+                    self.served = max(self.served, covered)
             except Exception:  # e.g. "database is locked" on a busy SQLite: try again, later and later
                 failures += 1
                 logger.exception("Sealing audit events failed (%d in a row); trying again.", failures)
@@ -140,6 +153,18 @@ class BackgroundSealer:
                 self.wanted.set()
             finally:
                 connections.close_all()  # this thread's connections
+                with self.progress:
+                    self.running = False
+                    self.progress.notify_all()
+
+    def wait_until_sealed(self, timeout: float | None = None) -> bool:
+        """Wait until the thread has sealed every event requested so far and is idle (no pass under
+        way or due); False on timeout."""
+        with self.progress:
+            target = self.requested
+            return self.progress.wait_for(
+                lambda: self.served >= target and not self.running and not self.wanted.is_set(), timeout
+            )
 
 
 background_sealer = BackgroundSealer()

@@ -7,6 +7,8 @@ The changes to one's own account (every view decorated with require_account_chan
   recovery codes.
 Only taking access away is open to every signed-in session, verified however: signing out, ending
 a session, and PANIC (which works with the password alone, for a user who lost their phone).
+
+And refuse_nul_bytes: the OpenID Connect endpoints answer a NUL byte with the standard's error.
 """
 
 from dataclasses import dataclass
@@ -16,17 +18,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .actions.mailbox_proof import needs_mailbox_proof
+from . import signin_state
 from .models import Method
-from .queries import methods_for
-from .sessions import begin_signin, has_two_factors, recently_verified
+from .queries import methods_for, needs_mailbox_proof
+from .sessions import has_two_factors, recently_verified
 from .views.mailbox_proof import CHANGING_THE_ACCOUNT, mailbox_proof_page
+from .views.oidc import audit_error, has_nul_byte
 
 VERIFY_AGAIN = "verify_again"
 SECOND_FACTOR = "second_factor"
@@ -71,7 +74,7 @@ def verified_enough_to_change(request) -> bool:
 
 def begin_reverification(request, next_url: str) -> str:
     """Start verifying the signed-in user again; returns where to send them."""
-    begin_signin(request, request.user.pk, next_url=next_url, second_factor=True)
+    signin_state.begin(request.session, request.user.pk, next_url=next_url, second_factor=True)
     return reverse("identity:signin-method") + "?" + urlencode({"reverify": 1})
 
 
@@ -139,5 +142,23 @@ def require_two_factors(view):
             messages.info(request, _("This page needs two-factor verification: set up a second factor."))
             return redirect("identity:my-account")
         return redirect(begin_reverification(request, request.get_full_path()))
+
+    return wrapper
+
+
+def refuse_nul_bytes(view, *, page: bool = False):
+    """Answer a request with a NUL byte in a parameter with the standard's invalid_request, audited:
+    a page for browsers (`page`), JSON for services. Attributes such as csrf_exempt are kept."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not has_nul_byte(request):
+            return view(request, *args, **kwargs)
+        description = "The request contains a NUL character."
+        audit_error(request, "invalid_request", description, by_user=page)
+        if page:
+            error = {"error": "invalid_request", "description": description}
+            return render(request, "identity/oidc_error.html", {"error": error}, status=400)
+        return JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
 
     return wrapper

@@ -11,6 +11,7 @@ with it. A new session id comes with it, as at every sign-in.
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import UserSession
+from .queries import live_login_session
 from .sessions import has_two_factors, reverify, verified_methods
 
 NEXT_KEY = "setup.next"
@@ -36,9 +37,7 @@ def after_new_factor(request, amr: str) -> str:
     """
     next_url = request.session.pop(NEXT_KEY, "")
     if next_url and not has_two_factors(request):
-        login_session = UserSession.objects.filter(
-            session_key=request.session.session_key, ended_at=None
-        ).first()
+        login_session = live_login_session(request.session.session_key)
         if login_session is not None:
             methods = [*dict.fromkeys([*verified_methods(request), amr])]
             reverify(request, login_session, methods)

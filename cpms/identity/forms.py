@@ -1,3 +1,4 @@
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
@@ -6,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cpms.lib.forms import StyledFormMixin
 
-from .models import Method, User, time_zone_names
+from .actions.phones import parse_mobile_number
+from .models import Method, PhoneNumber, SecurityKey, TotpDevice, User, time_zone_names
+from .queries import security_key_name_taken, totp_name_taken
 
 
 class CreateAccountForm(StyledFormMixin, forms.Form):
@@ -171,4 +174,142 @@ class DeleteAccountForm(StyledFormMixin, forms.Form):
         label=_(
             "I understand that my account and personal data will be erased, and that this cannot be undone."
         )
+    )
+
+
+class DeviceNameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_("A name that tells your devices apart, like “Work phone”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user: User, device: TotpDevice | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.device = user, device
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("This field is required."))
+        if totp_name_taken(self.user, name, except_device=self.device):
+            raise ValidationError(_("You already have an authenticator app with this name."))
+        return name
+
+
+class SecurityKeyNameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the key"),
+        max_length=60,
+        help_text=_("For example “Laptop” or “Blue USB key”, so that you can tell your keys apart."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def __init__(self, *args, user: User, key: SecurityKey | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.key = user, key
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("This field is required."))
+        if security_key_name_taken(self.user, name, except_key=self.key):
+            raise ValidationError(_("You already have a key with this name. Please choose another one."))
+        return name
+
+
+# EU and EEA countries, Switzerland and the United Kingdom; others use the international format.
+COUNTRIES = {
+    "AT": _("Austria"),
+    "BE": _("Belgium"),
+    "BG": _("Bulgaria"),
+    "HR": _("Croatia"),
+    "CY": _("Cyprus"),
+    "CZ": _("Czechia"),
+    "DK": _("Denmark"),
+    "EE": _("Estonia"),
+    "FI": _("Finland"),
+    "FR": _("France"),
+    "DE": _("Germany"),
+    "GR": _("Greece"),
+    "HU": _("Hungary"),
+    "IS": _("Iceland"),
+    "IE": _("Ireland"),
+    "IT": _("Italy"),
+    "LV": _("Latvia"),
+    "LI": _("Liechtenstein"),
+    "LT": _("Lithuania"),
+    "LU": _("Luxembourg"),
+    "MT": _("Malta"),
+    "NL": _("Netherlands"),
+    "NO": _("Norway"),
+    "PL": _("Poland"),
+    "PT": _("Portugal"),
+    "RO": _("Romania"),
+    "SK": _("Slovakia"),
+    "SI": _("Slovenia"),
+    "ES": _("Spain"),
+    "SE": _("Sweden"),
+    "CH": _("Switzerland"),
+    "GB": _("United Kingdom"),
+}
+
+# The country a number most likely comes from, by e-mail language ("en" could be anywhere).
+COUNTRY_BY_LANGUAGE = {
+    "bg": "BG", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR", "es": "ES", "et": "EE", "fi": "FI",
+    "fr": "FR", "ga": "IE", "hr": "HR", "hu": "HU", "it": "IT", "lt": "LT", "lv": "LV", "mt": "MT",
+    "nl": "NL", "pl": "PL", "pt": "PT", "ro": "RO", "sk": "SK", "sl": "SI", "sv": "SE",
+}  # fmt: skip
+
+
+class PhoneNumberForm(StyledFormMixin, forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    number = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=30,
+        help_text=_("For another country, enter the number with + and the country code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "+33 6 12 34 56 78"}
+        ),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        calling_code = phonenumbers.country_code_for_region
+        countries = sorted(
+            ((code, f"{name} (+{calling_code(code)})") for code, name in COUNTRIES.items()),
+            key=lambda choice: choice[1],
+        )
+        self.fields["country"].choices = [("", _("Other country: international format"))] + countries
+        self.fields["country"].initial = COUNTRY_BY_LANGUAGE.get(user.email_language, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "number" in cleaned:
+            try:
+                cleaned["number"] = parse_mobile_number(cleaned["number"], cleaned.get("country") or None)
+            except ValidationError as error:
+                self.add_error("number", error)
+        return cleaned
+
+
+class PhoneChoiceForm(StyledFormMixin, forms.Form):
+    phone = forms.TypedChoiceField(
+        label=_("Which phone should receive the code?"), coerce=int, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, phones: list[PhoneNumber], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].choices = [(phone.pk, phone.masked) for phone in phones]
+
+
+class RecoveryCodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=30,
+        help_text=_("Like k7q2-9xmz-4hpt. Each code works once."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
     )

@@ -8,10 +8,10 @@ registration, no introspection (services read the ID token, or call userinfo).
 from django.urls import path
 from oauth2_provider import views as oauth_views
 
+from .decorators import refuse_nul_bytes  # PostgreSQL cannot look NUL bytes up: a 400, not a 500
 from .views import oidc
 
 app_name = "oauth2_provider"
-refuse_nul_bytes = oidc.refuse_nul_bytes  # PostgreSQL cannot look them up: a 400, not a 500
 
 urlpatterns = [
     path("authorize/", refuse_nul_bytes(oidc.AuthorizationView.as_view(), page=True), name="authorize"),

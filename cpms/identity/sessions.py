@@ -1,12 +1,7 @@
-"""The state of a browser session: who is half-way through signing in, and how a user verified.
+"""The state of a browser session: how a user verified, and since when it is signed in. The
+sign-in in progress (before login()) is signin_state's.
 
 Keys in request.session:
-- signin.user_id / signin.identifier / signin.next: a sign-in in progress (before login()); the
-  user id is None for an identifier that names no account (the pages look the same).
-  signin.password_ok: the password was right (or a signed-in user re-verifies) and a second
-  factor is owed; signin.reverify: that signed-in user skipped the password (their session
-  verified it); signin.second_factor: this verification must end with a second factor.
-  signin.sms_phone_id: the phone chosen for the SMS code.
 - verified.methods: how the signed-in user verified (e.g. ["pwd", "otp"]); verified.at: when.
 - session.started_at / session.seen_at: for the absolute and idle timeouts.
 """
@@ -22,17 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.middleware import client_ip
 
+from . import signin_state
 from .models import Method, User, UserSession
+from .queries import live_login_session
 
-SIGNIN_KEYS = (
-    "signin.user_id",
-    "signin.identifier",
-    "signin.password_ok",
-    "signin.reverify",
-    "signin.second_factor",
-    "signin.next",
-    "signin.sms_phone_id",
-)
 RECENT_VERIFICATION_SECONDS = 10 * 60
 
 # OpenID Connect "amr" values (RFC 8176) for each way of verifying. A passkey that verified its
@@ -65,29 +53,6 @@ def method_labels(amrs: list[str]) -> list[str]:
     return [str(AMR_LABELS.get(amr, amr)) for amr in amrs]
 
 
-def begin_signin(
-    request, user_id: int | None, *, identifier: str = "", next_url: str = "", second_factor: bool = False
-) -> None:
-    """Start a sign-in (or a verification of the signed-in user); `second_factor`: password alone won't do."""
-    end_signin(request)
-    request.session["signin.user_id"] = user_id
-    request.session["signin.identifier"] = identifier
-    request.session["signin.next"] = next_url
-    if second_factor:
-        request.session["signin.second_factor"] = True
-
-
-def start_second_factor(request, *, password_verified: bool) -> None:
-    """The password was right (or the signed-in user re-verifies without it): a second factor is next."""
-    request.session["signin.password_ok"] = True
-    request.session["signin.reverify"] = not password_verified
-
-
-def signin_reverifying(request) -> bool:
-    """A signed-in user verifies again with a second factor alone."""
-    return bool(request.session.get("signin.reverify")) and request.user.is_authenticated
-
-
 def device_nonce_for(request, user_id: int | None) -> str | None:
     """The nonce of this browser's valid device cookie for account `user_id`, or None."""
     raw = request.COOKIES.get(DEVICE_COOKIE)
@@ -115,34 +80,18 @@ def remember_device(request, response, user: User) -> None:
     )
 
 
-def signin_user_id(request) -> int | None:
-    return request.session.get("signin.user_id")
-
-
-def signin_started(request) -> bool:
-    return "signin.user_id" in request.session
-
-
-def end_signin(request) -> None:
-    for key in SIGNIN_KEYS:
-        request.session.pop(key, None)
-
-
 def complete_signin(request, user: User, methods: list[str]) -> UserSession:
     """Log the user in with a new session id and remember how they verified."""
-    next_url = request.session.get("signin.next", "")
+    next_url = signin_state.next_url(request.session)
     if request.user.is_authenticated and request.user.pk == user.pk:
-        login_session = UserSession.objects.filter(
-            session_key=request.session.session_key, ended_at=None
-        ).first()
+        login_session = live_login_session(request.session.session_key)
         if login_session is not None:
             return reverify(request, login_session, methods)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    end_signin(request)
+    signin_state.end(request.session, next_url=next_url)  # login() may have flushed the session
     now = time.time()
     request.session["session.started_at"] = now
     request.session["session.seen_at"] = now
-    request.session["signin.next"] = next_url
     mark_verified(request, methods)
     request.session.save()
     return UserSession.objects.create(
@@ -156,10 +105,8 @@ def complete_signin(request, user: User, methods: list[str]) -> UserSession:
 
 def reverify(request, login_session: UserSession, methods: list[str]) -> UserSession:
     """A signed-in user verified again: new session id, same "Display my sessions" entry."""
-    next_url = request.session.get("signin.next", "")
-    end_signin(request)
+    signin_state.end(request.session, next_url=signin_state.next_url(request.session))
     request.session.cycle_key()
-    request.session["signin.next"] = next_url
     mark_verified(request, methods)
     request.session.save()
     login_session.session_key = request.session.session_key
@@ -179,6 +126,10 @@ def mark_verified(request, methods: list[str]) -> None:
     request.session["verified.at"] = time.time()
 
 
+def verified_at(request) -> float | None:
+    return request.session.get("verified.at")
+
+
 def verified_methods(request) -> list[str]:
     return request.session.get("verified.methods", [])
 
@@ -189,10 +140,6 @@ def has_two_factors(request) -> bool:
 
 def recently_verified(request) -> bool:
     return time.time() - request.session.get("verified.at", 0) < RECENT_VERIFICATION_SECONDS
-
-
-def pop_next_url(request) -> str:
-    return request.session.pop("signin.next", "") or ""
 
 
 def session_expiry(request) -> str:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import translation
 
 from cpms.access import data_strings as access_strings
-from cpms.access.tests.factories import make_tree, profile
+from cpms.access.tests.factories import profile
 from cpms.clinical import data_strings as clinical_strings
 from cpms.clinical.models import ThematicArea
 
@@ -50,36 +50,32 @@ def test_every_country_erns_profile_and_thematic_area_has_a_french_name():
 
 
 @pytest.mark.django_db
-def test_pages_show_the_names_in_the_user_s_language():
-    tree = make_tree()
-    hp = profile(tree.application, "hp")
-    area = ThematicArea.objects.create(ern=tree.ern, code="ftd", name="Frontotemporal dementia")
+def test_pages_show_the_names_in_the_user_s_language(rnd):
+    hp = profile(rnd.application, "hp")
+    area = ThematicArea.objects.create(ern=rnd.ern, code="ftd", name="Frontotemporal dementia")
     with translation.override("fr"):
-        assert tree.country.label == "Allemagne"
-        assert tree.ern.label == "ERN-RND - Maladies neurologiques"
-        assert tree.guest.label == "0000 Accès invité"
+        assert rnd.country.label == "Allemagne"
+        assert rnd.ern.label == "ERN-RND - Maladies neurologiques"
+        assert rnd.guest.label == "0000 Accès invité"
         assert hp.display_name == "PS"
         assert area.display_name == "Démence frontotemporale"
-        assert (
-            tree.hcp.label == "DE22 - University Hospital and Faculty of Medicine Tubingen"
-        )  # a proper name
+        assert rnd.hcp.label == "DE22 - University Hospital and Faculty of Medicine Tubingen"  # a proper name
     with translation.override("en"):
-        assert (tree.country.label, hp.display_name) == ("Germany", "HP")
+        assert (rnd.country.label, hp.display_name) == ("Germany", "HP")
 
 
 @pytest.mark.django_db
-def test_an_email_names_them_in_the_recipient_s_language(charlie, django_capture_on_commit_callbacks):
+def test_an_email_names_them_in_the_recipient_s_language(charlie, django_capture_on_commit_callbacks, rnd):
     from django.core import mail
 
     from cpms.access.actions.requests import do_submit_access_requests
 
-    tree = make_tree()
     with django_capture_on_commit_callbacks(execute=True):
         do_submit_access_requests(
             acting_user=charlie,
-            application=tree.application,
-            organisation=tree.hcp,
-            profiles=[profile(tree.application, "hp")],
+            application=rnd.application,
+            organisation=rnd.hcp,
+            profiles=[profile(rnd.application, "hp")],
             comment="",
         )
     body = next(m for m in mail.outbox if m.to == [charlie.email]).body

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cpms.access.models import Grant
-from cpms.access.tests.factories import make_administrator, make_grant, make_tree
+from cpms.access.tests.factories import make_administrator, make_grant
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def grant(alice):
-    return make_grant(alice, make_tree().hcp)
+def grant(alice, rnd):
+    return make_grant(alice, rnd.hcp)
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ import pytest
 from django.utils import timezone
 
 from cpms.access.oidc import grants_claims
-from cpms.access.tests.factories import make_coordinator, make_grant, make_tree
+from cpms.access.tests.factories import make_coordinator, make_grant
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_lists_the_grants_in_force(alice, bob):
-    rnd = make_tree()
+def test_it_lists_the_grants_in_force(alice, bob, rnd):
     make_coordinator(alice, rnd.hcp)
     make_grant(alice, rnd.guest, "researcher", revoked_at=timezone.now())
     make_grant(bob, rnd.hcp)
@@ -22,8 +21,7 @@ def test_it_lists_the_grants_in_force(alice, bob):
     }
 
 
-def test_it_leaves_out_a_coordinator_grant_without_hp_in_the_ern(alice):
-    rnd = make_tree()
+def test_it_leaves_out_a_coordinator_grant_without_hp_in_the_ern(alice, rnd):
     make_coordinator(alice, rnd.hcp)
     alice.grants.filter(profile__code="hp").update(revoked_at=timezone.now())
     assert grants_claims(alice) == {"cpms_grants": []}

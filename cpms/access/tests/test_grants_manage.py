@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cpms.access.tests.factories import make_administrator, make_grant, make_tree
+from cpms.access.tests.factories import make_administrator, make_grant
 from cpms.test import make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -13,11 +13,6 @@ URL = reverse("access:grants-manage")
 # session, user, the user's access, their ERNs to filter on, profile choices, count, the page's
 # ids, its rows, lately expired guests
 MANAGE_QUERIES = 9
-
-
-@pytest.fixture
-def rnd(db):
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "Charité Berlin")))
 
 
 def test_it_asks_anonymous_users_to_sign_in(client):

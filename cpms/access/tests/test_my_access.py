@@ -5,16 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cpms.access.tests.factories import make_grant, make_institutions, make_tree
+from cpms.access.tests.factories import make_grant, make_institutions
 from cpms.test import sign_in
 
 pytestmark = pytest.mark.django_db
 URL = "/access/my-access/"
-
-
-@pytest.fixture
-def rnd():
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "MHH Hannover")))
 
 
 def test_it_asks_anonymous_users_to_sign_in(client):
@@ -43,7 +38,10 @@ def test_it_lists_my_grants_and_the_recently_ended_ones(client, alice, bob, rnd)
     assert {g.pk for g in response.context["active_grants"]} == {hp.pk, guest.pk}
     assert [g.pk for g in response.context["ended_grants"]] == [revoked.pk, expired.pk]
     page = response.content.decode()
-    assert "DE22 - University Hospital Tubingen" in page and "ERN-RND - Neurological Diseases" in page
+    assert (
+        "DE22 - University Hospital and Faculty of Medicine Tubingen" in page
+        and "ERN-RND - Neurological Diseases" in page
+    )
     assert "Does not expire" in page  # the HP grant
     assert guest.expires_at.strftime("%Y") in page
     assert "Recently ended" in page and "Revoked" in page and "Left." in page and "Expired" in page
@@ -72,10 +70,9 @@ def test_it_makes_a_fixed_number_of_queries(client, alice, rnd, extra, django_as
     assert len(response.context["active_grants"]) == len(response.context["ended_grants"]) == 3 + extra
 
 
-def test_it_says_when_a_coordinator_grant_is_not_in_force_without_hp(client, alice):
-    tree = make_tree()
-    hp = make_grant(alice, tree.hcp, "hp")
-    make_grant(alice, tree.hcp, "coordinator")
+def test_it_says_when_a_coordinator_grant_is_not_in_force_without_hp(client, alice, rnd):
+    hp = make_grant(alice, rnd.hcp, "hp")
+    make_grant(alice, rnd.hcp, "coordinator")
     hp.revoked_at = timezone.now()
     hp.save()
     sign_in(client, alice)

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 URL = "/access/my-requests/"
 
 
-@pytest.fixture
-def rnd():
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "MHH Hannover")))
-
-
 def test_it_asks_anonymous_users_to_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302
@@ -50,7 +45,7 @@ def test_it_lists_my_requests_newest_first_with_their_decision(client, alice, bo
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == [new, old]
     page = response.content.decode()
-    assert "DE22 - University Hospital Tubingen" in page
+    assert "DE22 - University Hospital and Faculty of Medicine Tubingen" in page
     assert "ERN-RND - Neurological Diseases / Germany" in page
     assert "Waiting for validation" in page and "Rejected" in page
     assert "By Ada Admin" in page and "Researchers need an HP grant first." in page

@@ -4,7 +4,7 @@ import pytest
 
 from cpms.access.models import Application
 from cpms.access.queries.tree import get_requestable_application_by_code
-from cpms.access.tests.factories import make_application, make_tree, wizard_session
+from cpms.access.tests.factories import make_application, wizard_session
 from cpms.test import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -104,21 +104,19 @@ def test_it_refuses_a_closed_application(client, alice, cpms_app, closed_app):
     assert "This application is not open to access requests." in response.content.decode()
 
 
-def test_choosing_another_application_forgets_the_later_steps(client, alice, cpms_app):
+def test_choosing_another_application_forgets_the_later_steps(client, alice, cpms_app, rnd):
     other = make_application(code="ecp", name="European Reference Networks")
-    tree = make_tree()
     sign_in(client, alice)
-    wizard_session(client, cpms_app, tree.hcp)
+    wizard_session(client, cpms_app, rnd.hcp)
     client.post(URL, {"application": cpms_app.pk})
-    assert wizard_state(client) == {"application": cpms_app.pk, "organisation": tree.hcp.pk}
+    assert wizard_state(client) == {"application": cpms_app.pk, "organisation": rnd.hcp.pk}
     client.post(URL, {"application": other.pk})
     assert wizard_state(client) == {"application": other.pk}
 
 
-def test_cancel_clears_the_wizard_and_goes_to_my_requests(client, alice, cpms_app):
-    tree = make_tree()
+def test_cancel_clears_the_wizard_and_goes_to_my_requests(client, alice, cpms_app, rnd):
     sign_in(client, alice)
-    wizard_session(client, cpms_app, tree.hcp)
+    wizard_session(client, cpms_app, rnd.hcp)
     response = client.post(URL, {"action": "cancel"}, follow=True)
     assert response.redirect_chain[-1][0] == "/access/my-requests/"
     assert "nothing was submitted" in response.content.decode()

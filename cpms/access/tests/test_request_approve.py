@@ -28,11 +28,6 @@ def url(access_request) -> str:
     return reverse("access:request-approve", args=[access_request.pk])
 
 
-@pytest.fixture
-def pending(alice, rnd):
-    return make_request(alice, rnd.hcp, "hp")
-
-
 def approve(client, access_request, note="", capture=None):
     with capture(execute=True):
         return client.post(url(access_request), {"approve-note": note})

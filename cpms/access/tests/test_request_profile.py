@@ -18,18 +18,6 @@ URL = "/access/request/profile/"
 
 
 @pytest.fixture
-def rnd():
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "MHH Hannover")))
-
-
-@pytest.fixture
-def nmd(rnd):
-    return make_tree(
-        ern_code="EURO-NMD", ern_name="Neuromuscular Diseases", institutions=(("DE99", "Charité"),)
-    )
-
-
-@pytest.fixture
 def walker(client, alice, rnd):
     """Alice, signed in, with CPMS and DE22 chosen."""
     sign_in(client, alice)
@@ -151,7 +139,8 @@ def test_it_refuses_what_is_already_granted_or_requested_here(walker, alice, rnd
     response = walker.post(URL, {"profiles": [pk(rnd, "hp")]})
     assert response.status_code == 400
     assert (
-        "You already have the HP profile at DE22 - University Hospital Tubingen." in response.content.decode()
+        "You already have the HP profile at DE22 - University Hospital and Faculty of Medicine Tubingen."
+        in response.content.decode()
     )
     response = walker.post(URL, {"profiles": [pk(rnd, "researcher")]})
     assert response.status_code == 400

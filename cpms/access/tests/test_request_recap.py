@@ -23,11 +23,6 @@ URL = "/access/request/recap/"
 
 
 @pytest.fixture
-def rnd():
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "MHH Hannover")))
-
-
-@pytest.fixture
 def hp(rnd):
     return profile(rnd.application, "hp")
 
@@ -61,7 +56,7 @@ def test_it_shows_the_summary(walker, rnd):
     for expected in (
         '<dt class="col-sm-4">Application</dt>\n  <dd class="col-sm-6">CPMS</dd>',
         '<a href="/access/request/">Change<span class="visually-hidden"> application</span></a>',
-        "DE22 - University Hospital Tubingen",
+        "DE22 - University Hospital and Faculty of Medicine Tubingen",
         '<dt class="col-sm-4">Access Profile</dt>\n  <dd class="col-sm-6">HP</dd>',
         "ERN-RND - Neurological Diseases / Germany",
         "Comments",
@@ -116,7 +111,7 @@ def test_it_submits_one_request_per_profile_and_tells_everyone(
     )
     to_alice = next(m for m in mail.outbox if m.to == ["alice@example.org"])
     assert "CPMS" in to_alice.subject
-    assert "DE22 - University Hospital Tubingen" in to_alice.body
+    assert "DE22 - University Hospital and Faculty of Medicine Tubingen" in to_alice.body
     assert "Coordinator, HP" in to_alice.body
     assert "/access/my-requests/" in to_alice.body
     to_bob = next(m for m in mail.outbox if m.to == ["bob@example.org"])

@@ -5,14 +5,13 @@ import re
 import pytest
 
 from cpms.access.models import AccessRequest
-from cpms.access.tests.factories import make_tree, profile
+from cpms.access.tests.factories import profile
 from cpms.test import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_walks_cpms_ern_rnd_germany_de22_hp(client, alice, django_capture_on_commit_callbacks):
-    rnd = make_tree(institutions=(("DE22", "University Hospital and Faculty of Medicine Tubingen"),))
+def test_it_walks_cpms_ern_rnd_germany_de22_hp(client, alice, django_capture_on_commit_callbacks, rnd):
     sign_in(client, alice)
 
     page = client.get("/access/request/?application=cpms").content.decode()

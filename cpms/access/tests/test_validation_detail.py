@@ -22,16 +22,6 @@ def url(access_request) -> str:
     return reverse("access:validation-detail", args=[access_request.pk])
 
 
-@pytest.fixture
-def rnd(db):
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "Charité Berlin")))
-
-
-@pytest.fixture
-def pending(alice, rnd):
-    return make_request(alice, rnd.hcp, "hp", comment="Neurologist, movement disorders clinic.")
-
-
 def test_it_asks_anonymous_users_to_sign_in(client, pending):
     response = client.get(url(pending))
     assert response.status_code == 302
@@ -61,7 +51,7 @@ def test_it_shows_who_asks_for_what_and_what_they_hold(client, coordinator, pend
         "nalice01 (External)",
         "ERN-RND - Neurological Diseases",
         "Germany",
-        "DE22 - University Hospital Tubingen",
+        "DE22 - University Hospital and Faculty of Medicine Tubingen",
         "HP",
         "Neurologist, movement disorders clinic.",
         "DE42 - Essen",  # a grant held elsewhere

@@ -22,22 +22,6 @@ URL = reverse("access:validation-queue")
 QUEUE_QUERIES = 8
 
 
-@pytest.fixture
-def rnd(db):
-    return make_tree(institutions=(("DE22", "University Hospital Tubingen"), ("DE05", "Charité Berlin")))
-
-
-@pytest.fixture
-def nmd(db):
-    return make_tree(
-        ern_code="EURO-NMD",
-        ern_name="Neuromuscular Diseases",
-        country="France",
-        country_code="FR",
-        institutions=(("FR01", "Hôpital de la Timone"),),
-    )
-
-
 def requesters(count: int) -> list:
     return [make_user(f"nreq{i:04d}", f"req{i}@example.org", "Req", f"Number{i}") for i in range(count)]
 
@@ -70,7 +54,9 @@ def test_it_lists_pending_requests_of_my_erns_only_newest_first(
     assert reverse("access:validation-detail", args=[other_ern.pk]) not in page
     assert reverse("access:validation-detail", args=[decided.pk]) not in page
     assert "alice@example.org" in page and "Alice Martin" in page
-    assert "DE22 - University Hospital Tubingen" in page and "0000 Guest Access" in page
+    assert (
+        "DE22 - University Hospital and Faculty of Medicine Tubingen" in page and "0000 Guest Access" in page
+    )
     assert "Showing 2 of 2 requests" in page
 
 

@@ -3,16 +3,11 @@
 import pytest
 
 from cpms.access.models import AccessRequest
-from cpms.access.tests.factories import make_request, make_tree
+from cpms.access.tests.factories import make_request
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pending(alice):
-    return make_request(alice, make_tree().hcp, "hp")
 
 
 def url(pk) -> str:

@@ -1,10 +1,8 @@
-import time
-
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from cpms.audit import triggers
-from cpms.audit.chain import seal, verify_chain
+from cpms.audit.chain import background_sealer, seal, verify_chain
 from cpms.audit.models import AuditChainHead, AuditEvent
 from cpms.audit.record import changes, is_secret, record
 
@@ -174,10 +172,10 @@ def committed_trail(transactional_db):
 def test_a_thread_of_the_process_seals_committed_events_in_blocks(committed_trail, settings):
     settings.AUDIT_SEAL_IN_BACKGROUND = True
     events = [record(None, "test.committed", None, {"number": number}) for number in range(3)]  # autocommit
-    for _ in range(1500):  # the sealer thread's turn: wait for it, at most 30 s
-        if not AuditEvent.objects.filter(seq__isnull=True).exists():
-            break
-        time.sleep(0.02)
+    # Wait for the thread without touching the database meanwhile: polling it while the thread
+    # writes is what made this test flaky (SQLite's shared in-memory test database answers a read of
+    # a table being written "database table is locked", at once, instead of waiting).
+    assert background_sealer.wait_until_sealed(timeout=60)
     assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == [1, 2, 3]
     assert AuditEvent.objects.get(pk=events[-1].pk).hash == AuditChainHead.objects.get().last_hash
     assert verify_chain(full=True).intact

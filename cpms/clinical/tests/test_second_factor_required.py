@@ -4,7 +4,7 @@ import pyotp
 import pytest
 import time_machine
 
-from cpms.test import sign_in
+from cpms.test import sign_in, signin_in_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,8 @@ def test_it_starts_a_reverification_that_returns_to_cpms(client, bob):
     response = client.post(URL, {"next": "/cpms/preferences/"})
     assert response.status_code == 302
     assert response.url == "/login/method/?reverify=1"
-    assert client.session["signin.user_id"] == bob.pk
-    assert client.session["signin.next"] == "/cpms/preferences/"
+    assert signin_in_progress(client).user_id == bob.pk
+    assert signin_in_progress(client).next_url == "/cpms/preferences/"
     page = client.get(response.url, follow=True)  # straight to the second factor: a password alone
     assert page.redirect_chain[-1][0] == "/login/app/"  # would lead back here
     assert "CPMS needs two-factor verification" in page.content.decode()
@@ -51,14 +51,14 @@ def test_it_starts_a_reverification_that_returns_to_cpms(client, bob):
 def test_it_returns_only_to_a_cpms_page(client, bob, next_url):
     sign_in(client, bob, methods=("pwd",))
     client.post(URL, {"next": next_url})
-    assert client.session["signin.next"] == "/cpms/"
+    assert signin_in_progress(client).next_url == "/cpms/"
 
 
 def test_it_does_not_start_a_verification_without_a_factor(client, alice):
     sign_in(client, alice, methods=("pwd",))
     response = client.post(URL)
     assert response.status_code == 200
-    assert "signin.user_id" not in client.session
+    assert signin_in_progress(client) is None
 
 
 def test_it_sends_a_verified_user_on(client, bob):

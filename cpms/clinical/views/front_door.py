@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cpms.access.queries.grants import HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 from cpms.access.queries.validation import pending_request_count
+from cpms.identity import signin_state
 from cpms.identity.queries import methods_for
-from cpms.identity.sessions import begin_signin, has_two_factors
+from cpms.identity.sessions import has_two_factors
 
 from ..actions import do_save_preferences
 from ..decorators import cpms_user_required
@@ -75,7 +76,7 @@ def second_factor_required(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     has_second_factor = len(methods_for(request.user.pk)) > 1
     if request.method == "POST" and has_second_factor:
-        begin_signin(request, request.user.pk, next_url=next_url, second_factor=True)
+        signin_state.begin(request.session, request.user.pk, next_url=next_url, second_factor=True)
         return redirect(reverse("identity:signin-method") + "?" + urlencode({"reverify": 1}))
     return render(
         request,

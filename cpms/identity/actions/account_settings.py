@@ -1,10 +1,7 @@
 """Configure my account, change my e-mail address, delete my account."""
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpms.audit.record import changes, record
@@ -14,7 +11,7 @@ from cpms.lib.i18n import lazy_format
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, User, UserSession, validate_time_zone
 from ..notify import security_event
-from ..queries import methods_for
+from ..queries import email_taken, links_in_last_hour, methods_for
 from .sessions import end_sessions
 
 EMAIL_CHANGES_PER_HOUR = 5
@@ -61,10 +58,6 @@ def do_configure_account(
     return changed
 
 
-def email_taken(email: str, *, by_other_than: User) -> bool:
-    return User.objects.filter(email__iexact=email.strip()).exclude(pk=by_other_than.pk).exists()
-
-
 @transaction.atomic
 def do_request_email_change(*, acting_user: User, new_email: str) -> None:
     """E-mail a confirmation link to the new address and a notice to the current one.
@@ -73,12 +66,7 @@ def do_request_email_change(*, acting_user: User, new_email: str) -> None:
     either way, so nobody learns which addresses have an account.
     """
     new_email = new_email.strip()
-    recent = EmailLink.objects.filter(
-        user=acting_user,
-        purpose=EmailLink.Purpose.CHANGE_EMAIL,
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    )
-    if recent.count() >= EMAIL_CHANGES_PER_HOUR:
+    if links_in_last_hour(acting_user, EmailLink.Purpose.CHANGE_EMAIL) >= EMAIL_CHANGES_PER_HOUR:
         raise TooManyEmailChanges
     if email_taken(new_email, by_other_than=acting_user):
         record(acting_user, "identity.email.change_refused", acting_user, {"new_email": new_email})

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +10,7 @@ from cpms.lib.tasks import run_on_commit
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, User, UserSession, new_username
 from ..notify import email_user, security_event
+from ..queries import find_user_by_email, links_in_last_hour, username_taken
 from .mailbox_proof import forget_second_factor_history
 from .sessions import end_sessions
 
@@ -21,12 +20,8 @@ PASSWORD_LINKS_PER_HOUR = 5
 def unique_username() -> str:
     while True:
         username = new_username()
-        if not User.objects.filter(username=username).exists():
+        if not username_taken(username):
             return username
-
-
-def find_user_by_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email.strip()).first()
 
 
 @transaction.atomic
@@ -81,10 +76,9 @@ def do_send_password_link(*, email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    recent = EmailLink.objects.filter(
-        user=user, purpose=EmailLink.Purpose.SET_PASSWORD, created_at__gte=timezone.now() - timedelta(hours=1)
-    )
-    if recent.count() >= PASSWORD_LINKS_PER_HOUR:  # nobody can flood a mailbox; the answer stays the same
+    if (
+        links_in_last_hour(user, EmailLink.Purpose.SET_PASSWORD) >= PASSWORD_LINKS_PER_HOUR
+    ):  # nobody can flood a mailbox; the answer stays the same
         record(user, "identity.password.link_refused", user, {"per_hour": PASSWORD_LINKS_PER_HOUR})
         return
     record(user, "identity.password.link_requested", user)

@@ -8,31 +8,20 @@ The account remembers that it had a second factor (User.had_second_factor) until
 proven: by the link sent here, or by choosing a new password through the e-mailed link.
 """
 
-from datetime import timedelta
-
 from django.db import transaction
-from django.utils import timezone
 
 from cpms.audit.record import record
 
 from ..links import find_usable_link, issue_link, use_link
 from ..models import EmailLink, Method, User
 from ..notify import email_user
-from ..queries import methods_for
+from ..queries import links_in_last_hour, live_setup_link_exists, methods_for
 
 SETUP_LINKS_PER_HOUR = 5
 
 
 class TooManySetupLinks(Exception):
     pass
-
-
-def needs_mailbox_proof(user: User) -> bool:
-    """The account has only its password, but pressed PANIC or had a second factor, and its
-    mailbox was not proven since: a password-only session must prove the mailbox to change it."""
-    if user.factors_reset_at is None and not user.had_second_factor:
-        return False
-    return methods_for(user.pk) == [Method.PASSWORD]
 
 
 def remember_second_factor(user: User) -> None:
@@ -49,15 +38,6 @@ def forget_second_factor_history(user: User) -> None:
     user.save(update_fields=["factors_reset_at", "had_second_factor"])
 
 
-def live_setup_link_exists(user: User) -> bool:
-    return EmailLink.objects.filter(
-        user=user,
-        purpose=EmailLink.Purpose.CONFIRM_SETUP,
-        used_at=None,
-        expires_at__gt=timezone.now(),
-    ).exists()
-
-
 @transaction.atomic
 def do_send_setup_link(*, acting_user: User, again: bool = False) -> bool:
     """E-mail the link that lifts the restriction; returns whether one was sent.
@@ -68,12 +48,7 @@ def do_send_setup_link(*, acting_user: User, again: bool = False) -> bool:
     User.objects.select_for_update().filter(pk=acting_user.pk).first()  # one sender at a time
     if not again and live_setup_link_exists(acting_user):
         return False
-    recent = EmailLink.objects.filter(
-        user=acting_user,
-        purpose=EmailLink.Purpose.CONFIRM_SETUP,
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    )
-    if recent.count() >= SETUP_LINKS_PER_HOUR:
+    if links_in_last_hour(acting_user, EmailLink.Purpose.CONFIRM_SETUP) >= SETUP_LINKS_PER_HOUR:
         record(
             acting_user, "identity.factor_setup.link_refused", acting_user, {"per_hour": SETUP_LINKS_PER_HOUR}
         )

@@ -7,7 +7,6 @@ see sessions.end_sessions.
 """
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from cpms.audit.record import record
@@ -31,29 +30,6 @@ def end_services_of_sessions(login_sessions) -> int:
     return end_service_signins(ServiceSignIn.objects.filter(login_session__in=login_sessions, ended_at=None))
 
 
-def live_service_signins(login_sessions) -> dict[int, list[ServiceSignIn]]:
-    """The services signed in through each of these browser sessions (one query), by session id."""
-    found: dict[int, list[ServiceSignIn]] = {}
-    signins = ServiceSignIn.objects.filter(login_session__in=login_sessions, ended_at=None).select_related(
-        "application"
-    )
-    for signin in signins:
-        found.setdefault(signin.login_session_id, []).append(signin)
-    return found
-
-
-def get_service_signin_for_user(user: User, signin_id: int) -> ServiceSignIn:
-    """One of the user's live service sign-ins; Http404 if missing, ended or someone else's."""
-    signin = (
-        ServiceSignIn.objects.filter(pk=signin_id, login_session__user=user, ended_at=None)
-        .select_related("application")
-        .first()
-    )
-    if signin is None:
-        raise Http404
-    return signin
-
-
 @transaction.atomic
 def do_end_service_signin(*, acting_user: User, signin: ServiceSignIn) -> None:
     """ "Sign out of <service>": the service's tokens from that browser session are revoked."""
@@ -64,11 +40,6 @@ def do_end_service_signin(*, acting_user: User, signin: ServiceSignIn) -> None:
         signin,
         {"client_id": signin.application.client_id, "service": signin.application.name},
     )
-
-
-def has_consented(user: User, application, scopes: list[str]) -> bool:
-    consent = ServiceConsent.objects.filter(user=user, application=application).first()
-    return consent is not None and set(scopes) <= set(consent.scopes.split())
 
 
 @transaction.atomic

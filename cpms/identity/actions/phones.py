@@ -92,10 +92,6 @@ def international_format(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def verified_phones(user: User):
-    return PhoneNumber.objects.filter(user=user, verified_at__isnull=False)
-
-
 @transaction.atomic
 def do_add_phone(*, acting_user: User, number: str) -> PhoneNumber:
     """Add `number` (E.164) unverified and text it a code. Raises ValidationError or Throttled.
@@ -171,13 +167,6 @@ def sms_text(user: User, code: str) -> str:
             "code": code,
             "minutes": CODE_LIFETIME.seconds // 60,
         }
-
-
-def has_pending_code(phone: PhoneNumber, purpose: str) -> bool:
-    """Whether a code sent to this phone for `purpose` can still be used."""
-    return SmsCode.objects.filter(
-        phone=phone, purpose=purpose, used_at=None, expires_at__gt=timezone.now()
-    ).exists()
 
 
 def ensure_can_send(user_id: int) -> None:

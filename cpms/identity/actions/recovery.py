@@ -65,10 +65,6 @@ def matches(user: User, value: str, stored: str) -> bool:
     return any(results)
 
 
-def unused_count(user: User) -> int:
-    return RecoveryCode.objects.filter(user=user, used_at=None).count()
-
-
 @transaction.atomic
 def do_generate_recovery_codes(*, acting_user: User) -> list[str]:
     """Ten new codes, returned once in plain text; every earlier code stops working."""

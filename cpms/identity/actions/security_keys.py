@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import webauthn
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from webauthn.helpers import parse_authentication_credential_json, parse_registration_credential_json
@@ -28,6 +27,7 @@ from cpms.lib.i18n import lazy_format
 
 from ..models import SecurityKey, User
 from ..notify import security_event
+from ..queries import list_security_keys
 from .mailbox_proof import remember_second_factor
 
 MAX_KEYS_PER_USER = 20
@@ -63,18 +63,6 @@ def _descriptors(keys) -> list[PublicKeyCredentialDescriptor]:
 def user_handle(user: User) -> bytes:
     """The WebAuthn user handle: the account's public id, stable and free of personal data."""
     return user.public_id.bytes
-
-
-def list_security_keys(user: User):
-    return SecurityKey.objects.filter(user=user).order_by("created_at", "id")
-
-
-def get_security_key_for_user(user: User, pk: int) -> SecurityKey:
-    """The user's key, or Http404 whether it is missing or someone else's."""
-    key = SecurityKey.objects.filter(pk=pk, user=user).first()
-    if key is None:
-        raise Http404
-    return key
 
 
 def registration_options(*, user: User, rp: RelyingParty) -> tuple[str, bytes]:

@@ -6,11 +6,8 @@ that the browser holding it is signed out on its next request, and marks the row
 """
 
 import time
-from datetime import UTC, datetime, timedelta
-from importlib import import_module
 
-from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,30 +16,9 @@ from cpms.audit.record import record
 
 from ..models import EmailLink, PhoneNumber, RecoveryCode, SecurityKey, SmsCode, TotpDevice, User, UserSession
 from ..notify import security_event
+from ..queries import abandoned_session_ids, panic_counts, session_store_class
 from ..sessions import expiry_reason
 from .oidc import end_services_of_sessions
-
-
-def session_store_class():
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def live_sessions_for(user: User) -> list[UserSession]:
-    """The user's sessions not ended and whose Django session still exists, last active first."""
-    store = session_store_class()
-    login_sessions = UserSession.objects.filter(user=user, ended_at=None)
-    if hasattr(store, "get_model_class"):  # database-backed stores (db, cached_db): one query
-        alive = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
-        return list(login_sessions.filter(session_key__in=alive.values("session_key")))
-    return [s for s in login_sessions if store().exists(s.session_key)]
-
-
-def get_session_for_user(user: User, session_id: int) -> UserSession:
-    """One of the user's sessions not yet ended; Http404 if it is missing, ended or someone else's."""
-    login_session = UserSession.objects.filter(pk=session_id, user=user, ended_at=None).first()
-    if login_session is None:
-        raise Http404
-    return login_session
 
 
 def end_sessions(login_sessions) -> int:
@@ -72,18 +48,6 @@ def do_sign_out(
     """
     end_sessions(UserSession.objects.filter(session_key=session_key, ended_at=None))
     record(acting_user, action, acting_user, data or {})
-
-
-def abandoned_session_ids(now: float) -> list[int]:
-    """Sessions not ended whose row says they may be past a timeout (the sweep checks each)."""
-    moment = datetime.fromtimestamp(now, tz=UTC)
-    idle_since = moment - timedelta(seconds=settings.SESSION_IDLE_TIMEOUT)
-    started_before = moment - timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT)
-    # last_active_at is written at most once a minute, never later than the session's own "seen at".
-    candidates = UserSession.objects.filter(ended_at=None).filter(
-        models.Q(last_active_at__lt=idle_since) | models.Q(started_at__lt=started_before)
-    )
-    return list(candidates.values_list("pk", flat=True))
 
 
 def do_sweep_sessions(*, now: float | None = None) -> int:
@@ -135,17 +99,6 @@ def do_end_other_sessions(*, acting_user: User, current_session_key: str | None)
     for login_session in others:
         record(acting_user, "identity.session.ended", login_session, {"ip": login_session.ip})
     return len(others)
-
-
-def panic_counts(user: User) -> dict[str, int]:
-    """What PANIC removes, for the confirmation page and the audit trail."""
-    return {
-        "authenticator_apps": TotpDevice.objects.filter(user=user).count(),
-        "phone_numbers": PhoneNumber.objects.filter(user=user).count(),
-        "security_keys": SecurityKey.objects.filter(user=user).count(),
-        "recovery_codes": RecoveryCode.objects.filter(user=user, used_at=None).count(),
-        "sessions": UserSession.objects.filter(user=user, ended_at=None).count(),
-    }
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from cpms.audit.record import record
 from .. import throttle
 from ..models import User
 from ..notify import security_event
+from ..queries import get_active_user
 
 T = TypeVar("T")
 _DUMMY_HASHES: dict[str, str] = {}
@@ -70,7 +71,7 @@ def do_check_password(
     trusted = device is not None
     first = {"password:device": device} if trusted else {"password:account": account_key}
     reservation = reserve_attempt({**first, "password:ip": ip})
-    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    user = get_active_user(user_id)
     if user is not None and user.check_password(password):  # upgrades an older hash as it goes
         forgiven = {"password:device": device} if trusted else {"password:account": account_key}
         throttle.release(reservation, forgive=forgiven)

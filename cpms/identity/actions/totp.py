@@ -5,9 +5,6 @@ app older than a day can no longer be confirmed. A code is accepted one time ste
 or late (valid_window=1), and never twice: the accepted step is kept in last_used_step.
 """
 
-import hmac
-from datetime import timedelta
-
 import pyotp
 from django.db import transaction
 from django.utils import timezone
@@ -18,11 +15,11 @@ from cpms.lib.i18n import lazy_format
 
 from ..models import TotpDevice, User
 from ..notify import security_event
+from ..queries import list_totp_devices, pending_totp_devices
+from ..totp_codes import matching_step
 from .mailbox_proof import remember_second_factor
 
 ISSUER = "CPMS Login"
-VALID_WINDOW = 1
-UNCONFIRMED_LIFETIME = timedelta(days=1)
 
 
 def provisioning_uri(device: TotpDevice, user: User) -> str:
@@ -35,19 +32,6 @@ def grouped_secret(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def matching_step(secret: str, code: str, now=None) -> int | None:
-    """The time step whose code is `code`, within the valid window; None if none matches."""
-    code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(secret)
-    current = totp.timecode(now or timezone.now())
-    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
 @transaction.atomic
 def verify_totp(user: User, code: str) -> TotpDevice | None:
     """The confirmed app of `user` that gives `code` now, or None.
@@ -58,7 +42,7 @@ def verify_totp(user: User, code: str) -> TotpDevice | None:
     database (SQLite ignores row locks).
     """
     now = timezone.now()
-    for device in TotpDevice.objects.filter(user=user, confirmed=True):
+    for device in list_totp_devices(user):
         step = matching_step(device.secret, code, now)
         if step is None or step <= device.last_used_step:
             continue
@@ -71,27 +55,6 @@ def verify_totp(user: User, code: str) -> TotpDevice | None:
     return None
 
 
-def code_already_used(user: User, code: str) -> bool:
-    """`code` is right for one of the user's apps now, but its time step was already accepted."""
-    now = timezone.now()
-    for device in TotpDevice.objects.filter(user=user, confirmed=True):
-        step = matching_step(device.secret, code, now)
-        if step is not None and step <= device.last_used_step:
-            return True
-    return False
-
-
-def _pending(user: User):
-    return TotpDevice.objects.filter(
-        user=user, confirmed=False, created_at__gt=timezone.now() - UNCONFIRMED_LIFETIME
-    )
-
-
-def pending_device(user: User, device_id) -> TotpDevice | None:
-    """The user's unconfirmed app `device_id`, if it is still young enough to confirm."""
-    return _pending(user).filter(pk=device_id).first() if device_id else None
-
-
 @transaction.atomic
 def do_start_totp_device(*, acting_user: User, name: str) -> TotpDevice:
     """A new, unconfirmed app with a fresh secret; it replaces any unfinished one."""
@@ -99,10 +62,15 @@ def do_start_totp_device(*, acting_user: User, name: str) -> TotpDevice:
     return TotpDevice.objects.create(user=acting_user, name=name.strip(), secret=pyotp.random_base32())
 
 
+def do_cancel_totp_device(*, acting_user: User, device: TotpDevice) -> None:
+    """The unconfirmed app is given up before its first code (nothing was added: nothing to audit)."""
+    pending_totp_devices(acting_user).filter(pk=device.pk).delete()
+
+
 @transaction.atomic
 def do_confirm_totp_device(*, acting_user: User, device: TotpDevice, code: str) -> bool:
     """Confirm the app with its first code. False if the code is wrong or the app too old."""
-    device = _pending(acting_user).select_for_update().filter(pk=device.pk).first()
+    device = pending_totp_devices(acting_user).select_for_update().filter(pk=device.pk).first()
     step = matching_step(device.secret, code) if device else None
     if step is None:
         return False

@@ -5,8 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from cpms.audit.models import AuditEvent
-from cpms.identity.actions.mailbox_proof import needs_mailbox_proof
 from cpms.identity.models import EmailLink, PhoneNumber, TotpDevice
+from cpms.identity.queries import needs_mailbox_proof
 from cpms.outbox.models import OutboxMessage
 from cpms.test import add_authenticator, link_in, sign_in
 

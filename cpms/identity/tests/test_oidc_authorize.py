@@ -11,7 +11,7 @@ from oauth2_provider.models import get_grant_model
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import ServiceConsent, ServiceSignIn
-from cpms.test import sign_in
+from cpms.test import sign_in, signin_in_progress
 
 from .oidc_helpers import (
     REDIRECT_URI,
@@ -126,8 +126,8 @@ def test_it_asks_a_password_only_session_for_its_second_factor(client, bob):
     response = client.get(request.url)
     assert response.status_code == 302
     assert response.url == reverse("identity:signin-method") + "?reverify=1"
-    assert client.session["signin.next"] == request.url
-    assert client.session["signin.user_id"] == bob.pk
+    assert signin_in_progress(client).next_url == request.url
+    assert signin_in_progress(client).user_id == bob.pk
     assert not Grant.objects.exists()
     page = client.get(response.url, follow=True)
     assert page.redirect_chain[-1][0] == reverse("identity:signin-totp")
@@ -285,7 +285,7 @@ def test_it_comes_back_from_verifying_again_for_max_age_zero(client, bob):
     service = make_service(trusted=True)
     request = authorization_request(service, max_age="0")
     assert client.get(request.url).url == reverse("identity:signin-method") + "?reverify=1"
-    assert "max_age" not in client.session["signin.next"]
+    assert "max_age" not in signin_in_progress(client).next_url
     assert client.get(reverse("identity:signin-method") + "?reverify=1").url == reverse(
         "identity:signin-totp"
     )

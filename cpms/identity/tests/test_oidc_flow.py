@@ -14,7 +14,7 @@ from django.db import connection
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from cpms.access.tests.factories import make_grant, make_tree
+from cpms.access.tests.factories import make_grant
 from cpms.audit import triggers
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import ServiceSignIn
@@ -122,9 +122,8 @@ def sign_in_with_app(browser: Browser, page: requests.Response, user) -> request
     return browser.submit(page, {"code": code})
 
 
-def test_it_signs_a_user_in_to_a_service_with_a_standard_client_library(issuer, browser, closing, bob):
-    tree = make_tree()
-    make_grant(bob, tree.hcp, "hp")
+def test_it_signs_a_user_in_to_a_service_with_a_standard_client_library(issuer, browser, closing, bob, rnd):
+    make_grant(bob, rnd.hcp, "hp")
     service = make_service()
     discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
     assert discovery["issuer"] == issuer

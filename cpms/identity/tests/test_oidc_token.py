@@ -82,14 +82,13 @@ def test_it_gives_only_the_claims_of_the_scopes_asked_for(client, bob):
     assert set(userinfo(client, tokens["access_token"]).json()) == {"sub"}
 
 
-def test_it_lists_the_active_grants_in_the_cpms_scope(client, bob):
-    tree = make_tree()
-    make_grant(bob, tree.hcp, "hp")
-    make_grant(bob, tree.hcp, "researcher")
-    make_grant(bob, tree.hcp, "dispatcher", revoked_at=timezone.now())
+def test_it_lists_the_active_grants_in_the_cpms_scope(client, bob, rnd):
+    make_grant(bob, rnd.hcp, "hp")
+    make_grant(bob, rnd.hcp, "researcher")
+    make_grant(bob, rnd.hcp, "dispatcher", revoked_at=timezone.now())
     other = make_tree(make_application("ern-cp", "ERN Collaborative Platform"), ern_code="ERN-EYE")
     make_grant(bob, other.hcp, "hp")
-    expired = make_grant(bob, tree.guest, "hp")
+    expired = make_grant(bob, rnd.guest, "hp")
     expired.expires_at = expired.created_at - timedelta(days=1)
     expired.save()
     sign_in(client, bob)

@@ -1,7 +1,7 @@
 import pytest
 
 from cpms.access.tests.factories import make_administrator
-from cpms.test import add_authenticator, sign_in
+from cpms.test import add_authenticator, sign_in, signin_in_progress
 
 pytestmark = pytest.mark.django_db
 VALIDATION_QUEUE = "/access/validation/"
@@ -19,7 +19,7 @@ def test_it_asks_a_password_only_session_for_its_second_factor(client):
     sign_in(client, admin, methods=("pwd",))
     response = client.get(VALIDATION_QUEUE)
     assert response.url == "/login/method/?reverify=1"
-    assert client.session["signin.next"] == VALIDATION_QUEUE
+    assert signin_in_progress(client).next_url == VALIDATION_QUEUE
 
 
 def test_it_asks_an_account_without_second_factor_to_set_one_up(client):

@@ -3,7 +3,7 @@ import time
 import pytest
 from django.contrib.staticfiles import finders
 
-from cpms.test import sign_in
+from cpms.test import sign_in, signin_in_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def test_it_asks_for_a_fresh_verification_first(client, alice):
     response = client.get(URL)
     assert response.status_code == 302
     assert response.url == "/login/method/?reverify=1"
-    assert client.session["signin.next"] == URL
+    assert signin_in_progress(client).next_url == URL
 
 
 def test_it_shows_a_labelled_name_field_and_a_live_region(client, alice):

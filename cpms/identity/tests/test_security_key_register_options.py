@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from cpms.test import sign_in
+from cpms.test import sign_in, signin_in_progress
 
 from .soft_authenticator import b64, post_json, save_key
 
@@ -25,7 +25,7 @@ def test_it_refuses_a_stale_verification_with_a_json_pointer_to_verify_again(cli
     response = post_json(client, URL, {"name": "Laptop"})
     assert response.status_code == 403
     assert response.json()["redirect"] == "/login/method/?reverify=1"
-    assert client.session["signin.next"] == "/account/keys/add/"
+    assert signin_in_progress(client).next_url == "/account/keys/add/"
     assert "webauthn.register" not in client.session
 
 
@@ -110,4 +110,4 @@ def test_it_refuses_a_password_only_session_of_an_account_with_two_factors(clien
     response = post_json(client, URL, {"name": "Laptop"})
     assert response.status_code == 403
     assert response.json()["redirect"] == "/login/method/?reverify=1"
-    assert client.session["signin.second_factor"] is True
+    assert signin_in_progress(client).second_factor_required is True

@@ -7,16 +7,11 @@ from cpms.audit.models import AuditEvent
 from cpms.identity.actions import recovery
 from cpms.identity.actions.recovery import do_generate_recovery_codes, do_use_recovery_code
 from cpms.identity.models import RecoveryCode, UserSession
-from cpms.test import PASSWORD
+from cpms.test import start_signin
 
 pytestmark = pytest.mark.django_db
 
 URL = "/login/recovery/"
-
-
-def at_code_step(client, user, method="totp"):
-    client.post("/login/", {"identifier": user.email})
-    assert client.post("/login/password/", {"password": PASSWORD}).status_code == 302
 
 
 @pytest.fixture
@@ -33,14 +28,14 @@ def test_it_sends_anyone_without_a_password_step_back_to_login(client, bob, code
 
 
 def test_it_shows_the_form(client, bob, codes):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     response = client.get(URL)
     assert response.status_code == 200
     assert "Use a recovery code" in response.content.decode()
 
 
 def test_it_signs_in_with_a_recovery_code(client, bob, codes, django_capture_on_commit_callbacks):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, {"code": codes[3]}, follow=True)
     assert response.redirect_chain == [("/account/", 302)]
@@ -58,15 +53,15 @@ def test_it_signs_in_with_a_recovery_code(client, bob, codes, django_capture_on_
     "transform", [str.upper, lambda c: c.replace("-", " "), lambda c: f"  {c.replace('-', '')} "]
 )
 def test_it_forgives_case_and_spacing(client, bob, codes, transform):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     assert client.post(URL, {"code": transform(codes[0])}).url == "/account/"
 
 
 def test_each_code_works_once(client, bob, codes):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     assert client.post(URL, {"code": codes[0]}).url == "/account/"
     client.post("/logout/")
-    at_code_step(client, bob)
+    start_signin(client, bob)
     response = client.post(URL, {"code": codes[0]})
     assert response.status_code == 200
     assert "used already" in " ".join(response.context["form"].errors["code"])
@@ -82,7 +77,7 @@ def test_a_used_code_is_spent_even_in_a_race(bob, codes):
 
 @pytest.mark.parametrize("code", ["", "nope", "aaaa-bbbb-cccc", "0000-1111-iiii", "x" * 31])
 def test_it_refuses_a_wrong_code(client, bob, codes, code):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     response = client.post(URL, {"code": code})
     assert response.status_code == 200
     assert response.context["form"].errors
@@ -95,14 +90,14 @@ def test_it_refuses_someone_elses_code(client, alice, bob, codes):
 
     add_authenticator(alice)
     alice_codes = do_generate_recovery_codes(acting_user=alice)
-    at_code_step(client, bob)
+    start_signin(client, bob)
     assert client.post(URL, {"code": alice_codes[0]}).status_code == 200
     assert "_auth_user_id" not in client.session
     assert not RecoveryCode.objects.exclude(used_at=None).exists()
 
 
 def test_it_counts_a_wrong_code_as_a_failure(client, bob, codes):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     client.post(URL, {"code": "aaaa-bbbb-cccc"})
     event = AuditEvent.objects.get(action="identity.signin.code_failed")
     assert event.data == {"method": "recovery"}
@@ -110,7 +105,7 @@ def test_it_counts_a_wrong_code_as_a_failure(client, bob, codes):
 
 def test_it_slows_down_code_guessing(client, bob, codes):
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        at_code_step(client, bob)
+        start_signin(client, bob)
         for _ in range(4):
             client.post(URL, {"code": "aaaa-bbbb-cccc"})
         response = client.post(URL, {"code": codes[0]})
@@ -121,7 +116,7 @@ def test_it_slows_down_code_guessing(client, bob, codes):
 
 
 def test_it_shares_the_lock_out_with_app_codes(client, bob, codes):
-    at_code_step(client, bob)
+    start_signin(client, bob)
     for _ in range(4):
         client.post("/login/app/", {"code": "000000"})
     assert "Too many failed attempts" in client.post(URL, {"code": codes[0]}).content.decode()

@@ -1,12 +1,10 @@
 """Manage my mobile devices (authenticator apps), and the authenticator-app step of signing in."""
 
 import segno
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -15,26 +13,30 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cpms.audit.middleware import client_ip
-from cpms.lib.forms import StyledFormMixin
 
-from ..actions.recovery import unused_count
 from ..actions.signin import Throttled, do_check_second_factor
 from ..actions.totp import (
-    code_already_used,
+    do_cancel_totp_device,
     do_confirm_totp_device,
     do_remove_totp_device,
     do_rename_totp_device,
     do_start_totp_device,
     grouped_secret,
-    pending_device,
     provisioning_uri,
     verify_totp,
 )
 from ..decorators import require_account_change
 from ..first_factor import after_new_factor, remember_where_to_go_on
-from ..forms import CodeForm
-from ..models import Method, TotpDevice, User
-from ..queries import methods_for
+from ..forms import CodeForm, DeviceNameForm
+from ..models import Method, TotpDevice
+from ..queries import (
+    code_already_used,
+    get_totp_device_for_user,
+    is_last_totp_device,
+    list_totp_devices,
+    pending_device,
+    unused_count,
+)
 from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
@@ -48,35 +50,6 @@ USED_CODE = gettext_lazy(
 )
 
 
-class DeviceNameForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=60,
-        help_text=gettext_lazy("A name that tells your devices apart, like “Work phone”."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-    )
-
-    def __init__(self, *args, user: User, device: TotpDevice | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.device = user, device
-
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise ValidationError(_("This field is required."))
-        others = TotpDevice.objects.filter(user=self.user, confirmed=True, name__iexact=name)
-        if self.device is not None:
-            others = others.exclude(pk=self.device.pk)
-        if others.exists():
-            raise ValidationError(_("You already have an authenticator app with this name."))
-        return name
-
-
-def get_device_for_user(user: User, device_id: int) -> TotpDevice:
-    """The user's confirmed app, or 404 whether it is missing or someone else's."""
-    return get_object_or_404(TotpDevice, pk=device_id, user=user, confirmed=True)
-
-
 def qr_svg(uri: str) -> str:
     """The QR code as inline SVG markup (segno escapes the title)."""
     svg = segno.make(uri, error="m").svg_inline(
@@ -87,7 +60,7 @@ def qr_svg(uri: str) -> str:
 
 @login_required
 def mobile_devices(request: HttpRequest) -> HttpResponse:
-    devices = TotpDevice.objects.filter(user=request.user, confirmed=True)
+    devices = list_totp_devices(request.user)
     return render(
         request,
         "identity/mobile_devices.html",
@@ -105,7 +78,7 @@ def mobile_device_add(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action")
     if request.method == "POST" and action == "cancel":
         if device is not None:
-            device.delete()
+            do_cancel_totp_device(acting_user=request.user, device=device)
         request.session.pop(PENDING_KEY, None)
         return redirect("identity:mobile-devices")
     if device is None or action == "start":
@@ -166,7 +139,7 @@ def _add_confirm(request: HttpRequest, device: TotpDevice) -> HttpResponse:
 @require_account_change
 @require_http_methods(["GET", "POST"])
 def mobile_device_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    device = get_device_for_user(request.user, pk)
+    device = get_totp_device_for_user(request.user, pk)
     form = DeviceNameForm(
         request.POST or None, user=request.user, device=device, initial={"name": device.name}
     )
@@ -180,14 +153,12 @@ def mobile_device_rename(request: HttpRequest, pk: int) -> HttpResponse:
 @require_account_change
 @require_http_methods(["GET", "POST"])
 def mobile_device_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    device = get_device_for_user(request.user, pk)
+    device = get_totp_device_for_user(request.user, pk)
     if request.method == "POST":
         do_remove_totp_device(acting_user=request.user, device=device)
         messages.success(request, _("The authenticator app “%(name)s” was removed.") % {"name": device.name})
         return redirect("identity:mobile-devices")
-    other_apps = TotpDevice.objects.filter(user=request.user, confirmed=True).exclude(pk=device.pk)
-    second_factors = {m for m in methods_for(request.user.pk) if m != Method.PASSWORD}
-    last_factor = second_factors == {Method.TOTP} and not other_apps.exists()
+    last_factor = is_last_totp_device(request.user, device)
     return render(
         request, "identity/mobile_device_remove.html", {"device": device, "last_factor": last_factor}
     )

@@ -12,7 +12,6 @@ import base64
 import json
 import re
 import time
-from functools import wraps
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
@@ -26,23 +25,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oauth2_provider import views as oauth_views
 from oauth2_provider.exceptions import FatalClientError, InvalidOIDCClientError, OAuthToolkitError
-from oauth2_provider.models import get_application_model
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.openid.connect.core.exceptions import ConsentRequired, InteractionRequired, LoginRequired
 
 from cpms.audit.record import record
 
-from ..actions.oidc import (
-    do_end_service_signin,
-    do_record_consent,
-    get_service_signin_for_user,
-    has_consented,
-)
+from .. import signin_state
+from ..actions.oidc import do_end_service_signin, do_record_consent
 from ..actions.sessions import do_sign_out
-from ..models import Method, UserSession
+from ..models import Method
 from ..oidc import ACR_TWO_FACTORS, ACR_VALUES, service_settings
-from ..queries import methods_for
-from ..sessions import begin_signin, has_two_factors, verified_methods
+from ..queries import find_service, get_service_signin_for_user, has_consented, methods_for, signed_in_here
+from ..sessions import has_two_factors, verified_at, verified_methods
 
 ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 
@@ -107,24 +101,6 @@ def has_nul_byte(request: HttpRequest) -> bool:
     return any("\x00" in value for value in values)
 
 
-def refuse_nul_bytes(view, *, page: bool = False):
-    """Answer a request with a NUL byte in a parameter with the standard's invalid_request, audited:
-    a page for browsers (`page`), JSON for services. Attributes such as csrf_exempt are kept."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not has_nul_byte(request):
-            return view(request, *args, **kwargs)
-        description = "The request contains a NUL character."
-        audit_error(request, "invalid_request", description, by_user=page)
-        if page:
-            error = {"error": "invalid_request", "description": description}
-            return render(request, "identity/oidc_error.html", {"error": error}, status=400)
-        return JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
-
-    return wrapper
-
-
 def without_parameter(path: str, name: str) -> str:
     parsed = urlsplit(path)
     query = [(key, value) for key, value in parse_qsl(parsed.query, keep_blank_values=True) if key != name]
@@ -139,9 +115,9 @@ class AuthorizationView(oauth_views.AuthorizationView):
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError as error:
             return self.error_response(error, application=None)
-        application = get_application_model().objects.get(client_id=credentials["client_id"])
+        application = find_service(credentials["client_id"])
         prompt = set(request.GET.get("prompt", "").split())
-        if not UserSession.objects.filter(session_key=request.session.session_key, ended_at=None).exists():
+        if not signed_in_here(request.session.session_key):
             auth_logout(request)  # a session that did not sign in through our pages: sign in again
             return redirect_to_login(request.get_full_path())
         if prompt & {"login", "create"}:
@@ -171,7 +147,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
             max_age = int(request.GET["max_age"]) if "max_age" in request.GET else None
         except ValueError:
             max_age = None
-        too_old = max_age is not None and time.time() - request.session.get("verified.at", 0) > max_age
+        too_old = max_age is not None and time.time() - (verified_at(request) or 0) > max_age
         if not missing_factor and not too_old:
             return None
         if "none" in prompt:
@@ -186,7 +162,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
         next_url = (
             without_parameter(request.get_full_path(), "max_age") if too_old else request.get_full_path()
         )
-        begin_signin(request, request.user.pk, next_url=next_url, second_factor=missing_factor)
+        signin_state.begin(request.session, request.user.pk, next_url=next_url, second_factor=missing_factor)
         if missing_factor:
             messages.info(
                 request,
@@ -213,7 +189,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
             **credentials,
             "cpms_session_key": request.session.session_key,
             "cpms_methods": verified_methods(request),
-            "cpms_verified_at": request.session.get("verified.at"),
+            "cpms_verified_at": verified_at(request),
         }
         response = super().create_authorization_response(request, scopes, credentials, allow)
         self.approved_scopes = scopes.split() if scopes else []
@@ -221,7 +197,7 @@ class AuthorizationView(oauth_views.AuthorizationView):
 
     def form_valid(self, form):
         """The consent form was sent (allow or deny)."""
-        application = get_application_model().objects.filter(client_id=form.cleaned_data["client_id"]).first()
+        application = find_service(form.cleaned_data["client_id"])
         if application is None:
             return self.fatal_error(_("Unknown service."), status=400)
         needs_two = service_settings(application).requires_two_factors
@@ -324,7 +300,7 @@ class LogoutView(oauth_views.RPInitiatedLogoutView):
 
     def get_request_application(self, id_token, client_id):
         if client_id:  # DOT would answer an unknown client_id with a 500
-            application = get_application_model().objects.filter(client_id=client_id).first()
+            application = find_service(client_id)
             if application is None:
                 raise InvalidOIDCClientError()
             return application

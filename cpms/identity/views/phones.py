@@ -1,19 +1,17 @@
 """Manage my mobile phone numbers, and the "Mobile Phone + SMS" sign-in step."""
 
-import phonenumbers
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cpms.audit.middleware import client_ip
-from cpms.lib.forms import StyledFormMixin
 
+from .. import signin_state
 from ..actions.phones import (
     SIGNIN,
     VERIFY,
@@ -22,108 +20,21 @@ from ..actions.phones import (
     do_remove_phone,
     do_send_sms_code,
     do_verify_phone,
-    has_pending_code,
     international_format,
-    parse_mobile_number,
-    verified_phones,
 )
 from ..actions.signin import Throttled
 from ..decorators import require_account_change
 from ..first_factor import after_new_factor, remember_where_to_go_on
-from ..forms import CodeForm
-from ..models import Method, PhoneNumber, User
-from ..queries import methods_for
+from ..forms import CodeForm, PhoneChoiceForm, PhoneNumberForm
+from ..models import Method, PhoneNumber
+from ..queries import get_phone_for_user, has_pending_code, is_last_phone, list_phones, verified_phones
 from ..sessions import AMR
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
-SMS_PHONE_KEY = "signin.sms_phone_id"
 WRONG_CODE = gettext_lazy(
     "This code is not correct, or it has expired. Check the last SMS, or send a new code."
 )
-
-# EU and EEA countries, Switzerland and the United Kingdom; others use the international format.
-COUNTRIES = {
-    "AT": gettext_lazy("Austria"),
-    "BE": gettext_lazy("Belgium"),
-    "BG": gettext_lazy("Bulgaria"),
-    "HR": gettext_lazy("Croatia"),
-    "CY": gettext_lazy("Cyprus"),
-    "CZ": gettext_lazy("Czechia"),
-    "DK": gettext_lazy("Denmark"),
-    "EE": gettext_lazy("Estonia"),
-    "FI": gettext_lazy("Finland"),
-    "FR": gettext_lazy("France"),
-    "DE": gettext_lazy("Germany"),
-    "GR": gettext_lazy("Greece"),
-    "HU": gettext_lazy("Hungary"),
-    "IS": gettext_lazy("Iceland"),
-    "IE": gettext_lazy("Ireland"),
-    "IT": gettext_lazy("Italy"),
-    "LV": gettext_lazy("Latvia"),
-    "LI": gettext_lazy("Liechtenstein"),
-    "LT": gettext_lazy("Lithuania"),
-    "LU": gettext_lazy("Luxembourg"),
-    "MT": gettext_lazy("Malta"),
-    "NL": gettext_lazy("Netherlands"),
-    "NO": gettext_lazy("Norway"),
-    "PL": gettext_lazy("Poland"),
-    "PT": gettext_lazy("Portugal"),
-    "RO": gettext_lazy("Romania"),
-    "SK": gettext_lazy("Slovakia"),
-    "SI": gettext_lazy("Slovenia"),
-    "ES": gettext_lazy("Spain"),
-    "SE": gettext_lazy("Sweden"),
-    "CH": gettext_lazy("Switzerland"),
-    "GB": gettext_lazy("United Kingdom"),
-}
-# The country a number most likely comes from, by e-mail language ("en" could be anywhere).
-COUNTRY_BY_LANGUAGE = {
-    "bg": "BG", "cs": "CZ", "da": "DK", "de": "DE", "el": "GR", "es": "ES", "et": "EE", "fi": "FI",
-    "fr": "FR", "ga": "IE", "hr": "HR", "hu": "HU", "it": "IT", "lt": "LT", "lv": "LV", "mt": "MT",
-    "nl": "NL", "pl": "PL", "pt": "PT", "ro": "RO", "sk": "SK", "sl": "SI", "sv": "SE",
-}  # fmt: skip
-
-
-class PhoneNumberForm(StyledFormMixin, forms.Form):
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
-    number = forms.CharField(
-        label=gettext_lazy("Mobile phone number"),
-        max_length=30,
-        help_text=gettext_lazy("For another country, enter the number with + and the country code."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "+33 6 12 34 56 78"}
-        ),
-    )
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        calling_code = phonenumbers.country_code_for_region
-        countries = sorted(
-            ((code, f"{name} (+{calling_code(code)})") for code, name in COUNTRIES.items()),
-            key=lambda choice: choice[1],
-        )
-        self.fields["country"].choices = [("", _("Other country: international format"))] + countries
-        self.fields["country"].initial = COUNTRY_BY_LANGUAGE.get(user.email_language, "")
-
-    def clean(self):
-        cleaned = super().clean()
-        if "number" in cleaned:
-            try:
-                cleaned["number"] = parse_mobile_number(cleaned["number"], cleaned.get("country") or None)
-            except ValidationError as error:
-                self.add_error("number", error)
-        return cleaned
-
-
-class PhoneChoiceForm(StyledFormMixin, forms.Form):
-    phone = forms.TypedChoiceField(
-        label=gettext_lazy("Which phone should receive the code?"), coerce=int, widget=forms.RadioSelect
-    )
-
-    def __init__(self, *args, phones: list[PhoneNumber], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["phone"].choices = [(phone.pk, phone.masked) for phone in phones]
 
 
 def too_many_codes(throttled: Throttled) -> str:
@@ -137,7 +48,7 @@ def too_many_codes(throttled: Throttled) -> str:
 
 @login_required
 def phone_numbers(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/phone_numbers.html", {"phones": list(request.user.phone_numbers.all())})
+    return render(request, "identity/phone_numbers.html", {"phones": list_phones(request.user)})
 
 
 @require_account_change(continue_text=SETTING_UP_A_DEVICE)
@@ -160,7 +71,7 @@ def phone_number_add(request: HttpRequest) -> HttpResponse:
 @require_account_change(continue_text=SETTING_UP_A_DEVICE)
 @require_http_methods(["GET", "POST"])
 def phone_number_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)
+    phone = get_phone_for_user(request.user, pk)
     if phone.verified_at is not None:
         messages.info(request, _("This number is already verified."))
         return redirect("identity:phone-numbers")
@@ -205,16 +116,12 @@ def phone_number_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_account_change
 @require_http_methods(["GET", "POST"])
 def phone_number_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    phone = get_object_or_404(PhoneNumber, pk=pk, user=request.user)
+    phone = get_phone_for_user(request.user, pk)
     if request.method == "POST":
         do_remove_phone(acting_user=request.user, phone=phone)
         messages.success(request, _("The mobile phone number was removed."))
         return redirect("identity:phone-numbers")
-    last_factor = (
-        phone.verified_at is not None
-        and not verified_phones(request.user).exclude(pk=phone.pk).exists()
-        and methods_for(request.user.pk) == [Method.PASSWORD, Method.SMS]
-    )
+    last_factor = is_last_phone(request.user, phone)
     return render(request, "identity/phone_number_remove.html", {"phone": phone, "last_factor": last_factor})
 
 
@@ -232,12 +139,12 @@ def signin_sms(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Your account has no verified mobile phone number. Choose another method."))
         return redirect("identity:signin-method")
     action = request.POST.get("action", "")
-    phone = next((p for p in phones if p.pk == request.session.get(SMS_PHONE_KEY)), None)
+    phone = next((p for p in phones if p.pk == signin_state.chosen_phone_id(request.session)), None)
     if phone is None and len(phones) == 1:
         phone = phones[0]
     if phone is None or action == "choose" or (request.method == "GET" and "choose" in request.GET):
         return choose_phone(request, phones, action == "choose")
-    request.session[SMS_PHONE_KEY] = phone.pk
+    signin_state.choose_phone(request.session, phone.pk)
     context = {
         "phone": phone,
         "several": len(phones) > 1,
@@ -263,7 +170,7 @@ def signin_sms(request: HttpRequest) -> HttpResponse:
             form.add_error(None, too_many_attempts(throttled))
         else:
             if ok:
-                request.session.pop(SMS_PHONE_KEY, None)
+                signin_state.forget_phone(request.session)
                 return finish_signin(request, user, ["password", Method.SMS])
             form.add_error("code", WRONG_CODE)
     context.update(form=form, pending=has_pending_code(phone, SIGNIN))
@@ -274,7 +181,7 @@ def choose_phone(request: HttpRequest, phones: list[PhoneNumber], submitted: boo
     """Several verified numbers: the user picks which one receives the code."""
     form = PhoneChoiceForm(request.POST if submitted else None, phones=phones)
     if submitted and form.is_valid():
-        request.session[SMS_PHONE_KEY] = form.cleaned_data["phone"]
+        signin_state.choose_phone(request.session, form.cleaned_data["phone"])
         return redirect("identity:signin-sms")
     return render(
         request,

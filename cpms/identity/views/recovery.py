@@ -1,6 +1,5 @@
 """Recovery codes: how many are left, new ones (shown once), and signing in with one."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,25 +9,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cpms.audit.middleware import client_ip
-from cpms.lib.forms import StyledFormMixin
 
-from ..actions.recovery import CODE_COUNT, do_generate_recovery_codes, do_use_recovery_code, unused_count
+from ..actions.recovery import CODE_COUNT, do_generate_recovery_codes, do_use_recovery_code
 from ..actions.signin import Throttled, do_check_second_factor
 from ..decorators import require_account_change
+from ..forms import RecoveryCodeForm
+from ..queries import unused_count
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
 
 WRONG_CODE = gettext_lazy("This recovery code is not correct, or it was used already.")
-
-
-class RecoveryCodeForm(StyledFormMixin, forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Recovery code"),
-        max_length=30,
-        help_text=gettext_lazy("Like k7q2-9xmz-4hpt. Each code works once."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
-        ),
-    )
 
 
 def codes_left_message(remaining: int) -> str:

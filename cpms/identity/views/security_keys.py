@@ -6,25 +6,20 @@ lets the browser talk to the authenticator, and posts the answer back as JSON
 """
 
 import json
-import time
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from cpms.audit.middleware import client_ip
-from cpms.lib.forms import StyledFormMixin
 
+from .. import signin_state
 from ..actions.security_keys import (
     RelyingParty,
     SecurityKeyProblem,
@@ -34,72 +29,25 @@ from ..actions.security_keys import (
     do_rename_security_key,
     do_verify_passkey,
     do_verify_security_key,
-    get_security_key_for_user,
-    list_security_keys,
     passkey_options,
     registration_options,
 )
 from ..actions.signin import Throttled, do_check_second_factor, ensure_not_throttled, reserve_attempt
 from ..decorators import require_account_change, require_account_change_json
 from ..first_factor import after_new_factor, remember_where_to_go_on
-from ..models import Method, SecurityKey, User
-from ..queries import methods_for
-from ..sessions import AMR, begin_signin
+from ..forms import SecurityKeyNameForm
+from ..models import Method
+from ..queries import get_security_key_for_user, is_last_security_key, list_security_keys
+from ..sessions import AMR
 from ..throttle import release
 from .mailbox_proof import SETTING_UP_A_DEVICE
 from .signin import finish_signin, pending_second_factor_user, second_factor_context, too_many_attempts
-
-CHALLENGE_LIFETIME_SECONDS = 5 * 60
-
-
-class SecurityKeyNameForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name of the key"),
-        max_length=60,
-        help_text=gettext_lazy(
-            "For example “Laptop” or “Blue USB key”, so that you can tell your keys apart."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-    )
-
-    def __init__(self, *args, user: User, key: SecurityKey | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.key = user, key
-
-    def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise ValidationError(_("This field is required."))
-        same = SecurityKey.objects.filter(user=self.user, name__iexact=name)
-        if self.key is not None:
-            same = same.exclude(pk=self.key.pk)
-        if same.exists():
-            raise ValidationError(_("You already have a key with this name. Please choose another one."))
-        return name
 
 
 def relying_party(request: HttpRequest) -> RelyingParty:
     host = request.get_host()
     rp_id = getattr(settings, "WEBAUTHN_RP_ID", "") or split_domain_port(host)[0]
     return RelyingParty(id=rp_id, name=settings.WEBAUTHN_RP_NAME, origin=f"{request.scheme}://{host}")
-
-
-def keep_challenge(request: HttpRequest, purpose: str, user: User, challenge: bytes) -> None:
-    request.session[f"webauthn.{purpose}"] = {
-        "challenge": bytes_to_base64url(challenge),
-        "user": user.pk,
-        "at": time.time(),
-    }
-
-
-def pop_challenge(request: HttpRequest, purpose: str, user: User) -> bytes | None:
-    """The challenge given to this user's browser, once; None if missing, used, expired or not theirs."""
-    kept = request.session.pop(f"webauthn.{purpose}", None)
-    if not isinstance(kept, dict) or kept.get("user") != user.pk:
-        return None
-    if time.time() - kept.get("at", 0) > CHALLENGE_LIFETIME_SECONDS:
-        return None
-    return base64url_to_bytes(kept["challenge"])
 
 
 def json_body(request: HttpRequest) -> dict | None:
@@ -148,7 +96,7 @@ def security_key_register_options(request: HttpRequest) -> HttpResponse:
         options, challenge = registration_options(user=request.user, rp=relying_party(request))
     except SecurityKeyProblem as problem:
         return json_error(problem)
-    keep_challenge(request, "register", request.user, challenge)
+    signin_state.keep_challenge(request.session, "register", challenge, user_id=request.user.pk)
     return HttpResponse(options, content_type="application/json")
 
 
@@ -159,7 +107,7 @@ def security_key_register(request: HttpRequest) -> JsonResponse:
     body = json_body(request)
     if body is None or not isinstance(body.get("name"), str) or not isinstance(body.get("credential"), dict):
         return not_understood()
-    challenge = pop_challenge(request, "register", request.user)
+    challenge = signin_state.pop_challenge(request.session, "register", user_id=request.user.pk)
     if challenge is None:
         return json_error(_("This registration has expired or was already used. Please try again."))
     form = SecurityKeyNameForm({"name": body["name"]}, user=request.user)
@@ -200,8 +148,7 @@ def security_key_remove(request: HttpRequest, pk: int) -> HttpResponse:
         do_remove_security_key(acting_user=request.user, key=key)
         messages.success(request, _("Your security key “%(name)s” was removed.") % {"name": key.name})
         return redirect("identity:security-keys")
-    others = [m for m in methods_for(request.user.pk) if m not in (Method.PASSWORD, Method.WEBAUTHN)]
-    last_factor = not others and SecurityKey.objects.filter(user=request.user).count() == 1
+    last_factor = is_last_security_key(request.user)
     return render(request, "identity/security_key_remove.html", {"key": key, "last_factor": last_factor})
 
 
@@ -237,7 +184,7 @@ def signin_webauthn_options(request: HttpRequest) -> HttpResponse:
         return json_error(too_many_attempts(throttled), status=429)
     except SecurityKeyProblem as problem:
         return json_error(problem)
-    keep_challenge(request, "signin", user, challenge)
+    signin_state.keep_challenge(request.session, "signin", challenge, user_id=user.pk)
     return HttpResponse(options, content_type="application/json")
 
 
@@ -262,7 +209,7 @@ def signin_webauthn_verify(request: HttpRequest) -> JsonResponse:
     body = json_body(request)
     if body is None or not isinstance(body.get("credential"), dict):
         return not_understood()
-    challenge = pop_challenge(request, "signin", user)
+    challenge = signin_state.pop_challenge(request.session, "signin", user_id=user.pk)
     if challenge is None:
         return json_error(_("This sign-in attempt has expired or was already used. Please try again."))
     outcome: list = []
@@ -298,16 +245,16 @@ def json_redirect(response: HttpResponse) -> JsonResponse:
 def signin_passkey_options(request: HttpRequest) -> HttpResponse:
     """From the first sign-in page: options for any passkey of this site (no account named yet)."""
     options, challenge = passkey_options(rp=relying_party(request))
-    begin_signin(request, None, next_url=request.GET.get("next", ""))
-    request.session["webauthn.passkey"] = {"challenge": bytes_to_base64url(challenge), "at": time.time()}
+    signin_state.begin(request.session, None, next_url=request.GET.get("next", ""))
+    signin_state.keep_challenge(request.session, "passkey", challenge)
     return HttpResponse(options, content_type="application/json")
 
 
 @require_POST
 def signin_passkey_verify(request: HttpRequest) -> JsonResponse:
     """Body {"credential": …}: a passkey that verified its user signs in alone (two factors in one)."""
-    kept = request.session.pop("webauthn.passkey", None)
-    if not isinstance(kept, dict) or time.time() - kept.get("at", 0) > CHALLENGE_LIFETIME_SECONDS:
+    challenge = signin_state.pop_challenge(request.session, "passkey")
+    if challenge is None:
         return json_error(_("This sign-in attempt has expired or was already used. Please try again."))
     body = json_body(request)
     if body is None or not isinstance(body.get("credential"), dict):
@@ -320,7 +267,7 @@ def signin_passkey_verify(request: HttpRequest) -> JsonResponse:
     try:
         key = do_verify_passkey(
             credential=body["credential"],
-            challenge=base64url_to_bytes(kept["challenge"]),
+            challenge=challenge,
             rp=relying_party(request),
         )
     except SecurityKeyProblem as problem:

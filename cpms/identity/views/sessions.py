@@ -9,16 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from ua_parser import parse as parse_user_agent
 
-from ..actions.oidc import live_service_signins
 from ..actions.sessions import (
     do_end_other_sessions,
     do_end_session,
     do_panic,
-    get_session_for_user,
-    live_sessions_for,
-    panic_counts,
 )
 from ..models import ServiceSignIn, UserSession
+from ..queries import get_session_for_user, live_service_signins, live_sessions_for, panic_counts
 from ..sessions import method_labels
 
 

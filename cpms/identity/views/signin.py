@@ -17,24 +17,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cpms.audit.middleware import client_ip
 
+from .. import signin_state
 from ..actions.sessions import do_sign_out
 from ..actions.signin import Throttled, do_check_password, do_record_signin
 from ..forms import IdentifierForm, MethodForm, PasswordForm
-from ..models import Method, User, UserSession
-from ..queries import default_method, find_signin_user, methods_for, second_factors
-from ..sessions import (
-    AMR,
-    begin_signin,
-    complete_signin,
-    device_nonce_for,
-    pop_next_url,
-    remember_device,
-    signin_reverifying,
-    signin_started,
-    signin_user_id,
-    start_second_factor,
-    verified_methods,
+from ..models import Method, User
+from ..queries import (
+    default_method,
+    find_signin_user,
+    get_active_user,
+    methods_for,
+    second_factors,
+    signed_in_here,
 )
+from ..sessions import AMR, complete_signin, device_nonce_for, remember_device, verified_methods
 
 SECOND_FACTOR_STEP = {
     Method.SMS: "identity:signin-sms",
@@ -61,8 +57,11 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         identifier = form.cleaned_data["identifier"].strip()
         user = find_signin_user(identifier)
-        begin_signin(
-            request, user.pk if user else None, identifier=identifier, next_url=request.POST.get("next", "")
+        signin_state.begin(
+            request.session,
+            user.pk if user else None,
+            identifier=identifier,
+            next_url=request.POST.get("next", ""),
         )
         return redirect("identity:signin-password")
     return render(request, "identity/login.html", {"form": form, "next": request.POST.get("next", next_url)})
@@ -73,22 +72,22 @@ def already_signed_in(request: HttpRequest, next_url: str) -> HttpResponse:
     (OpenID Connect prompt=login) verifies again first."""
     if not next_url or safe_next(request, next_url) != next_url:
         return redirect("identity:my-account")
-    begin_signin(request, request.user.pk, next_url=next_url)
+    signin_state.begin(request.session, request.user.pk, next_url=next_url)
     return redirect(reverse("identity:signin-method") + "?reverify=1")
 
 
 @require_http_methods(["GET", "POST"])
 def signin_password(request: HttpRequest) -> HttpResponse:
     """Step 2, the same for every identifier: the password. Then the second factor, if the account has one."""
-    if not signin_started(request):
+    if not signin_state.started(request.session):
         return redirect("identity:login")
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_id = signin_user_id(request)
+        user_id = signin_state.user_id(request.session)
         try:
             user = do_check_password(
                 user_id=user_id,
-                identifier=request.session["signin.identifier"],
+                identifier=signin_state.identifier(request.session),
                 password=form.cleaned_data["password"],
                 ip=client_ip(request),
                 device=device_nonce_for(request, user_id),
@@ -105,8 +104,9 @@ def signin_password(request: HttpRequest) -> HttpResponse:
         "identity/signin_password.html",
         {
             "form": form,
-            "identifier": request.session.get("signin.identifier", ""),
-            "reverify": request.user.is_authenticated and request.user.pk == signin_user_id(request),
+            "identifier": signin_state.identifier(request.session),
+            "reverify": request.user.is_authenticated
+            and request.user.pk == signin_state.user_id(request.session),
         },
     )
 
@@ -115,7 +115,7 @@ def after_password(request: HttpRequest, user: User) -> HttpResponse:
     factors = second_factors(methods_for(user.pk))
     if not factors:
         return finish_signin(request, user, ["password"])
-    start_second_factor(request, password_verified=True)
+    signin_state.start_second_factor(request.session, password_verified=True)
     return redirect(SECOND_FACTOR_STEP[default_method(user, factors)])
 
 
@@ -126,19 +126,18 @@ def signin_method(request: HttpRequest) -> HttpResponse:
     Also where a signed-in user re-verifies: straight to their preferred second factor, or to the
     password for an account without one.
     """
-    if not signin_started(request):
+    if not signin_state.started(request.session):
         return redirect("identity:login")
-    user_id = signin_user_id(request)
+    user_id = signin_state.user_id(request.session)
     reverifying = request.user.is_authenticated and request.user.pk == user_id
-    if reverifying and not request.session.get("signin.password_ok"):
-        if not has_signed_in_here(request):
+    if reverifying and not signin_state.owes_second_factor(request.session):
+        if not signed_in_here(request.session.session_key):
             return redirect("identity:signin-password")  # not through our pages: the password too
-        user = User.objects.get(pk=user_id)
         factors = second_factors(methods_for(user_id))
         if not factors:
             return redirect("identity:signin-password")
-        start_second_factor(request, password_verified=False)
-        return redirect(SECOND_FACTOR_STEP[default_method(user, factors)])
+        signin_state.start_second_factor(request.session, password_verified=False)
+        return redirect(SECOND_FACTOR_STEP[default_method(request.user, factors)])
     user = pending_second_factor_user(request)
     if user is None:
         return redirect("identity:login")
@@ -153,11 +152,6 @@ def signin_method(request: HttpRequest) -> HttpResponse:
         "identity/signin_method.html",
         {**second_factor_context(request), "form": form, "reverify": reverifying},
     )
-
-
-def has_signed_in_here(request: HttpRequest) -> bool:
-    """This session signed in through these pages (its password verified), and was not ended."""
-    return UserSession.objects.filter(session_key=request.session.session_key, ended_at=None).exists()
 
 
 def too_many_attempts(throttled: Throttled) -> str:
@@ -177,18 +171,18 @@ def too_many_attempts(throttled: Throttled) -> str:
 def pending_second_factor_user(request: HttpRequest) -> User | None:
     """The user who gave the right password (or is signed in and re-verifies) and now owes a second
     factor, or None."""
-    if not request.session.get("signin.password_ok"):
+    if not signin_state.owes_second_factor(request.session):
         return None
-    return User.objects.filter(pk=signin_user_id(request), is_active=True).first()
+    return get_active_user(signin_state.user_id(request.session))
 
 
 def second_factor_context(request: HttpRequest) -> dict:
     """What every second-factor page shows above its form."""
     signed_in_email = request.user.email if request.user.is_authenticated else ""
     return {
-        "identifier": request.session.get("signin.identifier", "") or signed_in_email,
-        "reverify": signin_reverifying(request),
-        "for_cpms": request.session.get("signin.next", "").startswith("/cpms/"),
+        "identifier": signin_state.identifier(request.session) or signed_in_email,
+        "reverify": signin_state.reverifying(request.session, request.user),
+        "for_cpms": signin_state.next_url(request.session).startswith("/cpms/"),
     }
 
 
@@ -199,7 +193,7 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
     before (its password), plus that factor.
     """
     methods = [AMR[way] for way in ways]
-    if signin_reverifying(request):
+    if signin_state.reverifying(request.session, request.user):
         methods = list(
             dict.fromkeys(verified_methods(request) + [m for m in methods if m != AMR["password"]])
         )
@@ -213,7 +207,7 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
             )
         complete_signin(request, user, methods)
         do_record_signin(user=user, methods=methods)
-    response = redirect(safe_next(request, pop_next_url(request)))
+    response = redirect(safe_next(request, signin_state.pop_next_url(request.session)))
     remember_device(request, response, user)
     return response
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from cpms.test import add_authenticator, make_user, sign_in
+from cpms.test import add_authenticator, make_user, sign_in, signin_in_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_it_asks_staff_signed_in_with_a_password_only_for_their_second_factor(cl
     sign_in(client, user, methods=("pwd",))
     response = client.get("/admin/login/?next=/admin/")
     assert response.url.startswith("/login/method/?reverify=1")
-    assert client.session["signin.next"] == "/admin/login/?next=/admin/"
+    assert signin_in_progress(client).next_url == "/admin/login/?next=/admin/"
 
 
 def test_it_asks_staff_without_a_second_factor_to_set_one_up(client):

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.template import Context, Template
 
-from cpms.access.tests.factories import make_grant, make_request, make_tree
+from cpms.access.tests.factories import make_grant, make_request
 from cpms.clinical.tests.factories import complete_profile, make_areas
 from cpms.identity.models import PhoneNumber
 from cpms.styleguide.forms import SampleForm
@@ -129,31 +129,28 @@ def test_it_summarises_the_errors_of_every_my_account_form(client, bob):
     assert all(checked.values()), checked
 
 
-def test_it_summarises_the_errors_of_the_access_request_wizard(client, bob):
-    tree = make_tree()
+def test_it_summarises_the_errors_of_the_access_request_wizard(client, bob, rnd):
     sign_in(client, bob)
     assert submit_every_form_empty(client, "/access/request/") == 1
-    client.post("/access/request/", {"application": tree.application.pk, "action": "next"})
-    assert submit_every_form_empty(client, f"/access/request/organisation/?node={tree.country.pk}") == 1
-    client.post("/access/request/organisation/", {"organisation": tree.hcp.pk, "action": "next"})
+    client.post("/access/request/", {"application": rnd.application.pk, "action": "next"})
+    assert submit_every_form_empty(client, f"/access/request/organisation/?node={rnd.country.pk}") == 1
+    client.post("/access/request/organisation/", {"organisation": rnd.hcp.pk, "action": "next"})
     assert submit_every_form_empty(client, "/access/request/profile/") == 1
 
 
-def test_it_summarises_the_errors_of_the_validation_desk(client, bob, alice):
-    tree = make_tree()
-    make_grant(bob, tree.hcp)
-    make_grant(bob, tree.hcp, profile_code="coordinator")
-    request = make_request(alice, tree.hcp)
+def test_it_summarises_the_errors_of_the_validation_desk(client, bob, alice, rnd):
+    make_grant(bob, rnd.hcp)
+    make_grant(bob, rnd.hcp, profile_code="coordinator")
+    request = make_request(alice, rnd.hcp)
     sign_in(client, bob)
     response = client.post(f"/access/validation/{request.pk}/reject/", {"reason": ""})
     assert response.status_code == 400
     assert_error_summary(response.content.decode(), "reject")
 
 
-def test_it_summarises_the_errors_of_the_cpms_first_use_and_preferences(client, bob):
-    tree = make_tree()
-    make_grant(bob, tree.hcp)
-    make_areas(tree.ern)
+def test_it_summarises_the_errors_of_the_cpms_first_use_and_preferences(client, bob, rnd):
+    make_grant(bob, rnd.hcp)
+    make_areas(rnd.ern)
     sign_in(client, bob)
     assert submit_every_form_empty(client, "/cpms/welcome/") == 1
     complete_profile(bob)
