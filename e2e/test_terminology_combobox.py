@@ -76,3 +76,15 @@ def test_it_takes_a_typed_code_without_javascript(browser, site):
     page.get_by_role("button", name="Try the codes").click()
     assert "phenotype=HP%3A0001250" in page.url
     context.close()
+
+
+def test_it_checks_a_variant_and_a_gene_as_they_are_typed(signed_in_hp):
+    page = signed_in_hp
+    page.goto("/styleguide/")
+    page.get_by_label("Variant (HGVS)").press_sequentially("NM_000088.3:c.589G>")
+    expect(page.get_by_text("This is not a valid HGVS description.")).to_be_visible()
+    page.get_by_label("Variant (HGVS)").press_sequentially("T")
+    expect(page.get_by_text("Valid HGVS syntax.")).to_be_visible()
+    page.get_by_label("Gene (HGNC symbol)").press_sequentially("NOTAGENE")
+    expect(page.get_by_text("The loaded releases do not know the gene NOTAGENE.")).to_be_visible()
+    assert accessibility_violations(page) == []

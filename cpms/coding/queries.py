@@ -15,6 +15,7 @@ SEARCH_SYSTEMS = {
     "diagnosis": DIAGNOSIS,
 }
 MAX_QUERY_LENGTH = 100
+SYNONYM_SYSTEMS = {System.HPO}  # the loaded data has synonyms for HPO only (phenotype.hpoa names ORPHA once)
 
 
 def get_concept(system: str, code: str) -> Concept | None:
@@ -78,13 +79,15 @@ _STEP_SQL = (
 def _search_rows(query: str, systems: list[str], limit: int) -> list[tuple]:
     kind = SearchTerm.Kind
     exact, prefix = ("=", query, None), (">=", query, index.successor(query))
-    steps = [(kind.CODE, exact)]
-    if any(ch.isdigit() for ch in query):
-        steps.append((kind.CODE, (">", query, index.successor(query))))
+    steps = []
+    if any(ch.isdigit() for ch in query):  # every code has a digit: no code step for words
+        steps += [(kind.CODE, exact), (kind.CODE, (">", query, index.successor(query)))]
     steps += [(kind.LABEL, prefix), (kind.WORD, prefix), (kind.SYNONYM, prefix)]
     parts, params = [], []
     for number, (step_kind, (operator, low, high)) in enumerate(steps):
         for system in systems:
+            if step_kind == kind.SYNONYM and system not in SYNONYM_SYSTEMS:
+                continue
             upper = "" if high is None else " AND t.key < %s"
             parts.append(_STEP_SQL.format(step=number, operator=operator, upper=upper, alias=len(parts)))
             params += [step_kind, system, low, *([] if high is None else [high]), limit * 2]

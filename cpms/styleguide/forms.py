@@ -32,3 +32,5 @@ class SampleUploadForm(StyledFormMixin, forms.Form):
 class SampleTerminologyForm(StyledFormMixin, forms.Form):
     phenotype = forms.CharField(label=_("Phenotype (HPO term)"), max_length=20, required=False)
     diagnosis = forms.CharField(label=_("Diagnosis (ORPHA or ICD-10)"), max_length=20, required=False)
+    variant = forms.CharField(label=_("Variant (HGVS)"), max_length=200, required=False)
+    gene = forms.CharField(label=_("Gene (HGNC symbol)"), max_length=40, required=False)
