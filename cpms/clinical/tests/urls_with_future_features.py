@@ -19,8 +19,10 @@ patients = (
 )
 research = ([path("", stand_in, name="research-home")], "research")
 
+# The stand-ins first: of two URL namespaces of one name, Django reverses in the first (the real
+# "patients" namespace exists as soon as its first page does).
 urlpatterns = [
-    *project_urlpatterns,
     path("cpms/patients/", include(patients)),
     path("cpms/research/", include(research)),
+    *project_urlpatterns,
 ]
