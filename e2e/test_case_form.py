@@ -2,6 +2,7 @@
 restored, the error summary of a wrong code, and axe-core finding nothing serious on the way."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -135,3 +136,26 @@ def test_every_section_of_a_filled_case_is_accessible(hana_page):
     assert_accessible(page)
     page.get_by_role("link", name="Change genetics").click()
     expect(page.get_by_role("heading", name=re.compile("Genetics"))).to_be_visible()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_an_hp_attaches_a_pdf_with_a_progress_bar_and_downloads_it(hana_page, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    page = hana_page
+    page.goto("/cpms/patients/RND-CASE0001/case/attachments/")
+    page.get_by_label("File").set_input_files(
+        {"name": "MRI report.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("Description").fill("Brain MRI")
+    page.get_by_role("button", name="Attach").click()
+    expect(page.get_by_text("MRI report.pdf is attached to the case.")).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="MRI report.pdf").click()
+    assert download.value.suggested_filename == "MRI report.pdf"
+    assert Path(download.value.path()).read_bytes() == PDF

@@ -89,3 +89,9 @@ def read_attachment_for_user(request, pseudonym: str, attachment_id: int) -> tup
         {"attachment": attachment.pk},
     )
     return attachment, data
+
+
+def case_version(patient: Patient) -> str:
+    """When the case was last saved (ISO 8601), "" before its first save: what a draft is based on."""
+    saved = Case.objects.unscoped().filter(patient=patient).values_list("updated_at", flat=True).first()
+    return saved.isoformat() if saved else ""

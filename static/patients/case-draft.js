@@ -57,7 +57,12 @@
 
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    form.addEventListener("focusout", function () { if (dirty) send(); });
+    form.addEventListener("focusout", function (event) {
+      // Not when the focus goes to Save: the section is about to be saved, a draft would outlive it.
+      var next = event.relatedTarget;
+      if (next && next.form === form && next.type === "submit") return;
+      if (dirty) send();
+    });
     form.addEventListener("submit", function () { submitting = true; window.clearTimeout(timer); });
   }
 

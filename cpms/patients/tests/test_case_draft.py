@@ -9,7 +9,7 @@ from cpms.audit.models import AuditEvent
 from cpms.patients.actions.case import do_save_case_fields
 from cpms.patients.models import CaseDraft
 
-from .case_helpers import case_world, hp_at, phenotype_post, signed_in
+from .case_helpers import case_of, case_world, hp_at, phenotype_post, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,19 @@ def test_it_refuses_a_draft_that_is_too_long(hana, world):
     assert response.status_code == 413
     assert "too long" in response.json()["error"]
     assert not world.patient.case_drafts.exists()
+
+
+def test_it_refuses_a_draft_of_a_page_older_than_the_last_save(hana, world):
+    do_save_case_fields(
+        acting_user=world.hana, patient=world.patient, section="history", values={"clinical_history": "Saved"}
+    )
+    response = hana.post(
+        draft_url("history"), {"clinical_history": "Typed before the save", "draft_base": ""}
+    )
+    assert response.status_code == 409 and "reload the page" in response.json()["error"]
+    page = hana.get(section_url("history")).content.decode()
+    base = case_of(world.patient).updated_at.isoformat()
+    assert f'name="draft_base" value="{base}"' in page
+    assert (
+        hana.post(draft_url("history"), {"clinical_history": "Newer", "draft_base": base}).status_code == 200
+    )

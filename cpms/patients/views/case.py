@@ -43,6 +43,7 @@ from ..forms.case import (
 )
 from ..models import Case
 from ..queries_case import (
+    case_version,
     draft_of,
     get_attachment_for_user,
     get_case_for_user,
@@ -302,6 +303,7 @@ def case_section(request: HttpRequest, pseudonym: str, section: str) -> HttpResp
         "form": form,
         "formset": formset,
         "draft": draft,
+        "draft_base": case.updated_at.isoformat() if case.pk else "",
         "draft_url": reverse("patients:case-draft", kwargs={"pseudonym": pseudonym, "section": section}),
         "discard_url": reverse(
             "patients:case-draft-discard", kwargs={"pseudonym": pseudonym, "section": section}
@@ -317,7 +319,7 @@ def draft_data(request: HttpRequest) -> dict[str, list[str]]:
     data = {
         key.replace("\x00", ""): [value.replace("\x00", "") for value in values]
         for key, values in request.POST.lists()
-        if key != "csrfmiddlewaretoken"
+        if key not in ("csrfmiddlewaretoken", "draft_base")
     }
     if len(data) > 2000 or sum(len(key) + sum(len(v) for v in values) for key, values in data.items()) > (
         MAX_DRAFT_CHARACTERS
@@ -333,6 +335,13 @@ def case_draft(request: HttpRequest, pseudonym: str, section: str) -> HttpRespon
     if section not in DRAFTED:
         raise Http404
     patient = get_patient_for_case_write(request, pseudonym)
+    if request.POST.get("draft_base", "") != case_version(patient):
+        # The section was saved since the page was opened (by this user a moment ago, or by a
+        # colleague): a draft of the older page would come back over what was saved.
+        return JsonResponse(
+            {"error": _("This section was saved since this page was opened: reload the page to see it.")},
+            status=409,
+        )
     try:
         data = draft_data(request)
     except ValidationError as error:
