@@ -1,6 +1,6 @@
 """Reads of a patient's case (the consultation form), with the permission check built in, audited.
 
-The patient comes from `queries.get_patient_for_user` (404 whether missing or not the user's); the
+The patient comes from `queries.find_patient_for_user` (404 whether missing or not the user's); the
 case's rows are read through that patient. Every read of the case is recorded in the audit trail
 (`patients.case.viewed`, with the section read).
 """
@@ -12,7 +12,7 @@ from cpms.audit.record import record
 
 from .documents import read_document
 from .models import Case, CaseAttachment, CaseDiagnosis, CaseDraft, CasePhenotype, CaseVariant, Patient
-from .queries import get_patient_for_user
+from .queries import find_patient_for_user
 
 
 def rows_of_case():
@@ -47,7 +47,7 @@ def case_with_rows(patient: Patient) -> Case:
 def get_case_for_user(request, pseudonym: str, *, section: str = "") -> Case:
     """The case of one of the user's patients, with every row, in a number of queries that does not
     grow with the rows; 404 otherwise. Records that the user read it (the whole case, or `section`)."""
-    patient = get_patient_for_user(request, pseudonym)
+    patient = find_patient_for_user(request, pseudonym)
     case = case_with_rows(patient)
     record(request.user, "patients.case.viewed", patient, {"section": section or "all"})
     return case
@@ -55,7 +55,7 @@ def get_case_for_user(request, pseudonym: str, *, section: str = "") -> Case:
 
 def get_patient_for_case_write(request, pseudonym: str) -> Patient:
     """The patient whose case the user is about to change; 404 otherwise (the write is audited)."""
-    return get_patient_for_user(request, pseudonym)
+    return find_patient_for_user(request, pseudonym)
 
 
 def draft_of(patient: Patient, section: str, user) -> CaseDraft | None:
@@ -65,7 +65,7 @@ def draft_of(patient: Patient, section: str, user) -> CaseDraft | None:
 
 def get_attachment_for_user(request, pseudonym: str, attachment_id: int) -> CaseAttachment:
     """An attachment of the case of one of the user's patients; 404 otherwise."""
-    patient = get_patient_for_user(request, pseudonym)
+    patient = find_patient_for_user(request, pseudonym)
     attachment = (
         CaseAttachment.objects.unscoped()
         .filter(case__patient=patient, pk=attachment_id)

@@ -20,7 +20,7 @@ from ..exchange.importing import (
 )
 from ..exchange.validation import ExportInvalid
 from ..forms.exchange import CaseImportForm, ConfirmImportForm
-from ..queries import get_patient_for_user
+from ..queries import find_patient_for_user, get_patient_for_user
 
 
 @cpms_user_required
@@ -31,7 +31,7 @@ def case_export(request: HttpRequest, pseudonym: str) -> HttpResponse:
 
 
 def export_response(request: HttpRequest, pseudonym: str, export_format: str) -> HttpResponse:
-    patient = get_patient_for_user(request, pseudonym)
+    patient = find_patient_for_user(request, pseudonym)  # the export is the audited read
     try:
         export = do_export_case(acting_user=request.user, patient=patient, export_format=export_format)
     except ExportInvalid as invalid:
