@@ -76,14 +76,14 @@ def test_an_hp_fills_status_and_onset_with_the_keyboard_and_finds_the_draft_agai
 def test_an_hp_adds_phenotype_rows_and_is_told_which_code_is_unknown(hana_page):
     page = hana_page
     page.goto("/cpms/patients/RND-CASE0001/case/phenotype/")
-    page.get_by_label("HPO term").fill("HP:0001251")
+    page.get_by_role("combobox", name="HPO term").fill("HP:0001251")
     page.get_by_role("button", name="Save and add another row").click()
     expect(page.get_by_text("Phenotype saved.")).to_be_visible()
     expect(page.get_by_role("group", name="Term 2")).to_be_visible()
     assert_accessible(page)
 
     row = page.get_by_role("group", name="Term 2")
-    row.get_by_label("HPO term").fill("HP:9999999")
+    row.get_by_role("combobox", name="HPO term").fill("HP:9999999")
     row.get_by_label("Observed or excluded").select_option(label="Excluded (looked for and absent)")
     page.get_by_role("button", name="Save", exact=True).click()
     summary = page.locator("[data-cpms-error-summary]")
@@ -94,7 +94,7 @@ def test_an_hp_adds_phenotype_rows_and_is_told_which_code_is_unknown(hana_page):
     assert page.title().startswith("Error:")
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile("HP:9999999")).click()
-    expect(row.get_by_label("HPO term")).to_be_focused()
+    expect(row.get_by_role("combobox", name="HPO term")).to_be_focused()
 
 
 def test_every_section_of_a_filled_case_is_accessible(hana_page):

@@ -253,12 +253,12 @@ class CodedRowFormSet(RowFormSet):
 
 
 class DiagnosisRowForm(CodedRowForm):
+    terminology = "diagnosis"  # the combobox's search (templates/patients/_case_row.html)
     code = forms.CharField(
         label=_("ORPHA or ICD-10 code"),
         max_length=20,
         required=False,
         help_text=_("For example ORPHA:558 or G40.3. Type a name to search."),
-        widget=forms.TextInput(attrs={"data-terminology": "diagnosis", "autocomplete": "off"}),
     )
     certainty = forms.ChoiceField(
         label=_("Certainty"), choices=Certainty.choices, initial=Certainty.CONFIRMED
@@ -287,12 +287,12 @@ class DiagnosisFormSetBase(CodedRowFormSet):
 
 
 class PhenotypeRowForm(CodedRowForm):
+    terminology = "hpo"
     code = forms.CharField(
         label=_("HPO term"),
         max_length=20,
         required=False,
         help_text=_("For example HP:0001250. Type a name or a synonym to search."),
-        widget=forms.TextInput(attrs={"data-terminology": "hpo", "autocomplete": "off"}),
     )
     excluded = forms.TypedChoiceField(
         label=_("Observed or excluded"),
