@@ -137,8 +137,9 @@ def lock_patient(acting_user, patient: Patient) -> Patient:
 
 
 def do_remove_patient(*, acting_user, patient: Patient) -> Patient:
-    """Remove a patient from the centre: erase the identifying fields, their indexes and every
-    document. The pseudonym and the audit trail (which never held identity) stay."""
+    """Remove a patient from the centre: erase the identifying fields, their indexes, every document
+    (signed forms, case attachments) and the case's unsaved drafts. The pseudonym, the coded case and
+    the audit trail (which never held identity) stay."""
     with transaction.atomic():
         locked = lock_patient(acting_user, patient)
         if locked.is_removed:
@@ -146,6 +147,7 @@ def do_remove_patient(*, acting_user, patient: Patient) -> Patient:
         documents = list(locked.documents.all())
         for document in documents:
             erase_document(document)
+        drafts, _ = locked.case_drafts.all().delete()  # unvalidated typing, which may name the patient
         for name in IDENTIFYING_FIELDS:
             setattr(locked, name, "")
         locked.hospital_number_index = locked.identity_index = ""
@@ -157,6 +159,6 @@ def do_remove_patient(*, acting_user, patient: Patient) -> Patient:
             acting_user,
             "patients.patient.removed",
             locked,
-            {"pseudonym": locked.pseudonym, "documents_erased": len(documents)},
+            {"pseudonym": locked.pseudonym, "documents_erased": len(documents), "drafts_erased": drafts},
         )
     return locked

@@ -4,7 +4,7 @@ from django.urls import reverse
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
-from ..models import Document, Patient
+from ..models import CaseDraft, Document, Patient
 from .factories import pdf_upload
 
 
@@ -36,6 +36,7 @@ def test_it_erases_the_identity_and_the_forms_and_keeps_the_pseudonymised_trail(
         consents, {"kind": "care", "status": "given", "date": "2026-11-30", "consent_form": pdf_upload()}
     )
     stored = Document.objects.unscoped().get().storage_name
+    CaseDraft(patient=world.patient, section="history", user=world.enrolling, data={"x": ["Jane"]}).save()
     response = client.post(url(world.patient), {"pseudonym": world.patient.pseudonym.lower()})
     assert response.status_code == 302
     patient = Patient.objects.unscoped().get()
@@ -47,7 +48,8 @@ def test_it_erases_the_identity_and_the_forms_and_keeps_the_pseudonymised_trail(
     assert not Document.objects.unscoped().exists() and not default_storage.exists(stored)
     assert AuditEvent.objects.filter(target_id=str(patient.pk)).count() >= 2
     removed = AuditEvent.objects.get(action="patients.patient.removed")
-    assert removed.data == {"pseudonym": patient.pseudonym, "documents_erased": 1}
+    assert removed.data == {"pseudonym": patient.pseudonym, "documents_erased": 1, "drafts_erased": 1}
+    assert not patient.case_drafts.exists()
     assert client.get(reverse("patients:patient-detail", args=[patient.pseudonym])).status_code == 404
 
 
