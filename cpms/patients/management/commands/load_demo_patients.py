@@ -1,6 +1,6 @@
 """Demo patients for the embedded default: a few enrolled at DE22 and DE05 (ERN-RND) with their
-consents and a signed form. Safe to run again: a patient already there (same hospital number at the
-same centre) is left as it is.
+consents, a signed form and a coded case (when the terminologies are loaded). Safe to run again: a
+patient already there (same hospital number at the same centre) is left as it is.
 
 Needs the demo people (`load_demo_data`); `make run` loads both. The names are invented.
 """
@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
 from cpms.clinical.management.commands.load_demo_data import institution
+from cpms.coding.models import Concept
 from cpms.identity.models import User
+from cpms.patients.actions.case import do_save_case_diagnoses, do_save_case_phenotypes, do_save_case_variants
 from cpms.patients.actions.patients import Identity, do_enrol_patient
 from cpms.patients.models import Patient
 from cpms.patients.models.patient import ConsentKind, ConsentStatus
@@ -77,6 +79,21 @@ DEMO_PATIENTS = [
         NOT_ASKED,
     ),
 ]
+# hospital number → the case: diagnoses (code, certainty; the first is main, none = undiagnosed),
+# HPO terms, variants (gene, HGVS, zygosity, ACMG class)
+DEMO_CASES = {
+    "TUE-100231": (
+        [("ORPHA:33069", "confirmed"), ("G40.4", "confirmed")],
+        ["HP:0001250", "HP:0001263"],
+        [("SCN1A", "NM_001165963.4:c.2836C>T", "GENO:0000135", "PATHOGENIC")],
+    ),
+    "TUE-100874": ([], ["HP:0001249", "HP:0000252", "HP:0001252"], []),
+    "UKB-55120": (
+        [("ORPHA:98896", "confirmed"), ("G71.0", "confirmed")],
+        ["HP:0001252"],
+        [("DMD", "NM_004006.3:c.10171C>T", "GENO:0000134", "PATHOGENIC")],
+    ),
+}
 SIGNED_FORM = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -100,7 +117,7 @@ class Command(BaseCommand):
             )
             if already.exists():
                 continue
-            do_enrol_patient(
+            patient = do_enrol_patient(
                 acting_user=user,
                 centre=centre,
                 identity=Identity(given, family, datetime.date.fromisoformat(born), number),
@@ -115,7 +132,38 @@ class Command(BaseCommand):
                 consent_date=datetime.date(2026, 11, 16),
                 consent_form=SimpleUploadedFile("signed-consent.pdf", SIGNED_FORM, "application/pdf"),
             )
+            self.code_case(user, patient, DEMO_CASES.get(number))
             enrolled += 1
         self.stdout.write(
             f"Demo patients: {enrolled} enrolled, {len(DEMO_PATIENTS) - enrolled} already there."
+        )
+
+    def code_case(self, user, patient, case) -> None:
+        """Write the demo case through the case actions; codes the loaded releases lack are left out."""
+        if case is None:
+            return
+        diagnoses, terms, variants = case
+        concepts = {concept.code: concept for concept in Concept.objects.all()}
+        rows = [
+            {"concept": concepts[code], "certainty": certainty, "is_main": index == 0}
+            for index, (code, certainty) in enumerate(diagnoses)
+            if code in concepts
+        ]
+        do_save_case_diagnoses(acting_user=user, patient=patient, undiagnosed=not rows, rows=rows)
+        do_save_case_phenotypes(
+            acting_user=user,
+            patient=patient,
+            rows=[
+                {"concept": concepts[code], "excluded": False, "onset": ""}
+                for code in terms
+                if code in concepts
+            ],
+        )
+        do_save_case_variants(
+            acting_user=user,
+            patient=patient,
+            rows=[
+                {"gene_symbol": gene, "hgvs": hgvs, "zygosity": zygosity, "acmg_class": acmg}
+                for gene, hgvs, zygosity, acmg in variants
+            ],
         )
