@@ -107,5 +107,7 @@ def test_a_requested_cpms_access_is_approved_and_used(page):
     assert_accessible(page)
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-    expect(page.get_by_text("DE22 - University Hospital and Faculty of Medicine Tubingen")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="DE22 - University Hospital and Faculty of Medicine Tubingen")
+    ).to_be_visible()
     assert_accessible(page)
