@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cpms.lib.crypto import EncryptedTextField
 
@@ -46,7 +47,7 @@ class ConsentKind(models.TextChoices):
 class ConsentStatus(models.TextChoices):
     GIVEN = "given", _("Given")
     REFUSED = "refused", _("Refused")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("consent", "Withdrawn")  # masculine in French, unlike a request
     NOT_ASKED = "not_asked", _("Not recorded")
 
 
