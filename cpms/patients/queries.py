@@ -7,7 +7,7 @@ withdrawn consent counts from the next request on), and every read of one patien
 """
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -15,6 +15,7 @@ from django.http import Http404
 
 from cpms.access.models import GUEST_CODE, OrganisationNode
 from cpms.access.queries.grants import HP
+from cpms.access.queries.pages import KeysetPage
 from cpms.access.queries.scopes import Access, access_for
 from cpms.audit.catalogue import describe
 from cpms.audit.models import AuditEvent
@@ -168,30 +169,8 @@ class PatientRow:
     consents: tuple[tuple[str, str], ...] = ()  # (status value, its label) of care, registries, contact
 
 
-@dataclass
-class PatientPage:
-    rows: list[PatientRow] = field(default_factory=list)
-    total: int = 0
-    next_cursor: str = ""
-    previous_cursor: str = ""
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    @property
-    def has_next(self) -> bool:
-        return bool(self.next_cursor)
-
-    @property
-    def has_previous(self) -> bool:
-        return bool(self.previous_cursor)
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
+class PatientPage(KeysetPage):
+    """A page of the centre's list (KeysetPage's cursors and links), whose count stops at COUNT_LIMIT."""
 
     @property
     def total_is_capped(self) -> bool:
