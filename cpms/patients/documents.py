@@ -11,6 +11,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from cpms.lib.crypto import decrypt_bytes, encrypt_bytes, rotate_bytes
 from cpms.lib.files import content_type_of, read_upload
@@ -43,9 +44,10 @@ def read_document(document: Document) -> bytes:
 
 
 def erase_document(document: Document) -> None:
-    """Delete the stored bytes and the row (call it inside the transaction that decides it)."""
-    default_storage.delete(document.storage_name)
+    """Delete the row now and the stored bytes once the transaction commits: a rollback keeps both."""
+    storage_name = document.storage_name
     document.delete()
+    transaction.on_commit(lambda: default_storage.delete(storage_name))
 
 
 def rotate_document(document: Document) -> None:
