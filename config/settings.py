@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cpms.clinical",
     "cpms.coding",
     "cpms.patients",
+    "cpms.panels",
     "cpms.styleguide",
 ]
 

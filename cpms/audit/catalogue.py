@@ -16,6 +16,7 @@ CATEGORIES = {
     "oidc": _("Single sign-on"),
     "clinical": _("Clinical"),
     "patients": _("Patients"),
+    "panels": _("Panels"),
     "other": _("Other"),
 }
 
@@ -128,6 +129,17 @@ CATALOGUE: dict[str, Action] = {
             "patients.case.attachment_removed": _("Attachment removed from the case"),
             "patients.case.exported": _("Case exported (Phenopacket or FHIR)"),
             "patients.case.prefilled_from_file": _("Case filled from a file"),
+        },
+    ),
+    **_actions(
+        "panels",
+        {
+            "panels.panel.viewed": _("Panel read"),
+            # -- requests and triage
+            # -- members, invitations and experts
+            # -- discussion
+            # -- outcome, close and archive
+            # -- notifications
         },
     ),
 }

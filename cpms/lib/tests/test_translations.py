@@ -10,7 +10,7 @@ from django.conf import settings
 PO = Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"
 QUOTED_LINES = r'(?:"[^\n]*"\n)+'
 ENTRY = re.compile(
-    rf"(?ms)^(#[^\n]*\n)*msgid ({QUOTED_LINES})"
+    rf"(?ms)^(#[^\n]*\n)*(?:msgctxt ({QUOTED_LINES}))?msgid ({QUOTED_LINES})"
     rf"(?:msgid_plural {QUOTED_LINES})?"
     rf"((?:msgstr(?:\[\d\])? {QUOTED_LINES})+)"
 )
@@ -22,16 +22,17 @@ def unquote(block: str) -> str:
 
 def entries():
     for match in ENTRY.finditer(PO.read_text() + "\n"):
-        comments, msgid, msgstrs = match.group(0).split("msgid ")[0], match.group(2), match.group(3)
+        comments = match.group(0).split("msgid ")[0]
+        context, msgid, msgstrs = match.group(2), match.group(3), match.group(4)
         if msgid.strip() == '""':
             continue  # the header
         translations = [unquote(part) for part in re.split(r"msgstr(?:\[\d\])? ", msgstrs)[1:]]
-        yield unquote(msgid), translations, "fuzzy" in comments
+        yield unquote(context or '""'), unquote(msgid), translations, "fuzzy" in comments
 
 
 def test_every_french_entry_is_translated_and_not_fuzzy():
     assert len(list(entries())) > 500
-    problems = [msgid for msgid, translations, fuzzy in entries() if fuzzy or not all(translations)]
+    problems = [msgid for _, msgid, translations, fuzzy in entries() if fuzzy or not all(translations)]
     assert problems == []
 
 
@@ -39,6 +40,12 @@ def test_the_compiled_catalogue_matches_the_po_file():
     with open(PO.with_suffix(".mo"), "rb") as mo:
         catalogue = gettext.GNUTranslations(mo)
     missing = [
-        msgid for msgid, translations, _ in entries() if catalogue.gettext(msgid) == msgid != translations[0]
+        msgid
+        for context, msgid, translations, _ in entries()
+        if compiled(catalogue, context, msgid) == msgid != translations[0]
     ]
     assert missing == [], "run scripts/makemessages.sh to compile the catalogue"
+
+
+def compiled(catalogue, context: str, msgid: str) -> str:
+    return catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)

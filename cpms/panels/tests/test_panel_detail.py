@@ -1,0 +1,83 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cpms.access.models import Grant
+from cpms.audit.models import AuditEvent
+from cpms.test import sign_in
+
+from ..models import Membership, PanelStatus
+from .factories import make_panel
+
+INSIDE = ("enrolling", "expert", "guest_member", "invited", "triager", "dispatcher")
+# Session and user, grants, clinician profile, navigation centres, the panel, the membership, the audit row.
+QUERIES = 8
+OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
+
+
+def url(panel) -> str:
+    return reverse("panels:panel-detail", args=[panel.pk])
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, world):
+    response = client.get(url(world.panel))
+    assert response.status_code == 302 and response.url.startswith(reverse("identity:login"))
+
+
+@pytest.mark.parametrize("role", INSIDE)
+def test_it_shows_the_panel_to_the_people_on_it(client, world, role):
+    sign_in(client, getattr(world, role))
+    response = client.get(url(world.panel))
+    assert response.status_code == 200
+    assert world.patient.pseudonym.encode() in response.content
+    assert b"Is this an early-onset SCA?" in response.content
+
+
+@pytest.mark.parametrize("role", OUTSIDE)
+def test_it_answers_404_to_everyone_else(client, world, role):
+    sign_in(client, getattr(world, role))
+    assert client.get(url(world.panel)).status_code == 404
+
+
+def test_it_answers_404_for_a_missing_panel(client, world):
+    sign_in(client, world.enrolling)
+    assert client.get(reverse("panels:panel-detail", args=[world.panel.pk + 1000])).status_code == 404
+
+
+@pytest.mark.parametrize("status", [Membership.Status.REMOVED, Membership.Status.DECLINED])
+def test_a_member_who_left_loses_access_on_the_next_request(client, world, status):
+    sign_in(client, world.expert)
+    assert client.get(url(world.panel)).status_code == 200
+    Membership.objects.filter(panel=world.panel, user=world.expert).update(status=status)
+    assert client.get(url(world.panel)).status_code == 404
+
+
+def test_a_draft_is_its_requesters_alone(client, world):
+    draft = make_panel(world.patient, world.enrolling, status=PanelStatus.DRAFT)
+    sign_in(client, world.triager)
+    assert client.get(url(draft)).status_code == 404
+    sign_in(client, world.enrolling)
+    assert client.get(url(draft)).status_code == 200
+
+
+def test_the_requester_loses_it_with_their_hp_grant(client, world):
+    sign_in(client, world.enrolling)
+    Grant.objects.filter(user=world.enrolling).update(revoked_at=timezone.now())
+    response = client.get(url(world.panel))
+    assert response.status_code == 302 and response.url == reverse("clinical:no-access")
+
+
+def test_it_audits_each_read(client, world):
+    sign_in(client, world.expert)
+    client.get(url(world.panel))
+    event = AuditEvent.objects.get(action="panels.panel.viewed")
+    assert event.actor_id == world.expert.pk
+    assert event.data == {"pseudonym": world.patient.pseudonym, "what": "panels:panel-detail"}
+
+
+def test_its_queries_are_a_fixed_few(client, world, django_assert_num_queries):
+    sign_in(client, world.expert)
+    client.get(url(world.panel))
+    make_panel(world.patient, world.enrolling)
+    with django_assert_num_queries(QUERIES):
+        client.get(url(world.panel))
