@@ -4,7 +4,7 @@ another area's), versions drafted and submitted through the real actions."""
 from django.urls import reverse
 
 from ..actions.outcome import do_answer_outcome, do_save_outcome_draft, do_submit_outcome
-from ..models import Contribution, Notification, OutcomeVersion, Panel, Signoff
+from ..models import Contribution, Membership, Notification, OutcomeVersion, Panel, Signoff
 
 FINDINGS = "Progressive cerebellar ataxia from age 30; the MRI shows cerebellar atrophy."
 RECOMMENDATIONS = "Test the SCA repeat panel first (ATXN1, ATXN2, ATXN3, CACNA1A, ATXN7)."
@@ -65,3 +65,7 @@ def messages_of(response) -> list[str]:
 
 def url(name: str, panel: Panel) -> str:
     return reverse(f"panels:{name}", args=[panel.pk])
+
+
+def remove(panel: Panel, user) -> None:
+    Membership.objects.filter(panel=panel, user=user).update(status=Membership.Status.REMOVED)

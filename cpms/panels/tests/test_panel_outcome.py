@@ -4,8 +4,18 @@ from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
 from ..actions.outcome import do_submit_outcome
-from ..models import Membership, OutcomeVersion, PanelStatus
-from .outcome_helpers import FINDINGS, RECOMMENDATIONS, contribute, draft, signed, store_in, submitted, url
+from ..models import OutcomeVersion, PanelStatus
+from .outcome_helpers import (
+    FINDINGS,
+    RECOMMENDATIONS,
+    contribute,
+    draft,
+    remove,
+    signed,
+    store_in,
+    submitted,
+    url,
+)
 
 READERS = ("enrolling", "expert", "guest_member", "triager", "dispatcher")
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
@@ -51,7 +61,7 @@ def test_an_invitee_sees_the_invitation_only(client, world):
 
 
 def test_a_removed_member_loses_it(client, world):
-    Membership.objects.filter(panel=world.panel, user=world.expert).update(status=Membership.Status.REMOVED)
+    remove(world.panel, world.expert)
     sign_in(client, world.expert)
     assert client.get(url("panel-outcome", world.panel)).status_code == 404
 
