@@ -6,18 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from cpms.lib.forms import StyledFormMixin
 
 from ..models import OutcomeVersion, Signoff
+from ..queries.outcome import SECTION_LABELS
 
 
 class OutcomeDraftForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = OutcomeVersion
         fields = ("findings", "recommendations", "treatment_plan", "follow_up")
-        labels = {
-            "findings": _("Findings"),
-            "recommendations": _("Recommendations"),
-            "treatment_plan": _("Proposed treatment plan"),
-            "follow_up": _("Follow-up"),
-        }
+        labels = SECTION_LABELS
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cpms.access.queries.grants import COORDINATOR
 from cpms.access.queries.scopes import Access, access_for
@@ -24,7 +24,13 @@ from ..models import Contribution, Membership, OutcomeVersion, Panel, PanelStatu
 from . import APPLICATION, PanelAccess
 
 MIN_CONTRIBUTING_MEMBERS = 2
-SECTIONS = ("findings", "recommendations", "treatment_plan", "follow_up")
+SECTION_LABELS = {
+    "findings": gettext_lazy("Findings"),
+    "recommendations": gettext_lazy("Recommendations"),
+    "treatment_plan": gettext_lazy("Proposed treatment plan"),
+    "follow_up": gettext_lazy("Follow-up"),
+}
+SECTIONS = tuple(SECTION_LABELS)
 
 
 # -- who may do what (PermissionDenied: on the panel, with the wrong role → 403)
@@ -202,7 +208,7 @@ def compare_versions(old: OutcomeVersion, new: OutcomeVersion) -> list[SectionCh
     return [
         SectionChange(
             name,
-            OutcomeVersion._meta.get_field(name).verbose_name,
+            SECTION_LABELS[name],
             word_diff(getattr(old, name), getattr(new, name)),
         )
         for name in SECTIONS
