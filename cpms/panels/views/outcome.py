@@ -12,7 +12,6 @@ from cpms.clinical.decorators import cpms_user_required
 
 from ..actions import PanelActionRefused
 from ..actions.outcome import (
-    LETTER_DOWNLOADED,
     audit_data,
     do_answer_outcome,
     do_archive_panel,
@@ -24,7 +23,7 @@ from ..actions.outcome import (
 from ..forms.outcome import OutcomeDraftForm, SignoffForm
 from ..letters import read_letter
 from ..models import PanelStatus
-from ..queries import VIEWED, PanelAccess, find_panel_for_user
+from ..queries import PanelAccess, find_panel_for_user
 from ..queries.outcome import (
     close_check,
     compare_versions,
@@ -49,7 +48,7 @@ def panel_for(request: HttpRequest, panel: int, check) -> PanelAccess:
     check(found)
     if request.method != "POST":
         data = {"pseudonym": found.panel.patient.pseudonym, "what": request.resolver_match.view_name}
-        record(request.user, VIEWED, found.panel, data)
+        record(request.user, "panels.panel.viewed", found.panel, data)
     return found
 
 
@@ -150,7 +149,8 @@ def outcome_letter(request: HttpRequest, panel: int) -> HttpResponse:
     version = signed_version(found.panel)
     if version is None or not version.letter_storage_name:
         raise Http404
-    record(request.user, LETTER_DOWNLOADED, found.panel, audit_data(found.panel, version=version.number))
+    data = audit_data(found.panel, version=version.number)
+    record(request.user, "panels.outcome.letter_downloaded", found.panel, data)
     response = HttpResponse(read_letter(version), content_type="application/pdf")
     filename = f"{found.panel.reference}-{found.panel.patient.pseudonym}-outcome-v{version.number}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
