@@ -139,6 +139,15 @@ CATALOGUE: dict[str, Action] = {
             # -- members, invitations and experts
             # -- discussion
             # -- outcome, close and archive
+            "panels.outcome.drafted": _("Outcome version drafted"),
+            "panels.outcome.submitted": _("Outcome submitted for signature"),
+            "panels.outcome.signed": _("Outcome signed by a member"),
+            "panels.outcome.changes_requested": _("Changes asked to the outcome"),
+            "panels.outcome.completed": _("Outcome signed by everyone, letter made"),
+            "panels.outcome.letter_downloaded": _("Outcome letter downloaded"),
+            "panels.panel.closed": _("Panel closed"),
+            "panels.panel.sent_to_research": _("Panel case sent to the research store"),
+            "panels.panel.archived": _("Panel archived"),
             # -- notifications
         },
     ),

@@ -1,9 +1,20 @@
 from django.urls import path
 
-from .views import panels
+from .views import outcome, panels
 
 app_name = "panels"
 urlpatterns = [
     # -- One panel (views/panels.py)
     path("panels/<int:panel>/", panels.panel_detail, name="panel-detail"),
+    # -- outcome, close and archive (views/outcome.py)
+    path("panels/<int:panel>/outcome/", outcome.panel_outcome, name="panel-outcome"),
+    path("panels/<int:panel>/outcome/compare/", outcome.outcome_compare, name="outcome-compare"),
+    path("panels/<int:panel>/outcome/submit/", outcome.outcome_submit, name="outcome-submit"),
+    path("panels/<int:panel>/outcome/signoff/", outcome.outcome_signoff, name="outcome-signoff"),
+    path("panels/<int:panel>/outcome/letter/", outcome.outcome_letter, name="outcome-letter"),
+    path("panels/<int:panel>/close/", outcome.panel_close, name="panel-close"),
+    path(
+        "panels/<int:panel>/send-to-research/", outcome.panel_send_to_research, name="panel-send-to-research"
+    ),
+    path("panels/<int:panel>/archive/", outcome.panel_archive, name="panel-archive"),
 ]
