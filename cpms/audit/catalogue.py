@@ -140,6 +140,7 @@ CATALOGUE: dict[str, Action] = {
             # -- discussion
             # -- outcome, close and archive
             # -- notifications
+            "panels.notifications.settings_changed": _("Notification settings changed"),
         },
     ),
 }
