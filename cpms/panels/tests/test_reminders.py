@@ -6,7 +6,7 @@ import time_machine
 from django.core import mail
 from django.test import override_settings
 
-from ..models import Contribution, Notification, NotificationSettings, Panel, PanelStatus, Urgency
+from ..models import Contribution, Membership, Notification, NotificationSettings, Panel, PanelStatus, Urgency
 from ..reminders import remind_close_rule, remind_wished_date
 from ..tasks import send_reminders
 from .factories import add_member, make_panel
@@ -73,10 +73,10 @@ def test_two_members_who_contributed_need_no_close_reminder(world):
     assert not reminded(Notification.Kind.REMINDER_CLOSE_RULE)
 
 
-def test_a_contribution_by_someone_no_longer_a_member_does_not_count(world, django_user_model):
+def test_a_contribution_by_someone_no_longer_a_member_does_not_count(world):
     wished_by(world, dt.date(2026, 12, 4))
     contribute(world.panel, world.expert, world.guest_member)
-    world.panel.memberships.filter(user=world.guest_member).update(status="removed")
+    world.panel.memberships.filter(user=world.guest_member).update(status=Membership.Status.REMOVED)
     with time_machine.travel(TODAY, tick=False):
         assert remind_close_rule(days_before=3) == 1
 
