@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cpms.lib.context_processors.site",
                 "cpms.clinical.navigation.cpms_navigation",
+                "cpms.panels.context_processors.notifications",
             ],
         },
     },
@@ -325,7 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },
+    # Panels: the daily digest of notifications, and the reminders (cpms/panels/reminders.py).
+    "panels-email-digests": {"task": "panels.email_digests", "schedule": crontab(hour=6, minute=30)},
+    "panels-send-reminders": {"task": "panels.send_reminders", "schedule": crontab(hour=6, minute=0)},
 }
+# Panels: remind the lead and silent members this many days before the wished answer date.
+PANELS_REMINDER_DAYS_BEFORE = env_int("PANELS_REMINDER_DAYS_BEFORE", 3)
 
 # The privacy statement (/privacy/): who is responsible for the personal data, and whom to ask.
 # Every production set-up names its own; the embedded default says it is a demonstration.

@@ -149,6 +149,7 @@ CATALOGUE: dict[str, Action] = {
             "panels.panel.sent_to_research": _("Panel case sent to the research store"),
             "panels.panel.archived": _("Panel archived"),
             # -- notifications
+            "panels.notifications.settings_changed": _("Notification settings changed"),
         },
     ),
 }

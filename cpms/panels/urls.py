@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import outcome, panels
+from .views import notifications, outcome, panels
 
 app_name = "panels"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
         "panels/<int:panel>/send-to-research/", outcome.panel_send_to_research, name="panel-send-to-research"
     ),
     path("panels/<int:panel>/archive/", outcome.panel_archive, name="panel-archive"),
+    # -- notifications (views/notifications.py)
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path("notifications/<int:notification>/", notifications.notification_open, name="notification-open"),
+    path("notifications/read-all/", notifications.notification_read_all, name="notification-read-all"),
+    path("notifications/settings/", notifications.notification_settings, name="notification-settings"),
 ]

@@ -272,7 +272,7 @@ def test_it_saves_phenotypes_in_a_constant_number_of_queries(hana, rows, django_
 @pytest.mark.parametrize("rows", [1, 20])
 def test_it_shows_phenotypes_in_a_constant_number_of_queries(hana, rows, django_assert_num_queries):
     hana.post(url("phenotype"), phenotype_post([code for code, _label in HPO_TERMS[:rows]]))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert hana.get(url("phenotype")).status_code == 200
 
 
