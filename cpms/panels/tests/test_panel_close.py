@@ -16,8 +16,8 @@ NOT_SIGNED = (
     "The outcome is not signed yet: every member who contributed, and the panel lead, signs it first."
 )
 # Session and user, grants, clinician profile, the panel, the membership, the audit row,
-# the contributing members, the signed version, navigation centres.
-QUERIES = 10
+# the contributing members, the signed version, navigation centres, the unread notifications.
+QUERIES = 11
 
 
 @pytest.fixture(autouse=True)

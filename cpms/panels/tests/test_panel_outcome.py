@@ -20,8 +20,8 @@ from .outcome_helpers import (
 READERS = ("enrolling", "expert", "guest_member", "triager", "dispatcher")
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 # Session and user, grants, clinician profile, the panel, the membership, the audit row, the versions,
-# the change requests, the signoffs, the signers, navigation centres.
-QUERIES = 12
+# the change requests, the signoffs, the signers, navigation centres, the unread notifications.
+QUERIES = 13
 
 
 @pytest.fixture(autouse=True)
