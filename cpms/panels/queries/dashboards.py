@@ -14,7 +14,7 @@ centre's patient list is not): opening a panel is.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -38,6 +38,26 @@ URGENT_FIRST = F("urgency").desc()
 ACTIVE = (PanelStatus.OPEN, PanelStatus.CLOSED)
 STILL_TO_ANSWER = (PanelStatus.SUBMITTED, PanelStatus.RETURNED, PanelStatus.OPEN)
 PANEL_RELATED = ("patient", "ern", "thematic_area", "lead")
+# What a dashboard row shows: the patient's pseudonym only (the encrypted identity is not even read).
+PANEL_FIELDS = (
+    "id",
+    "status",
+    "urgency",
+    "wished_answer_date",
+    "updated_at",
+    "submitted_at",
+    "requester_id",
+    "centre_id",
+    "patient__pseudonym",
+    "ern__code",
+    "thematic_area__name",
+    "lead__first_name",
+    "lead__last_name",
+)
+
+
+def panel_fields(prefix: str = "") -> list[str]:
+    return [f"{prefix}{name}" for name in PANEL_FIELDS]
 
 
 @dataclass
@@ -59,15 +79,18 @@ class FirstRows:
 
 
 def first_of(queryset: QuerySet, size: int = LIST_SIZE) -> FirstRows:
-    """The first `size` rows and the total, in one query (COUNT(*) OVER () is computed before LIMIT)."""
-    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:size])
+    """The first `size` rows and the total, in one query: the total is an uncorrelated subquery of the
+    bare filter (evaluated once, without the joins of the rows), so the rows stop at LIMIT. (A window
+    COUNT(*) OVER () would join every matching row before the limit.)"""
+    rows = list(queryset.annotate(rows_in_all=count_of(queryset))[:size])
     return FirstRows(rows, rows[0].rows_in_all if rows else 0)
 
 
 def count_of(queryset: QuerySet) -> Subquery:
     """`SELECT COUNT(*) …` of `queryset` as a scalar subquery (no GROUP BY): to count several lists in
     one round trip."""
-    counted = queryset.order_by().annotate(counted=Func(F("pk"), function="COUNT")).values("counted")
+    bare = queryset.order_by().select_related(None)
+    counted = bare.annotate(counted=Func(F("pk"), function="COUNT")).values("counted")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -118,7 +141,6 @@ def information_requests_to(user, centre_ids) -> QuerySet[Contribution]:
 def outcomes_to_sign_by(user) -> QuerySet[OutcomeVersion]:
     """The outcome versions waiting for the user's signature: the last version submitted of an open
     panel on which the user is a member who contributed, drafted by someone else, not yet answered."""
-    member = Membership.objects.filter(panel=OuterRef("panel"), user=user, status=Membership.Status.ACCEPTED)
     contributed = Contribution.objects.filter(
         panel=OuterRef("panel"), author=user, kind=Contribution.Kind.CONTRIBUTION
     )
@@ -128,10 +150,15 @@ def outcomes_to_sign_by(user) -> QuerySet[OutcomeVersion]:
     )
     return (
         OutcomeVersion.objects.filter(
-            submitted_at__isnull=False, signed_at=None, panel__status=PanelStatus.OPEN
+            submitted_at__isnull=False,
+            signed_at=None,
+            panel__status=PanelStatus.OPEN,
+            # a join, not EXISTS: the plan starts from the user's memberships (their index)
+            panel__memberships__user=user,
+            panel__memberships__status=Membership.Status.ACCEPTED,
         )
         .exclude(author=user)
-        .filter(Exists(member), Exists(contributed), ~Exists(answered), ~Exists(replaced))
+        .filter(Exists(contributed), ~Exists(answered), ~Exists(replaced))
     )
 
 
@@ -144,8 +171,12 @@ def to_triage_in(ern_ids) -> QuerySet[Panel]:
     )
 
 
+def with_rows(queryset: QuerySet[Panel]) -> QuerySet[Panel]:
+    return queryset.select_related(*PANEL_RELATED).only(*panel_fields())
+
+
 def newest_first(queryset: QuerySet[Panel]) -> QuerySet[Panel]:
-    return queryset.select_related(*PANEL_RELATED).order_by(URGENT_FIRST, "-updated_at", "-id")
+    return with_rows(queryset).order_by(URGENT_FIRST, "-updated_at", "-id")
 
 
 @dataclass
@@ -182,16 +213,25 @@ def my_panels(request, size: int = LIST_SIZE) -> MyPanels:
     to_triage = FirstRows()
     erns = []
     if ern_ids:
-        to_triage = first_of(to_triage_in(ern_ids).select_related(*PANEL_RELATED), size)
+        to_triage = first_of(with_rows(to_triage_in(ern_ids)), size)
         erns = list(OrganisationNode.objects.filter(pk__in=ern_ids).order_by("code"))
-    invitations = invitations_of(user).select_related(*(f"panel__{name}" for name in PANEL_RELATED))
-    invitations = invitations.select_related("invited_by").order_by(
-        F("panel__urgency").desc(), "-invited_at", "-id"
+    related = [f"panel__{name}" for name in PANEL_RELATED]
+    invitations = (
+        invitations_of(user)
+        .select_related("invited_by", *related)
+        .only("invited_at", "invited_by__first_name", "invited_by__last_name", *panel_fields("panel__"))
+        .order_by(F("panel__urgency").desc(), "-invited_at", "-id")
     )
-    information = information_requests_to(user, centre_ids).select_related(
-        "author", *(f"panel__{name}" for name in PANEL_RELATED)
+    information = (
+        information_requests_to(user, centre_ids)
+        .select_related("author", *related)
+        .only("created_at", "author__first_name", "author__last_name", *panel_fields("panel__"))
     )
-    to_sign = outcomes_to_sign_by(user).select_related(*(f"panel__{name}" for name in PANEL_RELATED))
+    to_sign = (
+        outcomes_to_sign_by(user)
+        .select_related(*related)
+        .only("number", "submitted_at", *panel_fields("panel__"))
+    )
     return MyPanels(
         as_lead=first_of(newest_first(led_by(user)), size),
         as_member=first_of(newest_first(joined_by(user)), size),
@@ -316,11 +356,9 @@ def ern_dashboard(ern: OrganisationNode, size: int = LIST_SIZE) -> ErnDashboard:
         )
         .order_by("-open", "area_name")
     )
-    late = (
+    late = with_rows(
         ern_panels.filter(status__in=STILL_TO_ANSWER, wished_answer_date__lt=timezone.localdate())
-        .select_related(*PANEL_RELATED)
-        .order_by(URGENT_FIRST, "wished_answer_date", "id")
-    )
+    ).order_by(URGENT_FIRST, "wished_answer_date", "id")
     return ErnDashboard(
         requests=counts["requests"],
         urgent_requests=counts["urgent"],
@@ -419,6 +457,7 @@ def page_of_centre_panels(
         .filter(patient_id__in=[patient.pk for patient in found])
         .annotate(is_mine=Exists(on_it))
         .select_related("ern", "thematic_area", "lead")
+        .only("patient_id", "lead_id", *(name for name in PANEL_FIELDS if not name.startswith("patient__")))
         .order_by(URGENT_FIRST, "-updated_at", "-id")
     )
     by_patient: dict[int, list[Panel]] = {}
