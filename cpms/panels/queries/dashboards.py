@@ -106,24 +106,23 @@ def places_of(user, role: str) -> QuerySet[Membership]:
 
 @dataclass
 class MyPlaces:
-    """The panels the user leads, has joined, is invited to: from their memberships, read once."""
+    """The panels the user leads and has joined (in any state): from their memberships, read once."""
 
     lead: list[int] = field(default_factory=list)
     member: list[int] = field(default_factory=list)
-    open_accepted: list[int] = field(default_factory=list)  # where an outcome may wait for them
+
+    @property
+    def accepted(self) -> list[int]:
+        return self.lead + self.member
 
 
 def my_places(user) -> MyPlaces:
-    """One query on the (user, status) index of memberships: every later list starts from these ids,
-    so no plan has to find the user's panels among all the panels."""
+    """One query on the (user, status) index of memberships, without joining the panels: every later
+    list starts from these ids, so no plan has to find the user's panels among all the panels."""
     places = MyPlaces()
-    rows = Membership.objects.filter(
-        user=user, status=Membership.Status.ACCEPTED, panel__status__in=ACTIVE
-    ).values_list("panel_id", "role", "panel__status")
-    for panel_id, role, status in rows:
+    rows = Membership.objects.filter(user=user, status=Membership.Status.ACCEPTED).order_by()
+    for panel_id, role in rows.values_list("panel_id", "role"):
         (places.lead if role == Membership.Role.LEAD else places.member).append(panel_id)
-        if status == PanelStatus.OPEN:
-            places.open_accepted.append(panel_id)
     return places
 
 
@@ -152,7 +151,7 @@ def information_requests_to(user, centre_ids) -> QuerySet[Contribution]:
 def outcomes_to_sign_by(user, panel_ids=None) -> QuerySet[OutcomeVersion]:
     """The outcome versions waiting for the user's signature: the last version submitted of an open
     panel on which the user is a member who contributed, drafted by someone else, not yet answered.
-    `panel_ids`: the open panels the user is accepted on, when already read (my_places)."""
+    `panel_ids`: the panels the user is accepted on, when already read (my_places)."""
     contributed = Contribution.objects.filter(
         panel=OuterRef("panel"), author=user, kind=Contribution.Kind.CONTRIBUTION
     )
@@ -166,7 +165,9 @@ def outcomes_to_sign_by(user, panel_ids=None) -> QuerySet[OutcomeVersion]:
         )
         panel_ids = accepted.values("panel_id")
     return (
-        OutcomeVersion.objects.filter(submitted_at__isnull=False, signed_at=None, panel_id__in=panel_ids)
+        OutcomeVersion.objects.filter(
+            submitted_at__isnull=False, signed_at=None, panel_id__in=panel_ids, panel__status=PanelStatus.OPEN
+        )
         .exclude(author=user)
         .filter(Exists(contributed), ~Exists(answered), ~Exists(replaced))
     )
@@ -190,10 +191,10 @@ def newest_first(queryset: QuerySet[Panel]) -> QuerySet[Panel]:
 
 
 def first_of_ids(panel_ids: list[int], size: int) -> FirstRows:
-    """The first panels of these ids, urgent then newest first; their total is known already."""
+    """The first open or closed panels of these ids (by their primary key), urgent then newest first."""
     if not panel_ids:
         return FirstRows()
-    return FirstRows(list(newest_first(Panel.objects.with_ids(panel_ids))[:size]), len(panel_ids))
+    return first_of(newest_first(Panel.objects.with_ids(panel_ids).filter(status__in=ACTIVE)), size)
 
 
 @dataclass
@@ -246,7 +247,7 @@ def my_panels(request, size: int = LIST_SIZE) -> MyPanels:
     )
     places = my_places(user)
     to_sign = (
-        outcomes_to_sign_by(user, places.open_accepted)
+        outcomes_to_sign_by(user, places.accepted)
         .select_related(*related)
         .only("number", "submitted_at", *panel_fields("panel__"))
     )
@@ -262,7 +263,7 @@ def my_panels(request, size: int = LIST_SIZE) -> MyPanels:
             information.order_by(F("panel__urgency").desc(), "created_at", "id"), size
         ),
         to_sign=first_of(to_sign.order_by(F("panel__urgency").desc(), "submitted_at", "id"), size)
-        if places.open_accepted
+        if places.accepted
         else FirstRows(),
         to_triage=to_triage,
         triage_erns=erns,
