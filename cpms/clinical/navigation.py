@@ -30,7 +30,7 @@ class NavEntry:
 SECTIONS = [
     (_("Dashboard"), "clinical:dashboard", None),
     (_("Patients"), "patients:patient-list", HP),
-    (_("Panels"), "panels:panel-list", None),
+    (_("Panels"), "panels:my-panels", None),
     (_("Meetings"), "meetings:meeting-list", None),
     (_("Reports"), "reports:report-list", COORDINATOR),
     (_("Research"), "research:research-home", RESEARCHER),

@@ -232,6 +232,12 @@ class Contribution(models.Model):
         indexes = [
             models.Index(fields=["panel", "created_at"], name="panels_thread"),
             models.Index(fields=["author", "panel"], name="panels_contributions_by"),
+            # The questions a requester has to answer (My panels): a few rows among the contributions.
+            models.Index(
+                fields=["panel", "created_at"],
+                condition=models.Q(kind="info_request"),
+                name="panels_information_requests",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import notifications, outcome, panels
+from .views import dashboards, notifications, outcome, panels
 
 app_name = "panels"
 urlpatterns = [
@@ -22,4 +22,8 @@ urlpatterns = [
     path("notifications/<int:notification>/", notifications.notification_open, name="notification-open"),
     path("notifications/read-all/", notifications.notification_read_all, name="notification-read-all"),
     path("notifications/settings/", notifications.notification_settings, name="notification-settings"),
+    # -- dashboards (views/dashboards.py)
+    path("panels/", dashboards.my_panels, name="my-panels"),
+    path("panels/ern/<int:ern>/", dashboards.ern_dashboard, name="ern-dashboard"),
+    path("panels/centre/<int:centre>/", dashboards.centre_panels, name="centre-panels"),
 ]

@@ -32,12 +32,12 @@ def future_features(settings):
 
 
 def test_it_lists_what_exists_today(bob_hp):
-    assert labels(navigation(bob_hp.user, "/cpms/")) == ["Dashboard", "Patients", "ERN Preferences"]
+    assert labels(navigation(bob_hp.user, "/cpms/")) == ["Dashboard", "Patients", "Panels", "ERN Preferences"]
 
 
 def test_it_marks_the_current_page(bob_hp):
     entries = navigation(bob_hp.user, "/cpms/preferences/")
-    assert [entry.current for entry in entries] == [False, False, True]
+    assert [entry.current for entry in entries] == [False, False, False, True]
 
 
 def test_it_offers_the_administration_to_staff_only(bob_hp):
@@ -48,14 +48,19 @@ def test_it_offers_the_administration_to_staff_only(bob_hp):
 
 def test_it_shows_patients_per_centre_to_hps_once_the_feature_exists(future_features, bob_hp, rnd):
     entries = navigation(bob_hp.user, "/cpms/")
-    assert labels(entries) == ["Dashboard", "Patients", "ERN Preferences"]  # no Research: not a researcher
+    assert labels(entries) == [
+        "Dashboard",
+        "Patients",
+        "Panels",
+        "ERN Preferences",
+    ]  # no Research: not a researcher
     assert labels(entries[1].children) == ["DE22 - University Hospital and Faculty of Medicine Tubingen"]
     assert entries[1].children[0].url == f"/cpms/patients/centre/{rnd.hcp.pk}/"
 
 
 def test_it_shows_research_to_researchers_only(future_features, bob, rnd):
     make_grant(bob, rnd.hcp, profile_code="researcher")
-    assert labels(navigation(bob, "/cpms/")) == ["Dashboard", "Research", "ERN Preferences"]
+    assert labels(navigation(bob, "/cpms/")) == ["Dashboard", "Panels", "Research", "ERN Preferences"]
 
 
 def test_it_leaves_out_revoked_grants(future_features, bob, rnd):
@@ -69,7 +74,7 @@ def test_it_reads_nothing_beyond_the_requests_access_without_patients(bob, rnd, 
     request.user = bob
     access_for(request)  # the gate has read it already on every CPMS page
     with django_assert_num_queries(0):
-        assert labels(side_navigation(request)) == ["Dashboard", "ERN Preferences"]
+        assert labels(side_navigation(request)) == ["Dashboard", "Panels", "ERN Preferences"]
 
 
 def test_it_lists_no_guest_access_as_a_patients_centre(bob_hp, rnd):

@@ -22,6 +22,7 @@ from cpms.identity.queries import methods_for
 from cpms.identity.sessions import has_two_factors
 
 from ..actions import do_save_preferences
+from ..dashboard_sections import sections_for
 from ..decorators import cpms_user_required
 from ..forms import PreferencesForm
 from ..queries import (
@@ -208,5 +209,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "erns": erns,
             "next_steps": next_steps(erns, requests_to_validate),
             "requests_to_validate": requests_to_validate,
+            # Added by the apps above clinical (panels: my panels and invitations).
+            "sections": sections_for(request),
         },
     )
