@@ -92,7 +92,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
         make_grant(bob, tree.hcp)
         complete_area = make_areas(tree.ern, [("area", "Area")])[0]
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(URL).content.decode()
     assert page.count("badge") == 5
 

@@ -8,8 +8,9 @@ from cpms.test import make_user, sign_in
 from ..models import PanelStatus, Urgency
 from .factories import make_panel
 
-# Session, user, grants, profile, the centre, the count, the patients, their panels, the navigation's centres.
-QUERIES = 9
+# Session, user, grants, profile, the centre, the count, the patients, their panels, the navigation's centres,
+# the header's unread notifications.
+QUERIES = 10
 
 
 def colleague(world):

@@ -9,8 +9,9 @@ from cpms.test import sign_in
 from ..models import PanelStatus, Urgency
 from .factories import make_panel
 
-# Session, user, grants, profile, the ERN, the counts, the areas, the late panels, the navigation's centres.
-QUERIES = 9
+# Session, user, grants, profile, the ERN, the counts, the areas, the late panels, the navigation's centres,
+# the header's unread notifications.
+QUERIES = 10
 
 
 def url(world) -> str:
