@@ -10,8 +10,9 @@ from ..models import Membership, PanelStatus
 from .factories import make_panel
 
 INSIDE = ("enrolling", "expert", "guest_member", "invited", "triager", "dispatcher")
-# Session and user, grants, clinician profile, navigation centres, the panel, the membership, the audit row.
-QUERIES = 8
+# Session and user, grants, clinician profile, navigation centres, the panel, the membership, the audit row,
+# the triage thread.
+QUERIES = 9
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 
 
