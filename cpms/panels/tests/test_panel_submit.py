@@ -81,3 +81,15 @@ def test_the_overview_offers_submit_change_and_discard_to_the_requester(client, 
     body = client.get(reverse("panels:panel-detail", args=[panel.pk])).content
     for name in ("panels:panel-submit", "panels:panel-edit", "panels:panel-discard"):
         assert reverse(name, args=[panel.pk]).encode() in body
+
+
+def test_the_triagers_are_emailed_once_it_is_committed(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    panel = draft(world)
+    sign_in(client, world.enrolling)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(panel))
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(
+        [world.triager.email, world.dispatcher.email]
+    )

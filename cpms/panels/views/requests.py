@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cpms.access.models import OrganisationNode
 from cpms.access.queries.scopes import access_for
 from cpms.clinical.decorators import cpms_user_required
+from cpms.patients.forms.case import SECTIONS
 from cpms.patients.queries import find_patient_for_user, get_patient_for_user, may_open_panel
 
 from ..actions import PanelActionRefused
@@ -81,7 +82,9 @@ def panel_request(request: HttpRequest, pseudonym: str) -> HttpResponse:
     if not may_open_panel(patient):
         status = 200 if request.method == "GET" else 409
         return render(request, "panels/panel_request.html", {**context, "no_consent": True}, status=status)
-    initial = {"ern": str(patient.ern_id), "shared_sections": [], "urgency": "routine"}
+    # Every coded section by default; attachments only when the requester chooses to share them.
+    shared = [slug for slug in SECTIONS if slug != "attachments"]
+    initial = {"ern": str(patient.ern_id), "shared_sections": shared, "urgency": "routine"}
     form = request_form(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
