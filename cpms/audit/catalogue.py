@@ -136,6 +136,14 @@ CATALOGUE: dict[str, Action] = {
         {
             "panels.panel.viewed": _("Panel read"),
             # -- requests and triage
+            "panels.panel.requested": _("Panel requested (draft)"),
+            "panels.panel.draft_changed": _("Panel request changed"),
+            "panels.panel.discarded": _("Panel request discarded"),
+            "panels.panel.submitted": _("Panel request submitted"),
+            "panels.panel.accepted": _("Panel request accepted"),
+            "panels.panel.returned": _("Panel request returned to the requester"),
+            "panels.panel.answered": _("Returned panel request answered and resubmitted"),
+            "panels.panel.forwarded": _("Panel request forwarded"),
             # -- members, invitations and experts
             # -- discussion
             # -- outcome, close and archive

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, notifications, outcome, panels
+from .views import dashboards, notifications, outcome, panels, requests
 
 app_name = "panels"
 urlpatterns = [
@@ -26,4 +26,13 @@ urlpatterns = [
     path("panels/", dashboards.my_panels, name="my-panels"),
     path("panels/ern/<int:ern>/", dashboards.ern_dashboard, name="ern-dashboard"),
     path("panels/centre/<int:centre>/", dashboards.centre_panels, name="centre-panels"),
+    # -- requests and triage (views/requests.py)
+    path("panels/new/<str:pseudonym>/", requests.panel_request, name="panel-request"),
+    path("panels/<int:panel>/edit/", requests.panel_edit, name="panel-edit"),
+    path("panels/<int:panel>/discard/", requests.panel_discard, name="panel-discard"),
+    path("panels/<int:panel>/submit/", requests.panel_submit, name="panel-submit"),
+    path("panels/<int:panel>/answer/", requests.panel_answer, name="panel-answer"),
+    path("panels/requests/", requests.request_queue, name="request-queue"),
+    path("panels/<int:panel>/triage/", requests.panel_triage, name="panel-triage"),
+    path("panels/<int:panel>/case/", requests.panel_case, name="panel-case"),
 ]

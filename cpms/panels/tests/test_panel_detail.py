@@ -11,8 +11,8 @@ from .factories import make_panel
 
 INSIDE = ("enrolling", "expert", "guest_member", "invited", "triager", "dispatcher")
 # Session and user, grants, clinician profile, navigation centres, the header's unread notifications,
-# the panel, the membership, the audit row.
-QUERIES = 9
+# the panel, the membership, the audit row, the triage thread.
+QUERIES = 10
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 
 
