@@ -138,6 +138,10 @@ CATALOGUE: dict[str, Action] = {
             # -- requests and triage
             # -- members, invitations and experts
             # -- discussion
+            "panels.contribution.added": _("Contribution added to a panel"),
+            "panels.attachment.downloaded": _("Attachment of a contribution downloaded"),
+            "panels.information.requested": _("More information requested from the requester"),
+            "panels.information.answered": _("Request for more information answered"),
             # -- outcome, close and archive
             # -- notifications
         },
