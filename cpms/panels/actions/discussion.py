@@ -31,11 +31,6 @@ from ..queries.discussion import (
 from . import PanelActionRefused, lock_panel, require_status, touch
 
 Kind = Contribution.Kind
-AUDIT_CODES = {
-    Kind.CONTRIBUTION: "panels.contribution.added",
-    Kind.INFORMATION_REQUEST: "panels.information.requested",
-    Kind.INFORMATION_ANSWER: "panels.information.answered",
-}
 
 
 def do_add_contribution(
@@ -43,7 +38,15 @@ def do_add_contribution(
 ) -> Contribution:
     if not may_contribute(access):
         raise PermissionDenied
-    return _contribute(acting_user, access, Kind.CONTRIBUTION, text, uploads, mention_ids)
+    return _contribute(
+        acting_user,
+        access,
+        Kind.CONTRIBUTION,
+        text,
+        uploads,
+        mention_ids,
+        audit_code="panels.contribution.added",
+    )
 
 
 def do_request_information(
@@ -51,7 +54,15 @@ def do_request_information(
 ) -> Contribution:
     if not may_request_information(access):
         raise PermissionDenied
-    return _contribute(acting_user, access, Kind.INFORMATION_REQUEST, text, uploads, mention_ids)
+    return _contribute(
+        acting_user,
+        access,
+        Kind.INFORMATION_REQUEST,
+        text,
+        uploads,
+        mention_ids,
+        audit_code="panels.information.requested",
+    )
 
 
 def do_answer_information_request(
@@ -66,7 +77,14 @@ def do_answer_information_request(
     if not may_answer_information(access):
         raise PermissionDenied
     return _contribute(
-        acting_user, access, Kind.INFORMATION_ANSWER, text, uploads, mention_ids, answers=information_request
+        acting_user,
+        access,
+        Kind.INFORMATION_ANSWER,
+        text,
+        uploads,
+        mention_ids,
+        audit_code="panels.information.answered",
+        answers=information_request,
     )
 
 
@@ -77,7 +95,9 @@ def do_mark_discussion_read(*, acting_user, access: PanelAccess) -> None:
 
 
 @transaction.atomic
-def _contribute(acting_user, access, kind, text, uploads, mention_ids, answers=None) -> Contribution:
+def _contribute(
+    acting_user, access, kind, text, uploads, mention_ids, *, audit_code, answers=None
+) -> Contribution:
     panel = lock_panel(access.panel)
     require_status(panel, PanelStatus.OPEN)
     people = list_thread_people(panel)
@@ -94,7 +114,7 @@ def _contribute(acting_user, access, kind, text, uploads, mention_ids, answers=N
     start_clock(panel, contribution)
     record(
         acting_user,
-        AUDIT_CODES[kind],
+        audit_code,
         panel,
         {
             "pseudonym": panel.patient.pseudonym,

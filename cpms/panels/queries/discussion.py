@@ -26,7 +26,7 @@ from cpms.audit.record import record
 from ..attachments import read_attachment
 from ..formatting import render
 from ..models import Contribution, ContributionAttachment, Membership, Panel
-from . import APPLICATION, VIEWED, PanelAccess, find_panel_for_user
+from . import APPLICATION, PanelAccess, find_panel_for_user
 
 PAGE_SIZE = 30
 DOWNLOADED = "panels.attachment.downloaded"
@@ -128,7 +128,7 @@ def record_read(request, access: PanelAccess) -> None:
     """A page that shows the thread after a refused POST is a read of the panel, recorded as one."""
     match = getattr(request, "resolver_match", None)
     data = {"pseudonym": access.panel.patient.pseudonym, "what": match.view_name if match else ""}
-    record(request.user, VIEWED, access.panel, data)
+    record(request.user, "panels.panel.viewed", access.panel, data)
 
 
 def mark_new(thread: Thread, access: PanelAccess) -> None:
