@@ -9,8 +9,10 @@ thread CONTRIBUTION. The first contribution starts the panel's clock (first_cont
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -109,23 +111,36 @@ def _contribute(
     contribution.save()
     mentioned = resolve_mentions(people, acting_user, text, mention_ids)
     contribution.mentions.set(mentioned)
-    for upload in uploads:
-        store_attachment(contribution=contribution, upload=upload)
-    start_clock(panel, contribution)
-    record(
-        acting_user,
-        audit_code,
-        panel,
-        {
-            "pseudonym": panel.patient.pseudonym,
-            "contribution": contribution.pk,
-            "attachments": len(uploads),
-            "mentions": sorted(person.pk for person in mentioned),
-            **({"answers": answers.pk} if answers is not None else {}),
-        },
-    )
-    tell_the_thread(panel, contribution, people, mentioned, acting_user)
+    with deleted_on_failure() as stored:
+        for upload in uploads:
+            stored.append(store_attachment(contribution=contribution, upload=upload).storage_name)
+        start_clock(panel, contribution)
+        record(
+            acting_user,
+            audit_code,
+            panel,
+            {
+                "pseudonym": panel.patient.pseudonym,
+                "contribution": contribution.pk,
+                "attachments": len(uploads),
+                "mentions": sorted(person.pk for person in mentioned),
+                **({"answers": answers.pk} if answers is not None else {}),
+            },
+        )
+        tell_the_thread(panel, contribution, people, mentioned, acting_user)
     return contribution
+
+
+@contextmanager
+def deleted_on_failure():
+    """The storage names of files written in the block, deleted again if the block fails."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for storage_name in stored:
+            default_storage.delete(storage_name)
+        raise
 
 
 def resolve_mentions(people: list, author, text: str, picked_ids: Iterable[int]) -> list:

@@ -1,6 +1,7 @@
 """Contribute: accepted members and the requester write formatted text with files; others are told."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.urls import reverse
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
 
+from ..actions.discussion import deleted_on_failure
 from ..models import Contribution, ContributionAttachment, Membership, Notification, PanelStatus
 from .discussion_helpers import PDF, discussion_url, pdf_file, png_file, use_private_storage, write
 from .factories import add_member, make_panel
@@ -214,3 +216,17 @@ def test_its_queries_are_a_fixed_few_whatever_the_number_of_people_told(
     add_member(world.panel, world.other_centre)
     with django_assert_num_queries(QUERIES):
         client.post(url(world.panel), {"text": "@nguestm1 @nhelena1 @nlena001 all of you"})
+
+
+def test_a_refused_post_that_shows_the_thread_again_is_recorded_as_a_read(client, world):
+    sign_in(client, world.expert)
+    client.post(url(world.panel), {"text": ""})
+    event = AuditEvent.objects.get(action="panels.panel.viewed")
+    assert event.data == {"pseudonym": world.patient.pseudonym, "what": "panels:contribution-add"}
+
+
+def test_files_stored_before_a_failure_are_deleted_again(world):
+    with pytest.raises(RuntimeError), deleted_on_failure() as stored:
+        stored.append(default_storage.save("panels/orphan.enc", ContentFile(b"ciphertext")))
+        raise RuntimeError("the database went away")
+    assert not default_storage.exists(stored[0])
