@@ -180,3 +180,13 @@ def test_its_queries_are_a_fixed_few_whatever_the_length_of_the_thread(
     with django_assert_num_queries(QUERIES):
         page = client.get(discussion_url(world.panel)).content.decode()
     assert "file-7.pdf" in page and "Note 7" in page
+
+
+def test_it_speaks_french(client, world):
+    write(world.panel, world.enrolling, "Voici l'EMG.")
+    write(world.panel, world.guest_member, "Une IRM ?", kind=Contribution.Kind.INFORMATION_REQUEST)
+    sign_in(client, world.expert)
+    page = client.get(discussion_url(world.panel), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "2 nouvelles contributions depuis votre dernière visite." in page
+    assert "Demande de précisions" in page and "Demande en attente" in page and "Nouvelle" in page
+    assert "Contribuer" in page and "Demander des précisions au demandeur" in page
