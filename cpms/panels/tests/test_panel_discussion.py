@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cpms.audit.models import AuditEvent
 from cpms.test import sign_in
@@ -186,7 +186,8 @@ def test_it_speaks_french(client, world):
     write(world.panel, world.enrolling, "Voici l'EMG.")
     write(world.panel, world.guest_member, "Une IRM ?", kind=Contribution.Kind.INFORMATION_REQUEST)
     sign_in(client, world.expert)
-    page = client.get(discussion_url(world.panel), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("en"):  # the request switches this thread to French: switch it back after
+        page = client.get(discussion_url(world.panel), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "2 nouvelles contributions depuis votre dernière visite." in page
     assert "Demande de précisions" in page and "Demande en attente" in page and "Nouvelle" in page
     assert "Contribuer" in page and "Demander des précisions au demandeur" in page
