@@ -146,6 +146,10 @@ CATALOGUE: dict[str, Action] = {
             "panels.panel.forwarded": _("Panel request forwarded"),
             # -- members, invitations and experts
             # -- discussion
+            "panels.contribution.added": _("Contribution added to a panel"),
+            "panels.attachment.downloaded": _("Attachment of a contribution downloaded"),
+            "panels.information.requested": _("More information requested from the requester"),
+            "panels.information.answered": _("Request for more information answered"),
             # -- outcome, close and archive
             "panels.outcome.drafted": _("Outcome version drafted"),
             "panels.outcome.submitted": _("Outcome submitted for signature"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboards, notifications, outcome, panels, requests
+from .views import dashboards, discussion, notifications, outcome, panels, requests
 
 app_name = "panels"
 urlpatterns = [
@@ -35,4 +35,22 @@ urlpatterns = [
     path("panels/requests/", requests.request_queue, name="request-queue"),
     path("panels/<int:panel>/triage/", requests.panel_triage, name="panel-triage"),
     path("panels/<int:panel>/case/", requests.panel_case, name="panel-case"),
+    # -- discussion (views/discussion.py)
+    path("panels/<int:panel>/discussion/", discussion.panel_discussion, name="panel-discussion"),
+    path("panels/<int:panel>/discussion/contribute/", discussion.contribution_add, name="contribution-add"),
+    path(
+        "panels/<int:panel>/discussion/information/",
+        discussion.information_request,
+        name="information-request",
+    ),
+    path(
+        "panels/<int:panel>/discussion/information/<int:contribution>/answer/",
+        discussion.information_answer,
+        name="information-answer",
+    ),
+    path(
+        "panels/<int:panel>/discussion/attachments/<int:attachment>/",
+        discussion.contribution_attachment,
+        name="contribution-attachment",
+    ),
 ]
