@@ -36,3 +36,12 @@ def test_its_queries_are_a_fixed_few(client, world, django_assert_num_queries):
     client.get(url(world.expert))
     with django_assert_num_queries(10):
         client.get(url(world.expert))
+
+
+def test_ids_too_large_for_the_database_are_404(client, world):
+    sign_in(client, world.enrolling)
+    huge = 10**30
+    for name in ("panels:expert-detail", "panels:expert-group-detail", "panels:expert-group-edit"):
+        assert client.get(reverse(name, args=[huge])).status_code == 404
+    response = client.post(reverse("panels:member-remove", args=[world.panel.pk, huge]), follow=True)
+    assert b"This person is not on the panel." in response.content
