@@ -108,21 +108,30 @@ def build(rng: random.Random):
     return make_panel(patient_with_case(centres[0]), experts[0])
 
 
-def timed(function, panel) -> tuple[float, list[float], int, int]:
+def timed(function, panel) -> tuple[float, list[float], list[float], int, int]:
+    """First call (ms), then wall and CPU ms of RUNS calls (CPU tells a busy machine from slow code)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     start = time.perf_counter()
     found = function(panel)
     first = (time.perf_counter() - start) * 1000
-    runs = []
+    runs, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function(panel)
         runs.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     with CaptureQueriesContext(connection) as queries:
         function(panel)
-    return first, runs, len(queries), len(found)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(function, panel)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(12)
+    return first, runs, cpu, len(queries), len(found)
 
 
 def main() -> None:
@@ -137,7 +146,8 @@ def main() -> None:
         rng = random.Random(SEED)
         print(f"Building ERN-RND: {EXPERTS} experts, {PAST} past panels …", flush=True)
         panel = build(rng)
-        print(f"\n{'what':<32}{'first ms':>10}{'median ms':>11}{'p95 ms':>9}{'queries':>9}{'found':>7}")
+        columns = ("first ms", 10), ("median ms", 11), ("p95 ms", 9), ("CPU ms", 8), ("queries", 9), ("found", 7)
+        print("\n" + f"{'what':<24}" + "".join(f"{name:>{width}}" for name, width in columns))
         for name, function in (
             ("suggested experts", suggest_experts),
             ("similar past panels", similar_panels),
