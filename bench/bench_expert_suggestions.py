@@ -28,6 +28,7 @@ PAST = int(os.environ.get("BENCH_PAST", "600"))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 CENTRES = 20
 SEED = 20261202
+COLUMNS = (("first ms", 10), ("median ms", 11), ("p95 ms", 9), ("CPU ms", 8), ("queries", 9), ("found", 7))
 AREAS = ("ataxia-hsp", "dystonia-nbia", "chorea-hd", "ftd", "leukoencephalopathies", "atypical-parkinsonism")
 
 
@@ -146,8 +147,7 @@ def main() -> None:
         rng = random.Random(SEED)
         print(f"Building ERN-RND: {EXPERTS} experts, {PAST} past panels …", flush=True)
         panel = build(rng)
-        columns = ("first ms", 10), ("median ms", 11), ("p95 ms", 9), ("CPU ms", 8), ("queries", 9), ("found", 7)
-        print("\n" + f"{'what':<24}" + "".join(f"{name:>{width}}" for name, width in columns))
+        print("\n" + f"{'what':<24}" + "".join(f"{name:>{width}}" for name, width in COLUMNS))
         for name, function in (
             ("suggested experts", suggest_experts),
             ("similar past panels", similar_panels),
