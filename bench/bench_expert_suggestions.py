@@ -152,10 +152,11 @@ def main() -> None:
             ("suggested experts", suggest_experts),
             ("similar past panels", similar_panels),
         ):
-            first, runs, queries, found = timed(function, panel)
-            print(
-                f"{name:<32}{first:>10.1f}{statistics.median(runs):>11.1f}{p95(runs):>9.1f}{queries:>9}{found:>7}"
-            )
+            first, runs, cpu, queries, found = timed(function, panel)
+            values = (first, statistics.median(runs), p95(runs), statistics.median(cpu))
+            widths = [width for _, width in COLUMNS]
+            timings = "".join(f"{value:>{width}.1f}" for value, width in zip(values, widths, strict=False))
+            print(f"{name:<24}{timings}{queries:>9}{found:>7}")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ from .factories import add_member, make_panel
 from .members_helpers import area, follow
 
 URL = reverse("panels:expert-list")
-# Gate (5: session, user, grants, profile, navigation) + the page + places, areas, groups, counts
+# Gate (5: session, user, grants, profile, navigation) + the page + places, areas (2), groups, counts
 # + the choices of the ERN, thematic area and expert group filters.
-QUERIES = 13
+QUERIES = 14
 
 
 def rows(response) -> str:

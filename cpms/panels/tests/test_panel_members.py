@@ -150,8 +150,8 @@ def test_the_leads_page_costs_the_same_with_more_experts(client, world, django_a
     give_phenotype(world.patient, "HP:0001251")
     sign_in(client, world.enrolling)
     client.get(url(world.panel))
-    # + the search (5), groups and areas to invite (2), suggestions (5) and similar panels (3).
-    with django_assert_num_queries(QUERIES_MEMBER + 15) as first:
+    # + the search (6), groups and areas to invite (2), suggestions (6) and similar panels (3).
+    with django_assert_num_queries(QUERIES_MEMBER + 17) as first:
         client.get(url(world.panel), {"q": "a"})
     ataxia = area(world.rnd.ern)
     for n in range(6):
