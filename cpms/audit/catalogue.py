@@ -145,6 +145,13 @@ CATALOGUE: dict[str, Action] = {
             "panels.panel.answered": _("Returned panel request answered and resubmitted"),
             "panels.panel.forwarded": _("Panel request forwarded"),
             # -- members, invitations and experts
+            "panels.member.invited": _("Expert invited to a panel"),
+            "panels.invitation.accepted": _("Invitation to a panel accepted"),
+            "panels.invitation.declined": _("Invitation to a panel declined"),
+            "panels.member.removed": _("Member removed from a panel"),
+            "panels.expert_group.created": _("Expert group created"),
+            "panels.expert_group.changed": _("Expert group changed"),
+            "panels.expert_group.deleted": _("Expert group deleted"),
             # -- discussion
             "panels.contribution.added": _("Contribution added to a panel"),
             "panels.attachment.downloaded": _("Attachment of a contribution downloaded"),
