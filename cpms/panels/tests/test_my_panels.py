@@ -14,7 +14,8 @@ URL = "/cpms/panels/"
 # Session, user, grants, clinician profile, the user's memberships, then one query per list that has
 # rows to show (as lead and as member: by the ids of the memberships; my requests, invitations,
 # returned, information requests, to sign: when the user is on an open panel), the navigation's
-# centres, the header's unread notifications. An empty list of ids costs no query; more rows never cost one more.
+# centres, the header's unread notifications. An empty list of ids costs no query; more rows never
+# cost one more.
 QUERIES = {"enrolling": 13, "expert": 13, "invited": 11}
 # A coordinator on no panel: no lead/member/sign lists, and the requests to triage with their ERNs.
 TRIAGER_QUERIES = 13
