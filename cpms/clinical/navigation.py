@@ -6,8 +6,10 @@ Computed lazily, only on the pages that draw it, from the access read once per r
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -45,9 +47,22 @@ def _url(name: str, **kwargs) -> str | None:
         return None
 
 
+def _section_url(name: str) -> str | None:
+    """A section's URL (or None), reversed once per process for each URL configuration and prefix:
+    it is the same for everyone."""
+    return _cached_section_url(name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@cache
+def _cached_section_url(name: str, root_urlconf, urlconf, script_prefix: str) -> str | None:
+    return _url(name)
+
+
 def _hp_centres(access) -> list[tuple[int, str]]:
     """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
+    if not ids:
+        return []
     # No patients at a guest access: it is not a centre.
     centres = OrganisationNode.objects.filter(pk__in=ids).exclude(code=GUEST_CODE)
     centres = centres.order_by("code").values_list("pk", "code", "name")
@@ -69,7 +84,7 @@ def side_navigation(request) -> list[NavEntry]:
     profiles = {grant.profile_code for grant in access.in_application(APPLICATION)}
     entries = []
     for label, name, profile in SECTIONS:
-        url = _url(name)
+        url = _section_url(name)
         if url is None or (profile and profile not in profiles):
             continue
         children = _patients_children(access, request.path) if name == "patients:patient-list" else []

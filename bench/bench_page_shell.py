@@ -1,0 +1,119 @@
+"""The fixed cost of a CPMS page, on the embedded SQLite: the yardstick and the pages that pay it.
+
+Builds make_patient_world() (ERN-RND with DE22, a signed-in HP with a few patients) in a temporary
+CPMS_VAR_DIR and times, in-process through the whole middleware stack, BENCH_RUNS GETs each after a
+warm-up: a bare signed-in view (login_required, returns "ok", bench-only), an empty CPMS page (the
+gate and the shell with its navigation, bench-only), the dashboard and the centre's patient list.
+Prints median and p95 (ms), the ratio to the bare view and the queries of one GET.
+BENCH_PROFILE=<url path> prints a cProfile of BENCH_RUNS GETs of that page instead.
+
+    uv run python bench/bench_page_shell.py
+    BENCH_PROFILE=/cpms/ uv run python bench/bench_page_shell.py
+"""
+
+import cProfile
+import io
+import os
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from support import p95
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "300"))
+PATIENTS = 8
+
+
+def configure(folder: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["CPMS_EMBEDDED"] = "1"
+    os.environ["CPMS_VAR_DIR"] = folder
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+
+
+def time_get(client, url: str) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(10):
+        client.get(url)
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return {"median": statistics.median(timings), "p95": p95(timings), "queries": len(queries)}
+
+
+def profile(client, url: str) -> None:
+    for _ in range(10):
+        client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(RUNS):
+        client.get(url)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(70)
+    stats.sort_stats("tottime").print_stats(30)
+    print(out.getvalue())
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp(prefix="cpms-bench-shell-")
+    try:
+        configure(folder)
+        from bench_patients import bench_urls
+        from django.core.management import call_command
+        from django.test import Client
+        from django.test.utils import override_settings
+        from django.urls import reverse
+
+        from cpms.patients.tests.factories import make_patient, make_patient_world
+        from cpms.test import sign_in
+
+        override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+        call_command("migrate", verbosity=0)
+        world = make_patient_world()
+        for n in range(PATIENTS - 1):
+            make_patient(
+                world.de22, hospital_number=f"TUE-{n}", given_names=f"Anna{n}", enrolled_by=world.enrolling
+            )
+        client = sign_in(Client(), world.enrolling)
+        centre_list = reverse("patients:centre-patient-list", kwargs={"centre": world.de22.pk})
+        if target := os.environ.get("BENCH_PROFILE"):
+            return profile(client, target.replace("<centre>", str(world.de22.pk)))
+        scenarios = {
+            "bare signed-in page": "/bench/bare/",
+            "empty CPMS page": "/bench/shell/",
+            "dashboard": reverse("clinical:dashboard"),
+            "centre list": centre_list,
+        }
+        results = {name: time_get(client, url) for name, url in scenarios.items()}
+        print(f"SQLite, {PATIENTS} patients at DE22, {RUNS} GETs each, in-process:")
+        bare = results["bare signed-in page"]["median"]
+        print(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'×bare':>7}{'queries':>9}")
+        for name, result in results.items():
+            print(
+                f"{name:<22}{result['median']:>10.2f}{result['p95']:>9.2f}"
+                f"{result['median'] / bare:>7.2f}{result['queries']:>9}"
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
