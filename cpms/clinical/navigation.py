@@ -8,8 +8,7 @@ Computed lazily, only on the pages that draw it, from the access read once per r
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -48,13 +47,13 @@ def _url(name: str, **kwargs) -> str | None:
 
 
 def _section_url(name: str) -> str | None:
-    """A section's URL (or None), reversed once per process for each URL configuration and prefix:
-    it is the same for everyone."""
-    return _cached_section_url(name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    """A section's URL (or None), the same for everyone: reversed once per process for each resolver
+    (a new one after clear_url_caches() or another ROOT_URLCONF) and script prefix."""
+    return _cached_section_url(name, get_resolver(get_urlconf()), get_script_prefix())
 
 
 @cache
-def _cached_section_url(name: str, root_urlconf, urlconf, script_prefix: str) -> str | None:
+def _cached_section_url(name: str, resolver, script_prefix: str) -> str | None:
     return _url(name)
 
 
