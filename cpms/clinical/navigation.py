@@ -60,8 +60,6 @@ def _cached_section_url(name: str, resolver, script_prefix: str) -> str | None:
 def _hp_centres(access) -> list[tuple[int, str]]:
     """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
-    if not ids:
-        return []
     # No patients at a guest access: it is not a centre.
     centres = OrganisationNode.objects.filter(pk__in=ids).exclude(code=GUEST_CODE)
     centres = centres.order_by("code").values_list("pk", "code", "name")
