@@ -6,8 +6,9 @@ Computed lazily, only on the pages that draw it, from the access read once per r
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,17 @@ def _url(name: str, **kwargs) -> str | None:
         return None
 
 
+def _section_url(name: str) -> str | None:
+    """A section's URL (or None), the same for everyone: reversed once per process for each resolver
+    (a new one after clear_url_caches() or another ROOT_URLCONF) and script prefix."""
+    return _cached_section_url(name, get_resolver(get_urlconf()), get_script_prefix())
+
+
+@cache
+def _cached_section_url(name: str, resolver, script_prefix: str) -> str | None:
+    return _url(name)
+
+
 def _hp_centres(access) -> list[tuple[int, str]]:
     """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
@@ -69,7 +81,7 @@ def side_navigation(request) -> list[NavEntry]:
     profiles = {grant.profile_code for grant in access.in_application(APPLICATION)}
     entries = []
     for label, name, profile in SECTIONS:
-        url = _url(name)
+        url = _section_url(name)
         if url is None or (profile and profile not in profiles):
             continue
         children = _patients_children(access, request.path) if name == "patients:patient-list" else []
