@@ -16,6 +16,7 @@ from cpms.access.models import GUEST_CODE, OrganisationNode
 from cpms.access.queries.grants import COORDINATOR, HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 
+from .decorators import GATE_ATTRIBUTE
 from .queries import APPLICATION
 
 
@@ -57,18 +58,24 @@ def _cached_section_url(name: str, resolver, script_prefix: str) -> str | None:
     return _url(name)
 
 
-def _hp_centres(access) -> list[tuple[int, str]]:
-    """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
+def _hp_centres(request, access) -> list[tuple[int, str]]:
+    """(centre id, "code - name") of the centres where the user holds HP, by code: from what the
+    gate read (no query), else one query."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
+    gate = getattr(request, GATE_ATTRIBUTE, None)
+    if gate is not None and gate.access is access:
+        centres = [(pk, *gate.organisations[pk]) for pk in ids]
+    else:
+        centres = OrganisationNode.objects.filter(pk__in=ids).values_list("pk", "code", "name")
     # No patients at a guest access: it is not a centre.
-    centres = OrganisationNode.objects.filter(pk__in=ids).exclude(code=GUEST_CODE)
-    centres = centres.order_by("code").values_list("pk", "code", "name")
-    return [(pk, f"{code} - {name}") for pk, code, name in centres]
+    centres = sorted((code, pk, name) for pk, code, name in centres if code != GUEST_CODE)
+    return [(pk, f"{code} - {name}") for code, pk, name in centres]
 
 
-def _patients_children(access, current_path: str) -> list[NavEntry]:
+def _patients_children(request, access) -> list[NavEntry]:
+    current_path = request.path
     children = []
-    for centre_id, label in _hp_centres(access):
+    for centre_id, label in _hp_centres(request, access):
         if url := _url("patients:centre-patient-list", centre=centre_id):
             children.append(NavEntry(label, url, url == current_path))
     return children
@@ -84,7 +91,7 @@ def side_navigation(request) -> list[NavEntry]:
         url = _section_url(name)
         if url is None or (profile and profile not in profiles):
             continue
-        children = _patients_children(access, request.path) if name == "patients:patient-list" else []
+        children = _patients_children(request, access) if name == "patients:patient-list" else []
         entries.append(NavEntry(str(label), url, url == request.path, children))
     if request.user.is_staff:
         entries.append(NavEntry(str(_("Administration")), reverse("admin:index")))

@@ -103,11 +103,11 @@ def test_it_reads_the_same_queries_for_one_patient_and_for_many(client, world, d
     sign_in(client, world.enrolling)
     client.get(url(world.de22))  # warm the session
     # session, user, access, profile, centre, count, page with main diagnoses, navigation centres
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.de22))
     for n in range(30):
         make_patient(world.de22, hospital_number=f"N{n}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.de22))
 
 

@@ -99,12 +99,12 @@ def test_it_makes_the_same_queries_at_two_sizes(client, world, django_assert_num
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
     # session, user, access, profile, patient, audit event, consents, navigation centres
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.patient))
     for _ in range(10):
         client.post(
             url(world.patient),
             {"kind": "care", "status": "given", "date": "2026-11-30", "consent_form": pdf_upload()},
         )
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.patient))

@@ -52,9 +52,9 @@ def test_it_makes_the_same_queries_at_two_sizes(client, world, django_assert_num
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
     # session, user, access, profile, patient, audit event, navigation centres
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get(url(world.patient))
     for n in range(20):
         make_patient(world.de22, hospital_number=f"D{n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get(url(world.patient))

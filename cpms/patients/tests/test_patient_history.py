@@ -31,9 +31,9 @@ def test_it_makes_the_same_queries_however_long_the_history(client, world, djang
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
     # session, user, access, profile, patient, audit event, events, their actors, navigation centres
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url(world.patient))
     for _ in range(10):
         client.get(url(world.patient))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url(world.patient))
