@@ -1,4 +1,5 @@
-"""The fixed cost of a CPMS page, on the embedded SQLite: the yardstick and the pages that pay it.
+"""The fixed cost of a CPMS page, on the embedded SQLite (or PostgreSQL): the yardstick and the pages
+that pay it.
 
 Builds make_patient_world() (ERN-RND with DE22, a signed-in HP with a few patients) in a temporary
 CPMS_VAR_DIR and times, in-process through the whole middleware stack, BENCH_RUNS GETs each after a
@@ -7,8 +8,11 @@ gate and the shell with its navigation, bench-only), the dashboard and the centr
 Prints median and p95 (ms), the median CPU time of the process (steadier on a busy machine),
 the ratio to the bare view and the queries of one GET.
 BENCH_PROFILE=<url path> prints a cProfile of BENCH_RUNS GETs of that page instead.
+BENCH_DATABASE=postgresql runs the same on a throw-away PostgreSQL 15 (bench/support.py), pooled as
+config/settings.py configures it.
 
     uv run python bench/bench_page_shell.py
+    BENCH_DATABASE=postgresql uv run python bench/bench_page_shell.py
     BENCH_PROFILE=/cpms/ uv run python bench/bench_page_shell.py
 """
 
@@ -21,21 +25,26 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
-from support import p95
+from support import p95, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
 PATIENTS = 8
+POSTGRESQL = os.environ.get("BENCH_DATABASE", "sqlite") == "postgresql"
 
 
-def configure(folder: str) -> None:
+def configure(folder: str, database_url: str | None) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["CPMS_EMBEDDED"] = "1"
     os.environ["CPMS_VAR_DIR"] = folder
-    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
@@ -81,45 +90,51 @@ def profile(client, url: str) -> None:
 
 def main() -> None:
     folder = tempfile.mkdtemp(prefix="cpms-bench-shell-")
-    try:
-        configure(folder)
-        from bench_patients import bench_urls
-        from django.core.management import call_command
-        from django.test import Client
-        from django.test.utils import override_settings
-        from django.urls import reverse
+    with throwaway_postgresql() if POSTGRESQL else nullcontext() as database_url:
+        try:
+            run(folder, database_url)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
-        from cpms.patients.tests.factories import make_patient, make_patient_world
-        from cpms.test import sign_in
 
-        override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
-        call_command("migrate", verbosity=0)
-        world = make_patient_world()
-        for n in range(PATIENTS - 1):
-            make_patient(
-                world.de22, hospital_number=f"TUE-{n}", given_names=f"Anna{n}", enrolled_by=world.enrolling
-            )
-        client = sign_in(Client(), world.enrolling)
-        centre_list = reverse("patients:centre-patient-list", kwargs={"centre": world.de22.pk})
-        if target := os.environ.get("BENCH_PROFILE"):
-            return profile(client, target.replace("<centre>", str(world.de22.pk)))
-        scenarios = {
-            "bare signed-in page": "/bench/bare/",
-            "empty CPMS page": "/bench/shell/",
-            "dashboard": reverse("clinical:dashboard"),
-            "centre list": centre_list,
-        }
-        results = {name: time_get(client, url) for name, url in scenarios.items()}
-        print(f"SQLite, {PATIENTS} patients at DE22, {RUNS} GETs each, in-process:")
-        bare = results["bare signed-in page"]["median"]
-        print(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'cpu ms':>8}{'×bare':>7}{'queries':>9}")
-        for name, result in results.items():
-            print(
-                f"{name:<22}{result['median']:>10.2f}{result['p95']:>9.2f}{result['cpu']:>8.2f}"
-                f"{result['median'] / bare:>7.2f}{result['queries']:>9}"
-            )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+def run(folder: str, database_url: str | None) -> None:
+    configure(folder, database_url)
+    from bench_patients import bench_urls
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from cpms.patients.tests.factories import make_patient, make_patient_world
+    from cpms.test import sign_in
+
+    override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+    call_command("migrate", verbosity=0)
+    world = make_patient_world()
+    for n in range(PATIENTS - 1):
+        make_patient(
+            world.de22, hospital_number=f"TUE-{n}", given_names=f"Anna{n}", enrolled_by=world.enrolling
+        )
+    client = sign_in(Client(), world.enrolling)
+    centre_list = reverse("patients:centre-patient-list", kwargs={"centre": world.de22.pk})
+    if target := os.environ.get("BENCH_PROFILE"):
+        return profile(client, target.replace("<centre>", str(world.de22.pk)))
+    scenarios = {
+        "bare signed-in page": "/bench/bare/",
+        "empty CPMS page": "/bench/shell/",
+        "dashboard": reverse("clinical:dashboard"),
+        "centre list": centre_list,
+    }
+    results = {name: time_get(client, url) for name, url in scenarios.items()}
+    database = "PostgreSQL" if POSTGRESQL else "SQLite"
+    print(f"{database}, {PATIENTS} patients at DE22, {RUNS} GETs each, in-process:")
+    bare = results["bare signed-in page"]["median"]
+    print(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'cpu ms':>8}{'×bare':>7}{'queries':>9}")
+    for name, result in results.items():
+        print(
+            f"{name:<22}{result['median']:>10.2f}{result['p95']:>9.2f}{result['cpu']:>8.2f}"
+            f"{result['median'] / bare:>7.2f}{result['queries']:>9}"
+        )
 
 
 if __name__ == "__main__":

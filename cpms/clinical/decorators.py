@@ -10,18 +10,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from cpms.access.queries.scopes import access_for
 from cpms.identity.sessions import has_two_factors
 
-from .queries import APPLICATION, clinician_profile
+from .queries import APPLICATION, read_gate
+
+GATE_ATTRIBUTE = "_cpms_gate"
 
 
 def cpms_user_required(view=None, *, profile_required: bool = True):
     """Let in only verified users with an active CPMS grant.
 
-    The user's access is resolved once for the request (`access_for`); views read it from there.
-    Sets `request.clinician_profile`. Unless `profile_required=False` (the first-use page itself),
-    a user who has not yet answered the first-use questions is sent to them.
+    The user's access, first-use profile and grants' organisations are read in one query for the
+    request (`read_gate`); views read the access with `access_for`, the navigation the
+    organisations. Sets `request.clinician_profile`. Unless `profile_required=False` (the first-use
+    page itself), a user who has not yet answered the first-use questions is sent to them.
     """
     if view is None:
         return partial(cpms_user_required, profile_required=profile_required)
@@ -33,9 +35,11 @@ def cpms_user_required(view=None, *, profile_required: bool = True):
         if not has_two_factors(request):
             query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
             return redirect(reverse("clinical:second-factor-required") + (f"?{query}" if query else ""))
-        if not access_for(request).has_grant(APPLICATION):
+        gate = read_gate(request)
+        setattr(request, GATE_ATTRIBUTE, gate)
+        if not gate.access.has_grant(APPLICATION):
             return redirect("clinical:no-access")
-        request.clinician_profile = clinician_profile(request.user)
+        request.clinician_profile = gate.clinician_profile
         if profile_required and not (request.clinician_profile and request.clinician_profile.is_complete):
             return redirect("clinical:welcome")
         return view(request, *args, **kwargs)

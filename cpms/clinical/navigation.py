@@ -6,8 +6,9 @@ Computed lazily, only on the pages that draw it, from the access read once per r
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from cpms.access.models import GUEST_CODE, OrganisationNode
 from cpms.access.queries.grants import COORDINATOR, HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 
+from .decorators import GATE_ATTRIBUTE
 from .queries import APPLICATION
 
 
@@ -45,18 +47,35 @@ def _url(name: str, **kwargs) -> str | None:
         return None
 
 
-def _hp_centres(access) -> list[tuple[int, str]]:
-    """(centre id, "code - name") of the centres where the user holds HP, by code (one query)."""
+def _section_url(name: str) -> str | None:
+    """A section's URL (or None), the same for everyone: reversed once per process for each resolver
+    (a new one after clear_url_caches() or another ROOT_URLCONF) and script prefix."""
+    return _cached_section_url(name, get_resolver(get_urlconf()), get_script_prefix())
+
+
+@cache
+def _cached_section_url(name: str, resolver, script_prefix: str) -> str | None:
+    return _url(name)
+
+
+def _hp_centres(request, access) -> list[tuple[int, str]]:
+    """(centre id, "code - name") of the centres where the user holds HP, by code: from what the
+    gate read (no query), else one query."""
     ids = {grant.organisation_id for grant in access.in_application(APPLICATION) if grant.profile_code == HP}
+    gate = getattr(request, GATE_ATTRIBUTE, None)
+    if gate is not None and gate.access is access:
+        centres = [(pk, *gate.organisations[pk]) for pk in ids]
+    else:
+        centres = OrganisationNode.objects.filter(pk__in=ids).values_list("pk", "code", "name")
     # No patients at a guest access: it is not a centre.
-    centres = OrganisationNode.objects.filter(pk__in=ids).exclude(code=GUEST_CODE)
-    centres = centres.order_by("code").values_list("pk", "code", "name")
-    return [(pk, f"{code} - {name}") for pk, code, name in centres]
+    centres = sorted((code, pk, name) for pk, code, name in centres if code != GUEST_CODE)
+    return [(pk, f"{code} - {name}") for code, pk, name in centres]
 
 
-def _patients_children(access, current_path: str) -> list[NavEntry]:
+def _patients_children(request, access) -> list[NavEntry]:
+    current_path = request.path
     children = []
-    for centre_id, label in _hp_centres(access):
+    for centre_id, label in _hp_centres(request, access):
         if url := _url("patients:centre-patient-list", centre=centre_id):
             children.append(NavEntry(label, url, url == current_path))
     return children
@@ -69,10 +88,10 @@ def side_navigation(request) -> list[NavEntry]:
     profiles = {grant.profile_code for grant in access.in_application(APPLICATION)}
     entries = []
     for label, name, profile in SECTIONS:
-        url = _url(name)
+        url = _section_url(name)
         if url is None or (profile and profile not in profiles):
             continue
-        children = _patients_children(access, request.path) if name == "patients:patient-list" else []
+        children = _patients_children(request, access) if name == "patients:patient-list" else []
         entries.append(NavEntry(str(label), url, url == request.path, children))
     if request.user.is_staff:
         entries.append(NavEntry(str(_("Administration")), reverse("admin:index")))

@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from cpms.access.models import AccessProfile, AccessRequest, Grant, OrganisationNode
-from cpms.access.queries.scopes import Access
+from cpms.access.queries.scopes import Access, access_with, keep_for_request
+from cpms.lib.sql import converter, table
 
 from .models import ClinicianProfile, ErnPreference, ThematicArea
 
@@ -34,8 +37,50 @@ class ErnChoices:
     areas: list[ThematicArea] = field(default_factory=list)
 
 
-def clinician_profile(user) -> ClinicianProfile | None:
-    return ClinicianProfile.objects.filter(user=user).first()
+@dataclass(frozen=True)
+class Gate:
+    """What the CPMS gate reads on every request, in one query (read_gate)."""
+
+    access: Access
+    clinician_profile: ClinicianProfile | None
+    # (code, name) of the organisation of each active grant, by id: the side navigation's centres.
+    organisations: dict[int, tuple[str, str]]
+
+
+PROFILE_FIELDS = ("id", "user_id", "job_title", "completed_at")
+
+
+@cache
+def _gate_columns() -> tuple[str, str]:
+    columns = ", o.id, o.code, o.name, " + ", ".join(f"cp.{name}" for name in PROFILE_FIELDS)
+    joins = (
+        f" INNER JOIN {table(OrganisationNode)} o ON o.id = g.organisation_id"
+        f" LEFT OUTER JOIN {table(ClinicianProfile)} cp ON cp.user_id = g.user_id"
+    )
+    return columns, joins
+
+
+@cache
+def _completed_at_converter():
+    return converter(ClinicianProfile._meta.get_field("completed_at"))
+
+
+def read_gate(request) -> Gate:
+    """The user's access (kept for the request: access_for reads it from there), their first-use
+    profile and their grants' organisations: one query, read again on every request, so a revoked
+    or expired grant counts from the next one.
+
+    Without an active grant there is no row, hence no profile: the gate refuses such a user anyway.
+    """
+    access, rows = access_with(request.user, *_gate_columns())
+    keep_for_request(request, access)
+    profile = None
+    if rows and rows[0][3] is not None:
+        profile_id, user_id, job_title, completed_at = rows[0][3:]
+        values = [profile_id, user_id, job_title, _completed_at_converter()(completed_at)]
+        profile = ClinicianProfile.from_db(connection.alias, PROFILE_FIELDS, values)
+    organisations = {organisation_id: (code, name) for organisation_id, code, name, *_ in rows}
+    return Gate(access=access, clinician_profile=profile, organisations=organisations)
 
 
 def granted_erns(access: Access) -> list[OrganisationNode]:

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cpms.access.tests.factories import make_application, make_grant, make_tree
@@ -111,3 +113,36 @@ def test_it_sends_a_first_time_user_to_the_welcome_page(client, bob_hp):
     assert response.status_code == 302
     assert response.url == "/cpms/welcome/"
     assert client.get("/cpms/preferences/").url == "/cpms/welcome/"
+
+
+def test_it_reads_the_access_the_profile_and_the_centres_in_one_query(bob_in_cpms, bob_hp, rnd):
+    from django.test import RequestFactory
+
+    from cpms.access.queries.scopes import access_for
+    from cpms.clinical.queries import read_gate
+
+    guest = make_grant(bob_hp.user, rnd.guest, expires_at=timezone.now() + timedelta(days=3))
+    request = RequestFactory().get("/cpms/")
+    request.user = bob_hp.user
+    with CaptureQueriesContext(connection) as queries:
+        gate = read_gate(request)
+        assert access_for(request) is gate.access  # kept for the rest of the request
+    assert len(queries) == 1
+    assert gate.clinician_profile == bob_in_cpms and gate.clinician_profile.is_complete
+    assert gate.clinician_profile.job_title == "Neurologist"
+    assert gate.organisations[rnd.hcp.pk] == (rnd.hcp.code, rnd.hcp.name)
+    assert {grant.grant_id: grant.expires_at for grant in gate.access.grants} == {
+        bob_hp.pk: None,
+        guest.pk: guest.expires_at,
+    }
+
+
+def test_it_drops_a_revoked_centre_from_the_navigation_on_the_next_request(client, bob_in_cpms, bob_hp, rnd):
+    other = make_tree(ern_code="EURO-NMD", ern_name="Euro-NMD", institutions=(("FR01", "Hopital Un"),))
+    second = make_grant(bob_hp.user, other.hcp)
+    sign_in(client, bob_hp.user)
+    assert "FR01 - Hopital Un" in client.get("/cpms/").content.decode()
+    second.revoked_at = timezone.now()
+    second.save()
+    page = client.get("/cpms/").content.decode()
+    assert "FR01 - Hopital Un" not in page and f"{rnd.hcp.code} - " in page

@@ -224,7 +224,7 @@ def test_it_answers_404_for_a_missing_patient(hp, patient):
 
 # The request (session, user, access) and the patient, then the releases, the case, its diagnoses,
 # phenotypes, variants and genes, the check of the codes, the audit event.
-QUERIES = 13
+QUERIES = 12
 
 
 @pytest.mark.parametrize("name", ["case-export-phenopacket", "case-export-fhir"])
