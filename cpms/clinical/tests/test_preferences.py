@@ -111,15 +111,15 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     bob = bob_in_cpms.user
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
-    # session, user, the user's access, clinician profile, their ERNs, areas offered, areas chosen, the
-    # navigation's patient centres, the header's unread notifications
-    with django_assert_num_queries(9):
+    # session, user, the gate (grants, profile and navigation centres in one), their ERNs, areas offered,
+    # areas chosen, the header's unread notifications
+    with django_assert_num_queries(7):
         assert client.get(URL).status_code == 200
     for code in ("EURO-NMD", "VASCERN", "ERKNet"):
         tree = make_tree(ern_code=code, ern_name=code.title())
         make_grant(bob, tree.hcp)
         areas = make_areas(tree.ern, [("one", "One"), ("two", "Two")])
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(*areas)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         page = client.get(URL).content.decode()
     assert page.count(" checked") == 1 + 6

@@ -8,9 +8,9 @@ from cpms.test import make_user, sign_in
 from ..models import PanelStatus, Urgency
 from .factories import make_panel
 
-# Session, user, grants, profile, the centre, the count, the patients, their panels, the navigation's centres,
-# the header's unread notifications.
-QUERIES = 10
+# Session, user, the gate (grants, profile and navigation centres in one), the centre, the count, the
+# patients, their panels, the header's unread notifications.
+QUERIES = 8
 
 
 def colleague(world):

@@ -15,7 +15,7 @@ from .discussion_helpers import PDF, discussion_url, pdf_file, png_file, use_pri
 from .factories import add_member, make_panel
 
 Kind = Notification.Kind
-QUERIES = 18
+QUERIES = 17
 
 
 @pytest.fixture(autouse=True)

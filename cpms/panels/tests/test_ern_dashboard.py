@@ -9,9 +9,9 @@ from cpms.test import sign_in
 from ..models import PanelStatus, Urgency
 from .factories import make_panel
 
-# Session, user, grants, profile, the ERN, the counts, the areas, the late panels, the navigation's centres,
-# the header's unread notifications.
-QUERIES = 10
+# Session, user, the gate (grants, profile and navigation centres in one), the ERN, the counts, the areas, the
+# late panels, the header's unread notifications.
+QUERIES = 8
 
 
 def url(world) -> str:

@@ -34,7 +34,7 @@ def test_someone_without_hp_access_is_not_in_the_directory(client, world):
 def test_its_queries_are_a_fixed_few(client, world, django_assert_num_queries):
     sign_in(client, world.guest)
     client.get(url(world.expert))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(url(world.expert))
 
 

@@ -11,7 +11,7 @@ from .members_helpers import area, follow
 URL = reverse("panels:expert-list")
 # Gate (5: session, user, grants, profile, navigation) + the page + places, areas (2), groups, counts
 # + the choices of the ERN, thematic area and expert group filters.
-QUERIES = 14
+QUERIES = 13
 
 
 def rows(response) -> str:

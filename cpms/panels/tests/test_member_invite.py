@@ -119,5 +119,5 @@ def test_its_queries_are_a_fixed_few(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.post(url(world.panel), {"user": world.guest.pk})
     # gate (5), panel and membership (2), lock, lead, expert, existing rows, insert, audit, touch, notify (2)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.post(url(world.panel), {"user": world.other_centre.pk})

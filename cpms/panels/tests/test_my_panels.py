@@ -16,9 +16,9 @@ URL = "/cpms/panels/"
 # returned, information requests, to sign: when the user is on an open panel), the navigation's
 # centres, the header's unread notifications. An empty list of ids costs no query; more rows never
 # cost one more.
-QUERIES = {"enrolling": 13, "expert": 13, "invited": 11}
+QUERIES = {"enrolling": 11, "expert": 11, "invited": 9}
 # A coordinator on no panel: no lead/member/sign lists, and the requests to triage with their ERNs.
-TRIAGER_QUERIES = 13
+TRIAGER_QUERIES = 11
 
 
 def section(page: str, heading_id: str) -> str:

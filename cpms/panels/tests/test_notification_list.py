@@ -11,9 +11,9 @@ from ..queries.notifications import PAGE_SIZE
 from .factories import make_panel
 
 URL = reverse("panels:notification-list")
-# Session and user, grants, clinician profile, navigation centres, the header's unread count,
-# and the page: its count, its keys, its rows with their panel, patient, ERN and actor.
-QUERIES = 9
+# Session and user, the gate (grants, profile and navigation centres in one), the header's unread count, and
+# the page: its count, its keys, its rows with their panel, patient, ERN and actor.
+QUERIES = 7
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client, world):

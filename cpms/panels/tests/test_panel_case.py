@@ -11,9 +11,9 @@ from .factories import add_member
 
 READERS = ("enrolling", "expert", "guest_member", "triager", "dispatcher")
 IDENTITY = ("Mathilde", "Grünwald", "TUE-4471-93", "1987-03-14", "14/03/1987")
-# Session and user, grants, clinician profile, the panel, the membership, the audit row, the case,
-# its diagnoses, phenotypes, variants and attachments, navigation centres.
-QUERIES = 13
+# Session and user, the gate (grants, profile and navigation centres in one), the panel, the membership, the
+# audit row, the case, its diagnoses, phenotypes, variants and attachments, the header's unread notifications.
+QUERIES = 12
 
 
 def url(panel) -> str:

@@ -15,9 +15,9 @@ TWO_NEEDED = (
 NOT_SIGNED = (
     "The outcome is not signed yet: every member who contributed, and the panel lead, signs it first."
 )
-# Session and user, grants, clinician profile, the panel, the membership, the audit row,
-# the contributing members, the signed version, navigation centres, the unread notifications.
-QUERIES = 11
+# Session and user, the gate (grants, profile and navigation centres in one), the panel, the membership, the
+# audit row, the contributing members, the signed version, the unread notifications.
+QUERIES = 9
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from ..models import Membership, PanelStatus
 from .factories import make_panel
 
 INSIDE = ("enrolling", "expert", "guest_member", "invited", "triager", "dispatcher")
-# Session and user, grants, clinician profile, navigation centres, the header's unread notifications,
-# the panel, the membership, the audit row, the triage thread.
-QUERIES = 10
+# Session and user, the gate (grants, profile and navigation centres in one), the header's unread
+# notifications, the panel, the membership, the audit row, the triage thread.
+QUERIES = 8
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 
 

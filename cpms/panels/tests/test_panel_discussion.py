@@ -21,7 +21,7 @@ OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 # Session and user, grants, navigation centres, clinician profile, the panel, the membership, the audit
 # row; the window of contributions, their attachments, their mentions, the authors' centres; the thread's
 # people (the mention list); the read marker.
-QUERIES = 14
+QUERIES = 13
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,9 @@ from ..models import Membership, PanelStatus
 from .factories import add_member, make_panel
 from .members_helpers import area, contribute, follow, give_phenotype
 
-# Session and user, grants, clinician profile, navigation centres, the panel, the membership, the audit
-# row; the memberships and the places of their people.
-QUERIES_MEMBER = 10
+# Session and user, the gate (grants, profile and navigation centres in one), the header's unread
+# notifications, the panel, the membership, the audit row; the memberships and the places of their people.
+QUERIES_MEMBER = 9
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 
 

@@ -19,9 +19,9 @@ from .outcome_helpers import (
 
 READERS = ("enrolling", "expert", "guest_member", "triager", "dispatcher")
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
-# Session and user, grants, clinician profile, the panel, the membership, the audit row, the versions,
-# the change requests, the signoffs, the signers, navigation centres, the unread notifications.
-QUERIES = 13
+# Session and user, the gate (grants, profile and navigation centres in one), the panel, the membership, the
+# audit row, the versions, the change requests, the signoffs, the signers, the unread notifications.
+QUERIES = 11
 
 
 @pytest.fixture(autouse=True)

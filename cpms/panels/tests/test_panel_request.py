@@ -10,9 +10,9 @@ from cpms.test import sign_in
 from ..models import Panel, PanelStatus
 from .requests_helpers import with_areas, withdraw_care_consent
 
-# Session and user, grants, clinician profile, the patient and its audit row, the ERNs, the thematic
-# areas, navigation centres.
-QUERIES = 9
+# Session and user, the gate (grants, profile and navigation centres in one), the patient and its audit row,
+# the ERNs, the thematic areas, the header's unread notifications.
+QUERIES = 8
 
 
 @pytest.fixture

@@ -217,11 +217,12 @@ def test_its_queries_are_a_fixed_few(client, world, django_assert_num_queries):
     panel = submitted(world)
     sign_in(client, world.triager)
     client.get(url(panel))
-    # Session and user, grants, clinician profile, the panel, the membership, the audit row, the ERNs,
-    # the thematic areas, the HPs who may lead, the thread, navigation centres.
-    with django_assert_num_queries(12):
+    # Session and user, the gate (grants, profile and navigation centres in one), the panel, the membership,
+    # the audit row, the ERNs, the thematic areas, the HPs who may lead, the thread, the header's unread
+    # notifications.
+    with django_assert_num_queries(11):
         client.get(url(panel))
     for n in range(5):
         in_cpms(make_user(f"nhp{n:05d}", f"hp{n}@example.org", "Hp", f"N{n}"), world.de05)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url(panel))

@@ -15,9 +15,9 @@ from .factories import make_panel
 from .requests_helpers import draft, submitted, with_areas
 
 URL = reverse("panels:request-queue")
-# Session and user, grants, clinician profile, the user's ERNs, their thematic areas, the count, the
-# page (with ERN, area, centre and pseudonym), navigation centres.
-QUERIES = 9
+# Session and user, the gate (grants, profile and navigation centres in one), the user's ERNs, their thematic
+# areas, the count, the page (with ERN, area, centre and pseudonym), the header's unread notifications.
+QUERIES = 8
 IDENTITY = ("Mathilde", "Grünwald", "TUE-4471-93")
 
 

@@ -78,7 +78,5 @@ def test_it_reads_the_case_in_a_constant_number_of_queries(world, rows, django_a
     )
     client = signed_in(world.hana)
     client.get(url())  # the session's first request settles its own bookkeeping
-    # 15: the patient's panels (templates/panels/_patient_panels.html) and the header's unread
-    # notifications are among them.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         assert client.get(url()).status_code == 200

@@ -200,5 +200,5 @@ def test_it_previews_and_fills_in_a_fixed_number_of_queries(hp, patient, django_
         assert hp.post(url("case-import-preview", patient)).status_code == 302
 
 
-PREVIEW_QUERIES = 10
-FILL_QUERIES = 24
+PREVIEW_QUERIES = 8
+FILL_QUERIES = 23

@@ -102,13 +102,13 @@ def test_it_reads_no_patient_so_audits_none(client, world):
 def test_it_reads_the_same_queries_for_one_patient_and_for_many(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.de22))  # warm the session
-    # session, user, access, profile, centre, count, page with main diagnoses, navigation centres,
-    # unread notifications
-    with django_assert_num_queries(9):
+    # session, user, the gate (grants, profile and navigation centres in one), centre, count, page with main
+    # diagnoses, the header's unread notifications
+    with django_assert_num_queries(7):
         client.get(url(world.de22))
     for n in range(30):
         make_patient(world.de22, hospital_number=f"N{n}")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url(world.de22))
 
 

@@ -98,13 +98,14 @@ def test_it_answers_404_for_a_form_of_another_patient(client, world):
 def test_it_makes_the_same_queries_at_two_sizes(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
-    # session, user, access, profile, patient, audit event, consents, navigation centres, unread notifications
-    with django_assert_num_queries(9):
+    # session, user, the gate (grants, profile and navigation centres in one), patient, audit event, consents,
+    # the header's unread notifications
+    with django_assert_num_queries(7):
         client.get(url(world.patient))
     for _ in range(10):
         client.post(
             url(world.patient),
             {"kind": "care", "status": "given", "date": "2026-11-30", "consent_form": pdf_upload()},
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url(world.patient))

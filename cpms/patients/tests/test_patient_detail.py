@@ -51,10 +51,11 @@ def test_it_answers_404_for_a_removed_patient(client, world):
 def test_it_makes_the_same_queries_at_two_sizes(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
-    # session, user, access, profile, patient, audit event, navigation centres, unread notifications
-    with django_assert_num_queries(8):
+    # session, user, the gate (grants, profile and navigation centres in one), patient, audit event, the
+    # header's unread notifications
+    with django_assert_num_queries(6):
         client.get(url(world.patient))
     for n in range(20):
         make_patient(world.de22, hospital_number=f"D{n}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.patient))

@@ -143,9 +143,9 @@ def test_it_does_not_warn_of_a_patient_of_another_centre(client, world):
 def test_it_makes_the_same_queries_at_two_sizes(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.de22))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.de22))
     for n in range(20):
         make_patient(world.de22, hospital_number=f"Q{n}")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(url(world.de22))

@@ -30,11 +30,11 @@ def test_it_says_who_read_the_patient_when_from_where_and_what(client, world):
 def test_it_makes_the_same_queries_however_long_the_history(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
-    # session, user, access, profile, patient, audit event, events, their actors, navigation centres,
-    # unread notifications
-    with django_assert_num_queries(10):
+    # session, user, the gate (grants, profile and navigation centres in one), patient, audit event, events,
+    # their actors, the header's unread notifications
+    with django_assert_num_queries(8):
         client.get(url(world.patient))
     for _ in range(10):
         client.get(url(world.patient))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(url(world.patient))

@@ -59,5 +59,5 @@ def test_it_erases_the_identity_and_the_forms_and_keeps_the_pseudonymised_trail(
 def test_it_makes_the_same_queries_at_two_sizes(client, world, django_assert_num_queries):
     sign_in(client, world.enrolling)
     client.get(url(world.patient))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         client.get(url(world.patient))
