@@ -1,8 +1,8 @@
 """The panel dashboards: mine (my panels, invitations and tasks), an ERN's, a centre's.
 
-Each list is read once, with its total, by a window count over the same query (`first_of`): a fixed
-number of queries whatever the number of panels, each limited to its first rows and served by an
-index of the models. Urgent first everywhere: `URGENT_FIRST` sorts "urgent" before "routine".
+Each list is read once, with its total counted up to COUNT_LIMIT + 1 (`first_of`): a fixed number of
+queries whatever the number of panels, each choosing its first rows before joining what they show.
+Urgent first everywhere: `URGENT_FIRST` sorts "urgent" before "routine".
 
 Who sees what: my lists are built from my own rows (my memberships, my requests at the centres where
 I hold HP, the ERNs I coordinate or dispatch); an ERN's dashboard is for its coordinators and
@@ -14,8 +14,9 @@ centre's patient list is not): opening a panel is.
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -75,23 +76,48 @@ class FirstRows:
 
     @property
     def more(self) -> int:
-        return self.total - len(self.rows)
+        return shown(self.total) - len(self.rows)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.total > COUNT_LIMIT
+
+    @property
+    def label(self) -> str:
+        """The total as a badge shows it: "1000+" past the cap."""
+        return f"{COUNT_LIMIT}+" if self.is_capped else str(self.total)
 
 
 def first_of(queryset: QuerySet, size: int = LIST_SIZE) -> FirstRows:
-    """The first `size` rows and the total, in one query: the total is an uncorrelated subquery of the
-    bare filter (evaluated once, without the joins of the rows), so the rows stop at LIMIT. (A window
-    COUNT(*) OVER () would join every matching row before the limit.)"""
-    rows = list(queryset.annotate(rows_in_all=count_of(queryset))[:size])
+    """The first `size` rows and the total (counted up to COUNT_LIMIT + 1), in one query.
+
+    The rows are chosen first, on the bare filter and its order (an index or a top-N sort of the
+    matching rows, without the joins of the rows), and only those `size` rows are then joined to what
+    they show: joining first would join every matching row (every patient, every lead) before the
+    limit. The total is an uncorrelated subquery, evaluated once and capped."""
+    first_ids = Subquery(queryset.select_related(None).values("pk")[:size])
+    rows = queryset.model._base_manager.filter(pk__in=first_ids).order_by(*queryset.query.order_by)
+    rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    rows = list(rows.annotate(rows_in_all=count_of(queryset)))
     return FirstRows(rows, rows[0].rows_in_all if rows else 0)
 
 
-def count_of(queryset: QuerySet) -> Subquery:
-    """`SELECT COUNT(*) …` of `queryset` as a scalar subquery (no GROUP BY): to count several lists in
-    one round trip."""
-    bare = queryset.order_by().select_related(None)
-    counted = bare.annotate(counted=Func(F("pk"), function="COUNT")).values("counted")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def count_of(queryset: QuerySet, cap: int = COUNT_LIMIT) -> RawSQL:
+    """`SELECT COUNT(*)` of at most `cap + 1` rows of `queryset`, as a scalar subquery: to count several
+    lists in one round trip, without counting thousands of rows on every request (see `shown`)."""
+    capped = queryset.order_by().select_related(None).values("pk")[: cap + 1]
+    try:
+        sql, params = capped.query.sql_with_params()
+    except EmptyResultSet:  # a filter on an empty list (no HP centre, no ERN): nothing to count
+        return RawSQL("SELECT 0", [], output_field=IntegerField())  # noqa: S611
+    # The SQL is Django's own compilation of the queryset, its values bound as parameters.
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params, output_field=IntegerField())  # noqa: S608,S611
+
+
+def shown(count: int) -> int:
+    """A capped count as the page says it: at most COUNT_LIMIT."""
+    return min(count, COUNT_LIMIT)
 
 
 # -- my lists (each a queryset, so that the page reads its first rows and the summary counts them)
@@ -102,28 +128,6 @@ def places_of(user, role: str) -> QuerySet[Membership]:
     return Membership.objects.filter(
         user=user, status=Membership.Status.ACCEPTED, role=role, panel__status__in=ACTIVE
     )
-
-
-@dataclass
-class MyPlaces:
-    """The panels the user leads and has joined (in any state): from their memberships, read once."""
-
-    lead: list[int] = field(default_factory=list)
-    member: list[int] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> list[int]:
-        return self.lead + self.member
-
-
-def my_places(user) -> MyPlaces:
-    """One query on the (user, status) index of memberships, without joining the panels: every later
-    list starts from these ids, so no plan has to find the user's panels among all the panels."""
-    places = MyPlaces()
-    rows = Membership.objects.filter(user=user, status=Membership.Status.ACCEPTED).order_by()
-    for panel_id, role in rows.values_list("panel_id", "role"):
-        (places.lead if role == Membership.Role.LEAD else places.member).append(panel_id)
-    return places
 
 
 def requested_by(user, centre_ids, statuses) -> QuerySet[Panel]:
@@ -148,10 +152,9 @@ def information_requests_to(user, centre_ids) -> QuerySet[Contribution]:
     ).filter(~Exists(answered))
 
 
-def outcomes_to_sign_by(user, panel_ids=None) -> QuerySet[OutcomeVersion]:
+def outcomes_to_sign_by(user) -> QuerySet[OutcomeVersion]:
     """The outcome versions waiting for the user's signature: the last version submitted of an open
-    panel on which the user is a member who contributed, drafted by someone else, not yet answered.
-    `panel_ids`: the panels the user is accepted on, when already read (my_places)."""
+    panel on which the user is a member who contributed, drafted by someone else, not yet answered."""
     contributed = Contribution.objects.filter(
         panel=OuterRef("panel"), author=user, kind=Contribution.Kind.CONTRIBUTION
     )
@@ -159,11 +162,8 @@ def outcomes_to_sign_by(user, panel_ids=None) -> QuerySet[OutcomeVersion]:
     replaced = OutcomeVersion.objects.filter(
         panel=OuterRef("panel"), number__gt=OuterRef("number"), submitted_at__isnull=False
     )
-    if panel_ids is None:
-        accepted = Membership.objects.filter(
-            user=user, status=Membership.Status.ACCEPTED, panel__status=PanelStatus.OPEN
-        )
-        panel_ids = accepted.values("panel_id")
+    accepted = Membership.objects.filter(user=user, status=Membership.Status.ACCEPTED)
+    panel_ids = accepted.values("panel_id")
     return (
         OutcomeVersion.objects.filter(
             submitted_at__isnull=False, signed_at=None, panel_id__in=panel_ids, panel__status=PanelStatus.OPEN
@@ -190,11 +190,12 @@ def newest_first(queryset: QuerySet[Panel]) -> QuerySet[Panel]:
     return with_rows(queryset).order_by(URGENT_FIRST, "-updated_at", "-id")
 
 
-def first_of_ids(panel_ids: list[int], size: int) -> FirstRows:
-    """The first open or closed panels of these ids (by their primary key), urgent then newest first."""
-    if not panel_ids:
-        return FirstRows()
-    return first_of(newest_first(Panel.objects.with_ids(panel_ids).filter(status__in=ACTIVE)), size)
+def first_places(user, role: str, size: int) -> FirstRows:
+    """The first open or closed panels the user holds an accepted place of this role on, urgent then
+    newest first: the places are a subquery on the (user, status) index of memberships, not a list."""
+    places = Membership.objects.filter(user=user, status=Membership.Status.ACCEPTED, role=role)
+    panels = Panel.objects.unscoped().filter(status__in=ACTIVE, pk__in=places.values("panel_id"))
+    return first_of(newest_first(panels), size)
 
 
 @dataclass
@@ -245,15 +246,14 @@ def my_panels(request, size: int = LIST_SIZE) -> MyPanels:
         .select_related("author", *related)
         .only("created_at", "author__first_name", "author__last_name", *panel_fields("panel__"))
     )
-    places = my_places(user)
     to_sign = (
-        outcomes_to_sign_by(user, places.accepted)
+        outcomes_to_sign_by(user)
         .select_related(*related)
         .only("number", "submitted_at", *panel_fields("panel__"))
     )
     return MyPanels(
-        as_lead=first_of_ids(places.lead, size),
-        as_member=first_of_ids(places.member, size),
+        as_lead=first_places(user, Membership.Role.LEAD, size),
+        as_member=first_places(user, Membership.Role.MEMBER, size),
         requests=first_of(
             newest_first(requested_by(user, centre_ids, (PanelStatus.DRAFT, PanelStatus.SUBMITTED))), size
         ),
@@ -262,9 +262,7 @@ def my_panels(request, size: int = LIST_SIZE) -> MyPanels:
         information_requests=first_of(
             information.order_by(F("panel__urgency").desc(), "created_at", "id"), size
         ),
-        to_sign=first_of(to_sign.order_by(F("panel__urgency").desc(), "submitted_at", "id"), size)
-        if places.accepted
-        else FirstRows(),
+        to_sign=first_of(to_sign.order_by(F("panel__urgency").desc(), "submitted_at", "id"), size),
         to_triage=to_triage,
         triage_erns=erns,
     )
