@@ -97,6 +97,16 @@ class Panel(models.Model):
             models.Index(fields=["requester", "status"], name="panels_by_requester"),
             models.Index(fields=["centre", "status"], name="panels_by_centre"),
             models.Index(fields=["status", "wished_answer_date"], name="panels_by_wished_date"),
+            # The queue in its own order (urgent first, then the oldest): read by the index, no sort.
+            models.Index(
+                fields=["ern", "status", "-urgency", "submitted_at", "id"], name="panels_queue_order"
+            ),
+            # "As panel lead": the first open or closed panels a user leads, in the dashboard's order.
+            models.Index(
+                fields=["lead", "-urgency", "-updated_at", "-id"],
+                name="panels_led_in_order",
+                condition=models.Q(status__in=("open", "closed")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,7 +208,11 @@ class Membership(models.Model):
     class Meta:
         ordering = ["invited_at", "id"]
         constraints = [models.UniqueConstraint(fields=["panel", "user"], name="panels_one_membership")]
-        indexes = [models.Index(fields=["user", "status"], name="panels_memberships_of_user")]
+        indexes = [
+            models.Index(fields=["user", "status"], name="panels_memberships_of_user"),
+            # A user's places of one role, their panels read from the index alone.
+            models.Index(fields=["user", "status", "role", "panel"], name="panels_places_of_user"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.panel_id} ({self.status})"

@@ -190,12 +190,18 @@ def newest_first(queryset: QuerySet[Panel]) -> QuerySet[Panel]:
     return with_rows(queryset).order_by(URGENT_FIRST, "-updated_at", "-id")
 
 
-def first_places(user, role: str, size: int) -> FirstRows:
-    """The first open or closed panels the user holds an accepted place of this role on, urgent then
-    newest first: the places are a subquery on the (user, status) index of memberships, not a list."""
+def places_in_order(user, role: str) -> QuerySet[Panel]:
+    """The open or closed panels the user holds an accepted place of this role on, urgent then newest
+    first. The places are a subquery on the memberships' index, not a list; the panels a user leads
+    are also theirs as `lead` (set with the lead's place, which cannot be removed), so that list is
+    read in order from the panels_led_in_order index and its first rows stop the scan."""
     places = Membership.objects.filter(user=user, status=Membership.Status.ACCEPTED, role=role)
-    panels = Panel.objects.unscoped().filter(status__in=ACTIVE, pk__in=places.values("panel_id"))
-    return first_of(newest_first(panels), size)
+    panels = Panel.objects.unscoped().filter(status__in=ACTIVE)
+    if role == Membership.Role.LEAD:
+        panels = panels.filter(lead=user).filter(Exists(places.filter(panel=OuterRef("pk"))))
+    else:
+        panels = panels.filter(pk__in=places.values("panel_id"))
+    return newest_first(panels)
 
 
 @dataclass
@@ -252,8 +258,8 @@ def my_panels(request, size: int = LIST_SIZE) -> MyPanels:
         .only("number", "submitted_at", *panel_fields("panel__"))
     )
     return MyPanels(
-        as_lead=first_places(user, Membership.Role.LEAD, size),
-        as_member=first_places(user, Membership.Role.MEMBER, size),
+        as_lead=first_of(places_in_order(user, Membership.Role.LEAD), size),
+        as_member=first_of(places_in_order(user, Membership.Role.MEMBER), size),
         requests=first_of(
             newest_first(requested_by(user, centre_ids, (PanelStatus.DRAFT, PanelStatus.SUBMITTED))), size
         ),
