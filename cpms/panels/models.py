@@ -295,6 +295,14 @@ class OutcomeVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["panel", "number"], name="panels_outcome_version_once")
         ]
+        indexes = [
+            # The versions waiting for signatures (submitted, not signed): "To sign" starts from them.
+            models.Index(
+                fields=["panel", "number"],
+                name="panels_outcomes_to_sign",
+                condition=models.Q(submitted_at__isnull=False, signed_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Outcome v{self.number} of {self.panel_id}"
