@@ -19,7 +19,7 @@ each median to the bare view's, and the queries of one GET. Target: ≤ 2× the 
 
     uv run python bench/bench_panels.py
     BENCH_PANELS=10000 BENCH_CONTRIBUTIONS=100000 uv run python bench/bench_panels.py   # a quick try
-    BENCH_EXPLAIN=1 …   # also print the plan of each list of My panels
+    BENCH_EXPLAIN=1 …   # also print the plans of the slowest queries of each page
 """
 
 import datetime
@@ -400,7 +400,12 @@ def main() -> None:
                     f"{result['median'] / bare:>7.2f}{result['queries']:>9}"
                 )
             if EXPLAIN:
-                explain(client, my_panels)
+                for name, (url, _params) in scenarios.items():
+                    print(f"==== {name}")
+                    explain(client, url)
+                if kind == "page":
+                    print("==== requests queue")
+                    explain(client, queue)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"(done in {time.perf_counter() - started:.0f} s)")

@@ -123,13 +123,6 @@ def shown(count: int) -> int:
 # -- my lists (each a queryset, so that the page reads its first rows and the summary counts them)
 
 
-def places_of(user, role: str) -> QuerySet[Membership]:
-    """The user's accepted places of this role (lead or member) on open or closed panels."""
-    return Membership.objects.filter(
-        user=user, status=Membership.Status.ACCEPTED, role=role, panel__status__in=ACTIVE
-    )
-
-
 def requested_by(user, centre_ids, statuses) -> QuerySet[Panel]:
     """The user's requests in these states, at the centres where they still hold HP."""
     return Panel.objects.unscoped().filter(requester=user, centre_id__in=centre_ids, status__in=statuses)
@@ -300,8 +293,8 @@ def panel_counts(request) -> PanelCounts:
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(
-            as_lead=count_of(places_of(user, Membership.Role.LEAD)),
-            as_member=count_of(places_of(user, Membership.Role.MEMBER)),
+            as_lead=count_of(places_in_order(user, Membership.Role.LEAD)),
+            as_member=count_of(places_in_order(user, Membership.Role.MEMBER)),
             requests=count_of(requested_by(user, centre_ids, (PanelStatus.DRAFT, PanelStatus.SUBMITTED))),
             invitations=count_of(invitations_of(user)),
             returned=count_of(returned),
