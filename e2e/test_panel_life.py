@@ -113,9 +113,7 @@ def test_a_panel_from_its_request_to_the_signed_letter(open_as):
 
     expert_page, guest_page = open_as(expert), open_as(guest)
     accept_and_contribute(expert_page, panel, "A C9orf72 repeat expansion first, then a dementia gene panel.")
-    accept_and_contribute(
-        guest_page, panel, "Agree; an FDG-PET would tell bvFTD from a psychiatric cause."
-    )
+    accept_and_contribute(guest_page, panel, "Agree; an FDG-PET would tell bvFTD from a psychiatric cause.")
     guest_page.get_by_label("Your contribution").fill("Is there a family history of dementia or ALS?")
     guest_page.get_by_role("button", name="Request more information from the requester").click()
     expect(guest_page.get_by_text("Open request")).to_be_visible()

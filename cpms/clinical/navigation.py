@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from cpms.access.models import GUEST_CODE, OrganisationNode
-from cpms.access.queries.grants import COORDINATOR, HP, RESEARCHER
+from cpms.access.queries.grants import COORDINATOR, DISPATCHER, HP, RESEARCHER
 from cpms.access.queries.scopes import access_for
 
 from .decorators import GATE_ATTRIBUTE
@@ -28,15 +28,18 @@ class NavEntry:
     children: list["NavEntry"] = field(default_factory=list)
 
 
-# (label, URL name, the profile it needs or None for anyone in CPMS). Patients has one child per HP centre.
+# (label, URL name, the profiles of which it needs one; none: anyone in CPMS). Patients has one child
+# per HP centre.
 SECTIONS = [
-    (_("Dashboard"), "clinical:dashboard", None),
-    (_("Patients"), "patients:patient-list", HP),
-    (_("Panels"), "panels:my-panels", None),
-    (_("Meetings"), "meetings:meeting-list", None),
-    (_("Reports"), "reports:report-list", COORDINATOR),
-    (_("Research"), "research:research-home", RESEARCHER),
-    (_("ERN Preferences"), "clinical:preferences", None),
+    (_("Dashboard"), "clinical:dashboard", ()),
+    (_("Patients"), "patients:patient-list", (HP,)),
+    (_("Panels"), "panels:my-panels", ()),
+    (_("Requests for assistance"), "panels:request-queue", (COORDINATOR, DISPATCHER)),
+    (_("Experts"), "panels:expert-list", ()),
+    (_("Meetings"), "meetings:meeting-list", ()),
+    (_("Reports"), "reports:report-list", (COORDINATOR,)),
+    (_("Research"), "research:research-home", (RESEARCHER,)),
+    (_("ERN Preferences"), "clinical:preferences", ()),
 ]
 
 
@@ -87,9 +90,9 @@ def side_navigation(request) -> list[NavEntry]:
     access = access_for(request)
     profiles = {grant.profile_code for grant in access.in_application(APPLICATION)}
     entries = []
-    for label, name, profile in SECTIONS:
+    for label, name, needed in SECTIONS:
         url = _section_url(name)
-        if url is None or (profile and profile not in profiles):
+        if url is None or (needed and profiles.isdisjoint(needed)):
             continue
         children = _patients_children(request, access) if name == "patients:patient-list" else []
         entries.append(NavEntry(str(label), url, url == request.path, children))

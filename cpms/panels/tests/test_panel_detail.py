@@ -82,3 +82,23 @@ def test_its_queries_are_a_fixed_few(client, world, django_assert_num_queries):
     make_panel(world.patient, world.enrolling)
     with django_assert_num_queries(QUERIES):
         client.get(url(world.panel))
+
+
+def test_it_shows_how_long_each_step_took(client, world):
+    panel = world.panel
+    panel.submitted_at = timezone.now() - timezone.timedelta(days=5)
+    panel.accepted_at = panel.submitted_at + timezone.timedelta(days=1)
+    panel.first_contribution_at = panel.accepted_at + timezone.timedelta(days=2)
+    panel.save()
+    sign_in(client, world.expert)
+    page = client.get(url(panel)).content.decode()
+    assert "1\xa0day after submission" in page and "2\xa0days after acceptance" in page
+
+
+def test_it_offers_the_archive_of_a_closed_panel_to_its_lead_and_the_erns_coordinators(client, world):
+    Panel = type(world.panel)
+    Panel.objects.unscoped().filter(pk=world.panel.pk).update(status=PanelStatus.CLOSED)
+    archive = reverse("panels:panel-archive", args=[world.panel.pk])
+    for role, offered in (("enrolling", True), ("triager", True), ("expert", False)):
+        sign_in(client, getattr(world, role))
+        assert (archive in client.get(url(world.panel)).content.decode()) is offered, role
