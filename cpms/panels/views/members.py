@@ -88,61 +88,42 @@ def form_refused(request, panel, form) -> HttpResponse:
     return redirect(MEMBERS, panel.pk)
 
 
-@cpms_user_required
-@require_POST
-def member_invite(request: HttpRequest, panel: int) -> HttpResponse:
+def invite_with(request, panel: int, form_class, invite, field: str) -> HttpResponse:
+    """The three ways to invite: the lead only, a valid choice, then `invite(… field=choice)`."""
     found = find_panel_for_user(request, panel)
-    form = InviteMemberForm(request.POST)
     if not found.is_lead:
         raise PermissionDenied
+    form = form_class(request.POST)
     if not form.is_valid():
         return form_refused(request, found.panel, form)
     try:
-        result = do_invite_member(
-            acting_user=request.user, panel=found.panel, user_id=form.cleaned_data["user"]
-        )
+        result = invite(acting_user=request.user, panel=found.panel, **{field: form.cleaned_data[field]})
     except PanelActionRefused as error:
         return refused(request, found.panel, error, MEMBERS)
     invited_message(request, result)
     return redirect(MEMBERS, found.panel.pk)
+
+
+@cpms_user_required
+@require_POST
+def member_invite(request: HttpRequest, panel: int) -> HttpResponse:
+    return invite_with(request, panel, InviteMemberForm, invite_one, "user")
+
+
+def invite_one(*, acting_user, panel, user):
+    return do_invite_member(acting_user=acting_user, panel=panel, user_id=user)
 
 
 @cpms_user_required
 @require_POST
 def member_invite_group(request: HttpRequest, panel: int) -> HttpResponse:
-    found = find_panel_for_user(request, panel)
-    form = InviteGroupForm(request.POST)
-    if not found.is_lead:
-        raise PermissionDenied
-    if not form.is_valid():
-        return form_refused(request, found.panel, form)
-    try:
-        result = do_invite_expert_group(
-            acting_user=request.user, panel=found.panel, group=form.cleaned_data["group"]
-        )
-    except PanelActionRefused as error:
-        return refused(request, found.panel, error, MEMBERS)
-    invited_message(request, result)
-    return redirect(MEMBERS, found.panel.pk)
+    return invite_with(request, panel, InviteGroupForm, do_invite_expert_group, "group")
 
 
 @cpms_user_required
 @require_POST
 def member_invite_area(request: HttpRequest, panel: int) -> HttpResponse:
-    found = find_panel_for_user(request, panel)
-    form = InviteAreaForm(request.POST)
-    if not found.is_lead:
-        raise PermissionDenied
-    if not form.is_valid():
-        return form_refused(request, found.panel, form)
-    try:
-        result = do_invite_area_followers(
-            acting_user=request.user, panel=found.panel, area=form.cleaned_data["area"]
-        )
-    except PanelActionRefused as error:
-        return refused(request, found.panel, error, MEMBERS)
-    invited_message(request, result)
-    return redirect(MEMBERS, found.panel.pk)
+    return invite_with(request, panel, InviteAreaForm, do_invite_area_followers, "area")
 
 
 @cpms_user_required
