@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "cpms.coding",
     "cpms.patients",
     "cpms.panels",
+    "cpms.meetings",
+    "cpms.imaging",
     "cpms.styleguide",
 ]
 
@@ -272,7 +274,14 @@ STORAGES = {
         if EMBEDDED or DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # De-identified DICOM files (cpms/imaging/stores.py): a private folder, never served as media.
+    "imaging": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "imaging"},
+    },
 }
+# Images: "storage" (the `imaging` storage above) or "orthanc" (DICOMweb); see cpms/imaging/stores.py.
+IMAGING_STORE = env_str("IMAGING_STORE", "storage")
 
 # E-mail: the outbox in the embedded default, SMTP otherwise.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CPMS Login <no-reply@cpms.localhost>")

@@ -57,6 +57,8 @@ urlpatterns = [
     path("cpms/", include("cpms.clinical.urls")),
     path("cpms/", include("cpms.patients.urls")),
     path("cpms/", include("cpms.panels.urls")),
+    path("cpms/", include("cpms.meetings.urls")),
+    path("cpms/", include("cpms.imaging.urls")),
     # The terminologies know no user (coding sits below identity): the CPMS gate is put on here.
     path("cpms/terms/", include(behind(cpms_user_required, coding_urls))),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,6 +17,8 @@ CATEGORIES = {
     "clinical": _("Clinical"),
     "patients": _("Patients"),
     "panels": _("Panels"),
+    "meetings": _("Meetings"),
+    "imaging": _("Images"),
     "other": _("Other"),
 }
 
@@ -169,6 +171,23 @@ CATALOGUE: dict[str, Action] = {
             "panels.panel.archived": _("Panel archived"),
             # -- notifications
             "panels.notifications.settings_changed": _("Notification settings changed"),
+        },
+    ),
+    **_actions(
+        "meetings",
+        {
+            "meetings.meeting.viewed": _("Meeting read"),
+            # -- scheduling
+            # -- my meetings and the calendar feed
+            # -- the room
+        },
+    ),
+    **_actions(
+        "imaging",
+        {
+            "imaging.study.viewed": _("Study opened"),
+            # -- intake
+            # -- viewer and annotations
         },
     ),
 }
