@@ -70,6 +70,15 @@ def test_it_saves_reads_back_the_same_bytes_and_deletes(request, store_fixture, 
         store.delete(name)
 
 
+@pytest.mark.parametrize("store_fixture", ["folder_store", "s3_store", "orthanc_store"])
+def test_it_reads_back_a_large_instance_unchanged(request, store_fixture):
+    data = SyntheticStudy().series(slices=1, size=512)[0]  # half a megabyte of pixel data
+    store = request.getfixturevalue(store_fixture)
+    name = store.save("/".join(uids(data)), data)
+    assert store.read(name) == data
+    store.delete(name)
+
+
 def test_it_keeps_the_files_in_the_bucket_under_the_prefix(s3_store, s3_env, moto_s3, files):  # noqa: F811
     name = s3_store.save("/".join(uids(files[0])), files[0])
     listed = s3_client(moto_s3).list_objects_v2(Bucket=s3_env["IMAGING_S3_BUCKET"])
