@@ -292,7 +292,13 @@ if env_str("IMAGING_S3_BUCKET"):
             "location": env_str("IMAGING_S3_PREFIX"),  # a folder of the bucket, e.g. "cpms/images"
             "endpoint_url": env_str("IMAGING_S3_ENDPOINT_URL") or None,  # none: AWS
             "region_name": env_str("IMAGING_S3_REGION") or None,
-            "addressing_style": env_str("IMAGING_S3_ADDRESSING_STYLE") or None,  # "path" for some
+            # Give up within seconds when S3 is down: a request reading an image must not hang.
+            "client_config": __import__("botocore.config").config.Config(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "max_attempts": 3},
+                s3={"addressing_style": env_str("IMAGING_S3_ADDRESSING_STYLE") or None},  # "path" for some
+            ),
             # Without keys, boto3's own chain (AWS_* variables, an instance or pod role).
             "access_key": env_str("IMAGING_S3_ACCESS_KEY_ID") or None,
             "secret_key": (

@@ -26,6 +26,9 @@ def test_it_keeps_them_in_s3_when_a_bucket_is_named(monkeypatch):
         "IMAGING_S3_SECRET_ACCESS_KEY": "the-secret",
     }
     imaging = settings_from_env(monkeypatch, env)["STORAGES"]["imaging"]
+    config = imaging["OPTIONS"].pop("client_config")
+    assert config.s3 == {"addressing_style": "path"}
+    assert (config.connect_timeout, config.read_timeout, config.retries["max_attempts"]) == (5, 30, 3)
     assert imaging == {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -33,7 +36,6 @@ def test_it_keeps_them_in_s3_when_a_bucket_is_named(monkeypatch):
             "location": "cpms",
             "endpoint_url": "https://s3.example.org",
             "region_name": "eu-central-1",
-            "addressing_style": "path",
             "access_key": "AKIA-TEST",
             "secret_key": "the-secret",
             "file_overwrite": False,
