@@ -134,10 +134,11 @@ class OrthancImageStore:
     The name kept is the instance's DICOMweb path, `studies/<uid>/series/<uid>/instances/<uid>`,
     from the file's own UIDs (the `key` of save() is not needed: Orthanc files instances by UID).
     Connections are pooled and kept alive (urllib3, already there under botocore), one pool per
-    process; connection failures are retried twice, then reported as ImageStoreUnavailable.
+    process; a connection refused is retried twice, a dropped one once, and an Orthanc silent for
+    `timeout` seconds (30) is given up: all reported as ImageStoreUnavailable.
     """
 
-    def __init__(self, url: str = "", user: str = "", password: str = "", *, timeout: float = 60.0):
+    def __init__(self, url: str = "", user: str = "", password: str = "", *, timeout: float = 30.0):
         self.url = (url or settings.ORTHANC_URL).rstrip("/")
         user, password = user or settings.ORTHANC_USER, password or settings.ORTHANC_PASSWORD
         self.headers = {}
