@@ -166,7 +166,8 @@ class OrthancImageStore:
                 method, f"{self.url}{path}", body=body, headers={**self.headers, **(headers or {})}
             )
         except urllib3.exceptions.HTTPError as exc:
-            detail = f"Orthanc at {self.url}: {type(exc).__name__}"
+            reason = getattr(exc, "reason", None) or exc  # after the retries: the last failure
+            detail = f"Orthanc at {self.url}: {type(reason).__name__}"
             raise _failed(ImageStoreUnavailable, operation, detail) from exc
         if response.status >= 400:
             detail = f"Orthanc answered HTTP {response.status} to {method} {path.split('/')[1]}"

@@ -6,8 +6,10 @@ names what failed and never the password. Down, too slow or refusing our credent
 have: not found.
 """
 
+import contextlib
 import http.server
 import threading
+import time
 
 import pytest
 from django.utils import translation
@@ -47,6 +49,7 @@ def test_it_reports_orthanc_down_as_unavailable(dicom):
         with pytest.raises(ImageStoreUnavailable) as caught:
             call()
         assert "Orthanc at http://127.0.0.1:" in str(caught.value)
+        assert "NewConnectionError" in str(caught.value)
         assert "secret-password" not in str(caught.value)
 
 
@@ -88,7 +91,7 @@ def test_it_never_sends_a_name_that_is_not_an_instance_path(orthanc_store, name)
 class Stub(http.server.BaseHTTPRequestHandler):
     """What a proxy in front of a broken Orthanc may answer."""
 
-    status, body, content_type = 502, b"<html>Bad gateway</html>", "text/html"
+    status, body, content_type, delay = 502, b"<html>Bad gateway</html>", "text/html", 0.0
 
     def do_GET(self):
         self.answer()
@@ -98,11 +101,13 @@ class Stub(http.server.BaseHTTPRequestHandler):
         self.answer()
 
     def answer(self):
-        self.send_response(self.status)
-        self.send_header("Content-Type", self.content_type)
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
+        time.sleep(self.delay)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up waiting
+            self.send_response(self.status)
+            self.send_header("Content-Type", self.content_type)
+            self.send_header("Content-Length", str(len(self.body)))
+            self.end_headers()
+            self.wfile.write(self.body)
 
     def log_message(self, *args):
         pass
@@ -137,6 +142,14 @@ def test_it_reports_an_answer_that_is_not_orthancs_as_unavailable(
         store.save("k", dicom)
     with pytest.raises(ImageStoreUnavailable):
         store.read(NAME)
+
+
+def test_it_gives_up_on_an_orthanc_that_does_not_answer(stub, monkeypatch, dicom):
+    monkeypatch.setattr(Stub, "delay", 2.0)
+    store = OrthancImageStore(f"http://127.0.0.1:{stub.server_port}", "cpms", "pw", timeout=0.3)
+    with pytest.raises(ImageStoreUnavailable) as caught:
+        store.read(NAME)
+    assert "ReadTimeoutError" in str(caught.value)
 
 
 def test_it_reads_the_first_part_of_a_multipart_answer():
