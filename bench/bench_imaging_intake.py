@@ -12,8 +12,11 @@ birth date, private tags and real UIDs in each) goes through:
 - and, to show what the de-identification costs, the two stores alone with the original files.
 
 Each Orthanc run gets a fresh Orthanc (a temporary index and storage, started in ~0.2 s), so that
-none finds the files already stored. One thread, as one intake worker. Prints instances per second
-and the median and 95th percentile of the batches, and each rate against Orthanc's own.
+none finds the files already stored. One client thread, as one intake worker. Then Orthanc's own
+intake at volume, with two clients: on its SQLite index, and (when Debian's orthanc-postgresql and
+PostgreSQL are installed) with its index in a throw-away PostgreSQL (fsync off), for one Orthanc and
+for two sharing the index and a storage folder, as deploy/README.md describes. Prints instances
+per second, the median and 95th percentile of the batches, and each rate against Orthanc's own.
 
     uv run python bench/bench_imaging_intake.py
     IMAGING_BENCH_FILES=200 IMAGING_BENCH_SIZE=512 IMAGING_BENCH_BATCH=20 \\
@@ -31,9 +34,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from support import p95
+from support import p95, postgresql_bindir, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = int(os.environ.get("IMAGING_BENCH_FILES", 500))
@@ -95,6 +101,60 @@ def measure(files: list[bytes], batch: Callable[[list[bytes]], None]) -> tuple[f
     return len(files) / sum(times), times
 
 
+def measure_parallel(
+    files: list[bytes], clients: list[Callable[[list[bytes]], None]]
+) -> tuple[float, list[float]]:
+    """The batches shared out among the clients (one thread each): instances per second over the
+    wall-clock time, and the seconds of each batch."""
+    chunks = [files[start : start + BATCH] for start in range(0, len(files), BATCH)]
+
+    def client(index: int) -> list[float]:
+        times = []
+        for chunk in chunks[index :: len(clients)]:
+            began = time.perf_counter()
+            clients[index](chunk)
+            times.append(time.perf_counter() - began)
+        return times
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        times = [t for result in pool.map(client, range(len(clients))) for t in result]
+    return len(files) / (time.perf_counter() - began), times
+
+
+def orthanc_at_volume(files: list[bytes]) -> list[tuple[str, float, list[float]]]:
+    """Orthanc's own intake with two clients: one Orthanc on its SQLite index, then (when Debian's
+    orthanc-postgresql and PostgreSQL are installed) the index in PostgreSQL, for one Orthanc and
+    for two sharing it (and one storage folder), as deploy/README.md describes."""
+    from cpms.imaging.tests.orthanc import POSTGRESQL_INDEX_PLUGIN, running_orthanc
+
+    def stow(server) -> Callable[[list[bytes]], None]:
+        return lambda chunk: stow_batch(server, chunk)
+
+    results = []
+    with running_orthanc() as server:
+        results.append(
+            ("orthanc's own, SQLite index, 2 clients", *measure_parallel(files, [stow(server)] * 2))
+        )
+    if not POSTGRESQL_INDEX_PLUGIN.exists() or postgresql_bindir() is None:
+        print("(orthanc-postgresql or PostgreSQL not installed: no run with the index in PostgreSQL)")
+        return results
+    for processes in (1, 2):
+        with throwaway_postgresql() as url, ExitStack() as stack:
+            parts = urlsplit(url)
+            index = {"Host": parts.hostname, "Port": parts.port, "Database": parts.path.lstrip("/")}
+            index |= {"Username": parts.username, "Password": parts.password}
+            shared = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cpms-orthanc-shared-")))
+            servers = [
+                stack.enter_context(running_orthanc(postgresql=index, storage=shared))
+                for _ in range(processes)
+            ]
+            clients = [stow(servers[i % processes]) for i in range(2)]
+            label = f"orthanc's own, PostgreSQL index, {processes} orthanc(s), 2 clients"
+            results.append((label, *measure_parallel(files, clients)))
+    return results
+
+
 def main() -> None:
     folder = tempfile.mkdtemp(prefix="cpms-bench-imaging-")
     try:
@@ -119,7 +179,7 @@ def run() -> None:
     files = synthetic_files()
     megabytes, seconds = sum(map(len, files)) / 1e6, time.perf_counter() - began
     print(f"{len(files)} files of {SIZE}×{SIZE} ({megabytes:.0f} MB) made in {seconds:.1f} s")
-    print(f"batches of {BATCH} instances; one thread\n")
+    print(f"batches of {BATCH} instances; one client thread unless said")
 
     def cpms_intake(store) -> Callable[[list[bytes]], None]:
         def batch(chunk: list[bytes]) -> None:
@@ -160,12 +220,13 @@ def run() -> None:
             store = StorageImageStore()  # VAR_DIR/imaging: the temporary folder
             rate, times = measure(files, (cpms_intake if how.endswith("cpms") else store_only)(store))
         results.append((label, rate, times))
+    results += orthanc_at_volume(files)
 
     anchor = results[0][1]
-    print(f"{'':52} {'inst/s':>8} {'batch median':>13} {'batch p95':>10} {'vs orthanc':>11}")
+    print(f"\n{'':60} {'inst/s':>8} {'batch median':>13} {'batch p95':>10} {'vs orthanc':>11}")
     for label, rate, times in results:
         median, slow = statistics.median(times) * 1000, p95(times) * 1000
-        print(f"{label:52} {rate:8.0f} {median:10.0f} ms {slow:7.0f} ms {rate / anchor:10.2f}×")
+        print(f"{label:60} {rate:8.0f} {median:10.0f} ms {slow:7.0f} ms {rate / anchor:10.2f}×")
     if deidentify is None:
         print(
             "\ncpms.imaging.deidentify is not on this branch yet (img-intake's): the de-identified runs "

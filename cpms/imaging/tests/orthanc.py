@@ -28,6 +28,7 @@ import pytest
 
 ORTHANC = Path("/usr/sbin/Orthanc")
 DICOMWEB_PLUGIN = Path("/usr/share/orthanc/plugins/libOrthancDicomWeb.so")
+POSTGRESQL_INDEX_PLUGIN = Path("/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so")  # for bench/
 START_TIMEOUT = 30
 
 
@@ -59,10 +60,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def configuration(folder: Path, port: int, user: str, password: str) -> dict:
+def configuration(folder: Path, port: int, user: str, password: str, storage: Path | None = None) -> dict:
     return {
         "Name": "CPMS test",
-        "StorageDirectory": str(folder / "storage"),
+        "StorageDirectory": str(storage or folder / "storage"),
         "IndexDirectory": str(folder / "index"),
         "Plugins": [str(DICOMWEB_PLUGIN)],
         "HttpPort": port,
@@ -82,12 +83,20 @@ def configuration(folder: Path, port: int, user: str, password: str) -> dict:
 
 
 @contextmanager
-def running_orthanc() -> Iterator[RunningOrthanc]:
+def running_orthanc(
+    *, postgresql: dict | None = None, storage: Path | None = None
+) -> Iterator[RunningOrthanc]:
+    """An Orthanc of its own; with `postgresql` (the plugin's settings) its index in PostgreSQL,
+    with `storage` its files in that folder (several Orthanc processes may share both)."""
     folder = Path(tempfile.mkdtemp(prefix="cpms-orthanc-"))
     port = free_port()
     server = RunningOrthanc(f"http://127.0.0.1:{port}", "cpms", secrets.token_urlsafe(16), folder)
+    settings = configuration(folder, port, server.user, server.password, storage)
+    if postgresql:
+        settings["Plugins"].append(str(POSTGRESQL_INDEX_PLUGIN))
+        settings["PostgreSQL"] = {"EnableIndex": True, "EnableStorage": False, "Lock": False, **postgresql}
     config = folder / "orthanc.json"
-    config.write_text(json.dumps(configuration(folder, port, server.user, server.password)))
+    config.write_text(json.dumps(settings))
     log = (folder / "orthanc.log").open("wb")
     process = subprocess.Popen([str(ORTHANC), str(config)], stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     try:
