@@ -50,6 +50,11 @@ test: install
 		echo "Installing Debian's redis-server for the background-task tests"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
 	fi
+	@# img-stores: Orthanc with its DICOMweb plugin, for the image store tests (cpms/imaging/tests/orthanc.py).
+	@if [ ! -x /usr/sbin/Orthanc ] || [ ! -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]; then \
+		echo "Installing Debian's orthanc and orthanc-dicomweb for the image store tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y orthanc orthanc-dicomweb; \
+	fi
 	@if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
 		echo "Installing PostgreSQL for the second run of the suite"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \

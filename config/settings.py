@@ -282,6 +282,34 @@ STORAGES = {
 }
 # Images: "storage" (the `imaging` storage above) or "orthanc" (DICOMweb); see cpms/imaging/stores.py.
 IMAGING_STORE = env_str("IMAGING_STORE", "storage")
+# -- img-stores: the images in S3-compatible object storage when a bucket is named, or in a site's
+# Orthanc (IMAGING_STORE=orthanc); deploy/README.md "Images" says how to set up either.
+if env_str("IMAGING_S3_BUCKET"):
+    STORAGES["imaging"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("IMAGING_S3_BUCKET"),
+            "location": env_str("IMAGING_S3_PREFIX"),  # a folder of the bucket, e.g. "cpms/images"
+            "endpoint_url": env_str("IMAGING_S3_ENDPOINT_URL") or None,  # none: AWS
+            "region_name": env_str("IMAGING_S3_REGION") or None,
+            # Give up within seconds when S3 is down: a request reading an image must not hang.
+            "client_config": __import__("botocore.config").config.Config(
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"mode": "standard", "max_attempts": 3},
+                s3={"addressing_style": env_str("IMAGING_S3_ADDRESSING_STYLE") or None},  # "path" for some
+            ),
+            # Without keys, boto3's own chain (AWS_* variables, an instance or pod role).
+            "access_key": env_str("IMAGING_S3_ACCESS_KEY_ID") or None,
+            "secret_key": (
+                secret("IMAGING_S3_SECRET_ACCESS_KEY") if env_str("IMAGING_S3_ACCESS_KEY_ID") else None
+            ),
+            "file_overwrite": False,  # as the local folder: a stored file is never replaced
+        },
+    }
+ORTHANC_URL = env_str("ORTHANC_URL", "http://127.0.0.1:8042")
+ORTHANC_USER = env_str("ORTHANC_USER", "cpms")
+ORTHANC_PASSWORD = secret("ORTHANC_PASSWORD") if IMAGING_STORE == "orthanc" else env_str("ORTHANC_PASSWORD")
 
 # E-mail: the outbox in the embedded default, SMTP otherwise.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CPMS Login <no-reply@cpms.localhost>")
