@@ -2,6 +2,7 @@
 agenda's panel references and the user's answer; an empty state with the next step."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -53,7 +54,10 @@ def test_it_shows_the_invitee_the_meeting_in_their_time_zone_with_the_agenda_and
     assert world.panel.reference in upcoming
     assert "No answer yet" in upcoming
     # 15:00 in Berlin is 09:00 in New York
-    assert "9 a.m." in upcoming or "09:00" in upcoming
+    assert (
+        f"{world.meeting.starts_at.astimezone(ZoneInfo('America/New_York')):%d %B %Y}, 09:00".lstrip("0")
+        in upcoming
+    )
     assert f'href="/cpms/meetings/{world.meeting.pk}/"' in upcoming
 
 
@@ -71,7 +75,9 @@ def test_it_never_shows_someone_elses_meeting(world):
 
 
 def test_a_removed_invitee_and_a_former_panel_member_lose_the_meeting(world):
-    Invitation.objects.filter(meeting=world.meeting, user=world.outsider_invited).update(removed_at=timezone.now())
+    Invitation.objects.filter(meeting=world.meeting, user=world.outsider_invited).update(
+        removed_at=timezone.now()
+    )
     world.panel.memberships.filter(user=world.expert).update(status="removed")
     assert world.meeting.title not in page(world.outsider_invited)
     assert world.meeting.title not in page(world.expert)
@@ -94,7 +100,9 @@ def test_a_meeting_under_way_is_upcoming_and_one_over_is_past(world):
 
 
 def test_the_past_goes_by_pages_newest_first(world):
-    meetings = [past_meeting(world, days, title=f"Past board {days:02d}") for days in range(1, PAST_PAGE_SIZE + 3)]
+    meetings = [
+        past_meeting(world, days, title=f"Past board {days:02d}") for days in range(1, PAST_PAGE_SIZE + 3)
+    ]
     first = section(page(world.expert), "past-heading")
     assert "Past board 01" in first and f"Past board {PAST_PAGE_SIZE:02d}" in first
     assert f"Past board {PAST_PAGE_SIZE + 1:02d}" not in first
