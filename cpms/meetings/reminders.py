@@ -4,6 +4,8 @@ five minutes): a day before and 15 minutes before a scheduled meeting.
 - A day before: once the start is 24 hours away or less (and more than 15 minutes), for a meeting
   planned at least a day ahead (one planned for later today has just sent its invitations).
 - Soon: once the start is 15 minutes away or less, until it starts (a late sweep sends nothing).
+- A meeting moved later, beyond the window of a reminder already sent, is reminded again for its new
+  start (a marker older than the window of the present start counts as not sent).
 
 Each goes, once per meeting (Meeting.reminded_day_before_at / reminded_soon_at), to the organiser and
 to the invitees whose invitation is in force and who did not decline, active users only: in the
@@ -17,6 +19,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cpms.identity.models import User
@@ -33,10 +36,19 @@ SOON_MARKER = "reminded_soon_at"
 MEETING_REMINDER = "meeting_reminder"
 
 
+WINDOW = {DAY_MARKER: DAY_BEFORE, SOON_MARKER: SOON}
+
+
+def not_sent(marker: str) -> Q:
+    """The reminder was not sent for the meeting's present start: never, or before that start's window
+    opened (it was sent for an earlier start, and the meeting has been moved later since)."""
+    return Q(**{marker: None}) | Q(**{f"{marker}__lt": F("starts_at") - WINDOW[marker]})
+
+
 def due_meetings(marker: str, *, now) -> list[Meeting]:
     """Scheduled meetings whose `marker` reminder is due now and not sent."""
     upcoming = Meeting.objects.unscoped().filter(
-        status=Meeting.Status.SCHEDULED, starts_at__gt=now, **{marker: None}
+        not_sent(marker), status=Meeting.Status.SCHEDULED, starts_at__gt=now
     )
     if marker == DAY_MARKER:
         due = upcoming.filter(starts_at__lte=now + DAY_BEFORE, starts_at__gt=now + SOON)
@@ -76,7 +88,7 @@ def claim(meeting: Meeting, marker: str, now) -> bool:
     """Set the meeting's marker unless another sweep did (the UPDATE locks the row); True when this
     sweep may remind."""
     still_due = Meeting.objects.unscoped().filter(
-        pk=meeting.pk, status=Meeting.Status.SCHEDULED, **{marker: None}
+        not_sent(marker), pk=meeting.pk, status=Meeting.Status.SCHEDULED
     )
     return bool(still_due.update(**{marker: now}))
 

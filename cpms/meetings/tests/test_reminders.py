@@ -122,6 +122,24 @@ def test_a_sweep_that_finds_a_meeting_another_sweep_claimed_sends_nothing(world,
     assert Notification.objects.count() == count
 
 
+def test_a_meeting_moved_later_is_reminded_again_for_its_new_start_and_one_moved_a_little_is_not(
+    world, meeting
+):
+    with at(START - dt.timedelta(hours=23)):
+        assert send_reminders() == {"day_before": 1, "soon": 0}
+    later = START + dt.timedelta(days=2)
+    Meeting.objects.unscoped().filter(pk=meeting.pk).update(starts_at=START + dt.timedelta(minutes=30))
+    with at(START - dt.timedelta(hours=22)):
+        assert send_reminders() == {"day_before": 0, "soon": 0}  # moved by half an hour: already told
+    Meeting.objects.unscoped().filter(pk=meeting.pk).update(starts_at=later)
+    with at(START - dt.timedelta(hours=21)):
+        assert send_reminders() == {"day_before": 0, "soon": 0}  # two days ahead now: not yet
+    with at(later - dt.timedelta(hours=23)):
+        assert send_reminders() == {"day_before": 1, "soon": 0}
+        assert send_reminders() == {"day_before": 0, "soon": 0}
+    assert Notification.objects.filter(kind=MEETING_REMINDER, recipient=world.expert).count() == 2
+
+
 def test_the_beat_schedule_runs_it_every_five_minutes():
     [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "meetings.send_reminders"]
     assert entry["schedule"] == 5 * 60
