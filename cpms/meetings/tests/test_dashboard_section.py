@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cpms.test import sign_in
@@ -53,3 +55,16 @@ def test_it_shows_the_first_few_in_order(world):
     html = section(world.expert)
     assert html.count('class="list-group-item"') == DASHBOARD_MAX
     assert html.index(world.meeting.title) < html.index("Board in 02 days") < html.index("Board in 03 days")
+
+
+def test_it_reads_one_query_whatever_the_number_of_meetings(world, django_assert_num_queries):
+    client = sign_in(Client(), world.expert)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as before:
+        client.get(URL)
+    for days in range(2, 6):
+        invite(make_meeting(world.triager, starts_at=timezone.now() + timedelta(days=days)), world.expert)
+    with django_assert_num_queries(len(before)):
+        client.get(URL)
+    mine = [q["sql"] for q in before.captured_queries if '"meetings_meeting"' in q["sql"]]
+    assert len(mine) == 1
