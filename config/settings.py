@@ -366,6 +366,13 @@ CELERY_BEAT_SCHEDULE = {
     # Panels: the daily digest of notifications, and the reminders (cpms/panels/reminders.py).
     "panels-email-digests": {"task": "panels.email_digests", "schedule": crontab(hour=6, minute=30)},
     "panels-send-reminders": {"task": "panels.send_reminders", "schedule": crontab(hour=6, minute=0)},
+    # Meetings: the reminders a day and 15 minutes before (cpms/meetings/reminders.py); a late one is
+    # not worth running, the next sweep does the same.
+    "meetings-send-reminders": {
+        "task": "meetings.send_reminders",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
 }
 # Panels: remind the lead and silent members this many days before the wished answer date.
 PANELS_REMINDER_DAYS_BEFORE = env_int("PANELS_REMINDER_DAYS_BEFORE", 3)

@@ -179,6 +179,9 @@ CATALOGUE: dict[str, Action] = {
             "meetings.meeting.viewed": _("Meeting read"),
             # -- scheduling
             # -- my meetings and the calendar feed
+            "meetings.feed.created": _("Personal calendar feed created"),
+            "meetings.feed.renewed": _("Personal calendar feed given a new address"),
+            "meetings.feed.revoked": _("Personal calendar feed turned off"),
             # -- the room
         },
     ),

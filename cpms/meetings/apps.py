@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "cpms.meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from cpms.clinical.dashboard_sections import register
+
+        from .dashboard_section import next_meetings_section
+
+        register(next_meetings_section)

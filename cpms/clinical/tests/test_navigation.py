@@ -32,13 +32,13 @@ def future_features(settings):
 
 
 def test_it_lists_what_exists_today(bob_hp):
-    expected = ["Dashboard", "Patients", "Panels", "Experts", "ERN Preferences"]
+    expected = ["Dashboard", "Patients", "Panels", "Experts", "Meetings", "ERN Preferences"]
     assert labels(navigation(bob_hp.user, "/cpms/")) == expected
 
 
 def test_it_marks_the_current_page(bob_hp):
     entries = navigation(bob_hp.user, "/cpms/preferences/")
-    assert [entry.current for entry in entries] == [False, False, False, False, True]
+    assert [entry.current for entry in entries] == [False, False, False, False, False, True]
 
 
 def test_it_offers_the_administration_to_staff_only(bob_hp):
@@ -54,6 +54,7 @@ def test_it_shows_patients_per_centre_to_hps_once_the_feature_exists(future_feat
         "Patients",
         "Panels",
         "Experts",
+        "Meetings",
         "ERN Preferences",
     ]  # no Research: not a researcher
     assert labels(entries[1].children) == ["DE22 - University Hospital and Faculty of Medicine Tubingen"]
@@ -62,7 +63,7 @@ def test_it_shows_patients_per_centre_to_hps_once_the_feature_exists(future_feat
 
 def test_it_shows_research_to_researchers_only(future_features, bob, rnd):
     make_grant(bob, rnd.hcp, profile_code="researcher")
-    expected = ["Dashboard", "Panels", "Experts", "Research", "ERN Preferences"]
+    expected = ["Dashboard", "Panels", "Experts", "Meetings", "Research", "ERN Preferences"]
     assert labels(navigation(bob, "/cpms/")) == expected
 
 
@@ -84,7 +85,13 @@ def test_it_reads_nothing_beyond_the_requests_access_without_patients(bob, rnd, 
     request.user = bob
     access_for(request)  # the gate has read it already on every CPMS page
     with django_assert_num_queries(0):
-        assert labels(side_navigation(request)) == ["Dashboard", "Panels", "Experts", "ERN Preferences"]
+        assert labels(side_navigation(request)) == [
+            "Dashboard",
+            "Panels",
+            "Experts",
+            "Meetings",
+            "ERN Preferences",
+        ]
 
 
 def test_it_lists_no_guest_access_as_a_patients_centre(bob_hp, rnd):

@@ -41,6 +41,7 @@ PUBLIC = {
     "oauth2_provider:revoke-token",  # the same: client-authenticated (POST only)
     "oauth2_provider:user-info",  # bearer-token protected: 401 without a valid access token, never a page
     "oauth2_provider:rp-initiated-logout",  # services send the browser here to sign out; checks the request
+    "meetings:feed",  # a calendar reads it with no sign-in: the secret in its path is the key (404 otherwise)
 }
 LOGIN_PAGES = re.compile(r"^/(login/|admin/login/)")
 SAMPLE_ARGUMENTS = {

@@ -11,8 +11,9 @@ from .factories import make_panel
 
 INSIDE = ("enrolling", "expert", "guest_member", "invited", "triager", "dispatcher")
 # Session and user, the gate (grants, profile and navigation centres in one), the header's unread
-# notifications, the panel, the membership, the audit row, the triage thread.
-QUERIES = 8
+# notifications, the panel, the membership, the audit row, the triage thread; the panel's meetings
+# (upcoming, and the notes of past ones: cpms/meetings/templatetags/meetings_panel.py).
+QUERIES = 10
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 
 
