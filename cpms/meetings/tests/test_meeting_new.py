@@ -164,3 +164,29 @@ def test_the_order_of_the_agenda_follows_the_positions(client, world, django_cap
     meeting = new_meetings(world).get()
     titles = [item.title or item.panel.reference for item in meeting.agenda_items.order_by("position")]
     assert titles == ["Welcome", world.panel.reference, "Any other business"]
+
+
+@pytest.mark.parametrize("panel", ("abc", "99999999999999999999999", "-1", "0"))
+def test_a_hostile_panel_in_the_address_is_ignored(client, world, panel):
+    sign_in(client, world.enrolling)
+    response = client.get(NEW, {"panel": panel})
+    assert response.status_code == 200
+    assert response.context["agenda_forms"].initial == []
+
+
+@pytest.mark.parametrize("value", ("99999999999999999999999", "1.5", "x"))
+def test_a_hostile_panel_in_the_agenda_is_an_error_of_the_form(client, world, value):
+    sign_in(client, world.enrolling)
+    response = client.post(NEW, meeting_data(panels=[(world.panel, 20, 1)]) | {"agenda-0-panel": value})
+    assert response.status_code == 400
+    assert not new_meetings(world).exists()
+
+
+def test_a_hostile_formset_is_an_error_not_a_500(client, world):
+    sign_in(client, world.enrolling)
+    data = meeting_data(panels=[(world.panel, 20, 1)]) | {"agenda-TOTAL_FORMS": "100000"}
+    assert client.post(NEW, data).status_code == 400
+    data = meeting_data(panels=[(world.panel, 20, 1)])
+    del data["agenda-TOTAL_FORMS"]
+    assert client.post(NEW, data).status_code == 400
+    assert not new_meetings(world).exists()

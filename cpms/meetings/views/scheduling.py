@@ -133,9 +133,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
             return redirect(DETAIL, meeting.pk)
 
         return submit(request, form, agenda, schedule)
-    chosen = (
-        panels.filter(pk=request.GET.get("panel")).first() if request.GET.get("panel", "").isdigit() else None
-    )
+    asked = request.GET.get("panel", "")
+    chosen = panels.filter(pk=int(asked)).first() if asked.isdigit() and len(asked) < 19 else None
     initial_agenda = [{"panel": chosen, "minutes": 20, "ORDER": 1}] if chosen else []
     title = _("Board on %(reference)s") % {"reference": chosen.reference} if chosen else ""
     form = MeetingForm(initial={"time_zone": request.user.time_zone, "duration_minutes": 60, "title": title})
