@@ -63,3 +63,14 @@ def test_removed_from_the_panel_they_cannot_answer(client, world):
     Membership.objects.filter(panel=world.panel, user=world.expert).update(status="removed")
     sign_in(client, world.expert)
     assert client.post(answer_url(world), {"response": "accepted"}).status_code == 404
+
+
+def test_an_answer_takes_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    sign_in(client, world.expert)
+    client.post(answer_url(world), {"response": "tentative"})
+    with django_assert_num_queries(ANSWER_QUERIES):
+        client.post(answer_url(world), {"response": "accepted"})
+    assert answer_of(world, world.expert) == "accepted"
+
+
+ANSWER_QUERIES = 13

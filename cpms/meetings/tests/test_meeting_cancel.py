@@ -65,3 +65,13 @@ def test_cancelling_twice_is_refused_with_a_message(client, world):
     response = client.post(cancel_url(world), {"confirm": "yes"}, follow=True)
     assert "This meeting was cancelled." in response.content.decode()
     assert not mail.outbox
+
+
+def test_the_confirmation_reads_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    sign_in(client, world.enrolling)
+    client.get(cancel_url(world))
+    with django_assert_num_queries(CANCEL_PAGE_QUERIES):
+        client.get(cancel_url(world))
+
+
+CANCEL_PAGE_QUERIES = 6

@@ -11,6 +11,7 @@ from cpms.panels.models import Notification
 from cpms.test import sign_in
 
 from ..models import Invitation
+from .factories import invite
 from .scheduling_helpers import event_of, mails_to, meeting_data
 
 
@@ -119,3 +120,16 @@ def test_a_cancelled_meeting_cannot_be_changed(client, world):
     assert response.status_code == 302
     world.meeting.refresh_from_db()
     assert world.meeting.title != "Back"
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    sign_in(client, world.enrolling)
+    client.get(edit_url(world))
+    with django_assert_num_queries(EDIT_PAGE_QUERIES):
+        client.get(edit_url(world))
+    invite(world.meeting, world.guest)  # one more hand-added invitee: no more queries
+    with django_assert_num_queries(EDIT_PAGE_QUERIES):
+        client.get(edit_url(world))
+
+
+EDIT_PAGE_QUERIES = 19

@@ -190,3 +190,16 @@ def test_a_hostile_formset_is_an_error_not_a_500(client, world):
     del data["agenda-TOTAL_FORMS"]
     assert client.post(NEW, data).status_code == 400
     assert not new_meetings(world).exists()
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    sign_in(client, world.enrolling)
+    client.get(NEW, {"panel": world.panel.pk})
+    with django_assert_num_queries(NEW_PAGE_QUERIES):
+        client.get(NEW, {"panel": world.panel.pk})
+    make_panel(world.patient, world.enrolling)  # one more panel in the select: no more queries
+    with django_assert_num_queries(NEW_PAGE_QUERIES):
+        client.get(NEW, {"panel": world.panel.pk})
+
+
+NEW_PAGE_QUERIES = 11
