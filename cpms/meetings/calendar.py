@@ -26,6 +26,11 @@ def new_calendar(method: str | None = None) -> Calendar:
     return calendar
 
 
+def clocks_differ(moment, zone: str, other: str) -> bool:
+    """Whether two zones show different times at this moment ("Europe/Paris" and "Europe/Berlin" do not)."""
+    return moment.astimezone(ZoneInfo(zone)).utcoffset() != moment.astimezone(ZoneInfo(other)).utcoffset()
+
+
 def meeting_url(meeting: Meeting) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("meetings:meeting-detail", args=[meeting.pk])
 

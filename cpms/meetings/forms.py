@@ -36,7 +36,7 @@ class IdsField(forms.Field):
 
 class MeetingForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(
         label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -14,7 +14,7 @@ from cpms.lib.email import deliver_email, render_email
 from cpms.lib.tasks import run_now
 from cpms.panels.models import Notification
 
-from .calendar import CANCEL, REQUEST, invitation_calendar, to_ics
+from .calendar import CANCEL, REQUEST, clocks_differ, invitation_calendar, to_ics
 from .models import Invitation, Meeting
 
 INVITED, CHANGED, CANCELLED, REMOVED = "invited", "changed", "cancelled", "removed"
@@ -69,7 +69,9 @@ def send_invitation_emails(meeting_id: int, what: str, user_ids: list[int]) -> N
             "what": what,
             "agenda": agenda,
             "zone": user.time_zone,
-            "other_zone": meeting.time_zone if meeting.time_zone != user.time_zone else "",
+            "other_zone": meeting.time_zone
+            if clocks_differ(meeting.starts_at, meeting.time_zone, user.time_zone)
+            else "",
         }
         subject, body = render_email(TEMPLATE, context, user.email_language)
         run_now(deliver_email, (user.email, subject, body, [ics_attachment(meeting, method, attendees)]))

@@ -77,3 +77,11 @@ def test_it_reads_a_fixed_number_of_queries(client, world, django_assert_num_que
 
 
 NUM_QUERIES = 9
+
+
+def test_a_zone_with_the_same_clock_shows_the_time_once(client, world):
+    world.expert.time_zone = "Europe/Paris"  # the same time as Berlin, all year
+    world.expert.save()
+    sign_in(client, world.expert)
+    page = client.get(detail_url(world)).content.decode()
+    assert "15:00–16:00" in page and "Berlin time" not in page

@@ -22,6 +22,7 @@ from ..actions import (
     do_change_meeting,
     do_schedule_meeting,
 )
+from ..calendar import clocks_differ
 from ..forms import AgendaFormSet, AnswerForm, MeetingForm, plan_from
 from ..models import Invitation
 from ..queries import find_meeting_for_user, get_meeting_for_user, schedulable_panels
@@ -62,7 +63,7 @@ def meeting_detail(request: HttpRequest, meeting: int) -> HttpResponse:
         "invitations": invitations,
         "organiser_zone": meeting.time_zone,
         "organiser_city": zone_city(meeting.time_zone),
-        "other_zone": meeting.time_zone != request.user.time_zone,
+        "other_zone": clocks_differ(meeting.starts_at, meeting.time_zone, request.user.time_zone),
         "is_over": meeting.ends_at <= timezone.now(),
         "answer_form": AnswerForm(),
     }
