@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cpms.panels.models import Notification
+from cpms.panels.tests.factories import add_member, make_panel
 from cpms.test import sign_in
 
 from ..models import Invitation
@@ -133,3 +134,39 @@ def test_the_page_reads_a_fixed_number_of_queries(client, world, django_assert_n
 
 
 EDIT_PAGE_QUERIES = 19
+
+
+def test_taking_a_panel_off_the_agenda_cancels_for_its_members_only(
+    client, world, django_capture_on_commit_callbacks
+):
+    second = make_panel(world.patient, world.enrolling)
+    add_member(second, world.expert)  # on both panels: stays, now through the second
+    add_member(second, world.guest)
+    sign_in(client, world.enrolling)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            edit_url(world),
+            same_plan(world)
+            | {
+                "agenda-TOTAL_FORMS": "2",
+                "agenda-1-panel": str(second.pk),
+                "agenda-1-title": "",
+                "agenda-1-minutes": "20",
+                "agenda-1-ORDER": "2",
+            },
+        )
+    assert mails_to(world.guest) and event_of(mails_to(world.guest)[0])[0]["method"] == "REQUEST"
+    mail.outbox.clear()
+    data = same_plan(world) | {"agenda-0-panel": str(second.pk)}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit_url(world), data)
+    world.meeting.refresh_from_db()
+    assert world.meeting.sequence == 2
+    assert [item.panel for item in world.meeting.agenda_items.all()] == [second]
+    [cancel] = mails_to(world.guest_member)
+    assert event_of(cancel)[0]["method"] == "CANCEL"
+    for user in (world.expert, world.guest, world.outsider_invited):
+        [change] = mails_to(user)
+        calendar, event = event_of(change)
+        assert calendar["method"] == "REQUEST" and event["sequence"] == 2, user
+    assert Invitation.objects.get(meeting=world.meeting, user=world.expert).via_panel == second
