@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cpms.audit.models import AuditEvent
-from cpms.panels.models import Notification
+from cpms.panels.models import Notification, Panel
 from cpms.panels.tests.factories import make_panel
 from cpms.test import sign_in
 
@@ -203,3 +203,39 @@ def test_the_page_reads_a_fixed_number_of_queries(client, world, django_assert_n
 
 
 NEW_PAGE_QUERIES = 11
+
+
+def test_a_panel_twice_on_the_agenda_is_refused(client, world):
+    sign_in(client, world.enrolling)
+    response = client.post(NEW, meeting_data(panels=[(world.panel, 20, 1), (world.panel, 20, 2)]))
+    assert response.status_code == 400
+    assert "A panel is on the agenda twice." in response.content.decode()
+
+
+def test_panels_of_two_erns_are_refused(client, world):
+    other = make_panel(world.patient, world.enrolling)
+    Panel.objects.unscoped().filter(pk=other.pk).update(ern=world.nmd.ern)
+    sign_in(client, world.enrolling)
+    response = client.post(NEW, meeting_data(panels=[(world.panel, 20, 1), (other, 20, 2)]))
+    assert response.status_code == 400
+    assert "The panels of one meeting belong to one ERN." in response.content.decode()
+    assert not new_meetings(world).exists()
+
+
+def test_a_closed_panel_cannot_be_scheduled(client, world):
+    closed = make_panel(world.patient, world.enrolling, status="closed")
+    sign_in(client, world.enrolling)
+    response = client.post(NEW, meeting_data(panels=[(closed, 20, 1)]))
+    assert response.status_code == 400
+    assert not new_meetings(world).exists()
+
+
+def test_too_many_rows_or_invitees_are_refused(client, world):
+    sign_in(client, world.enrolling)
+    rows = meeting_data(panels=[(world.panel, 20, 1)], free=[(f"Item {n}", 1, n + 2) for n in range(30)])
+    assert client.post(NEW, rows).status_code == 400
+    many = meeting_data(panels=[(world.panel, 20, 1)]) | {"invitees": [str(n) for n in range(1, 202)]}
+    response = client.post(NEW, many)
+    assert response.status_code == 400
+    assert "Choose at most 200 people." in response.content.decode()
+    assert not new_meetings(world).exists()
