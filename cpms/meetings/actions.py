@@ -65,7 +65,7 @@ class Plan:
     extra_invitee_ids: tuple[int, ...] = ()
 
 
-def check_plan(plan: Plan, acting_user, *, start_may_be_past=False) -> int | None:
+def check_plan(plan: Plan, acting_user, *, start_may_be_past=False, keep=()) -> int | None:
     """Refuse a plan the organiser may not make; the ERN of its panels."""
     panels = [slot.panel for slot in plan.agenda if slot.panel is not None]
     if not plan.title.strip():
@@ -76,7 +76,9 @@ def check_plan(plan: Plan, acting_user, *, start_may_be_past=False) -> int | Non
         raise MeetingActionRefused(_("An agenda has at most 30 items."))
     if len({panel.pk for panel in panels}) != len(panels):
         raise MeetingActionRefused(_("A panel is on the agenda twice."))
-    allowed = set(schedulable_panels(acting_user, access_of(acting_user)).values_list("pk", flat=True))
+    allowed = set(
+        schedulable_panels(acting_user, access_of(acting_user), keep=keep).values_list("pk", flat=True)
+    )
     if any(panel.pk not in allowed for panel in panels):
         raise MeetingActionRefused(
             _("You may only put open panels you lead, or of an ERN you coordinate, on the agenda.")
@@ -199,7 +201,8 @@ def do_change_meeting(*, acting_user, meeting: Meeting, plan: Plan) -> Changes:
     """Apply the plan; SEQUENCE goes up when anything changed, and each invitee hears what concerns them."""
     meeting = lock_meeting(meeting, acting_user)
     time_changed = plan.starts_at != meeting.starts_at or plan.duration_minutes != meeting.duration_minutes
-    check_plan(plan, acting_user, start_may_be_past=plan.starts_at == meeting.starts_at)
+    on_agenda = [slot.panel.pk for slot in agenda_of(meeting) if slot.panel is not None]
+    check_plan(plan, acting_user, start_may_be_past=plan.starts_at == meeting.starts_at, keep=on_agenda)
     details = (
         time_changed
         or plan.title.strip() != meeting.title

@@ -106,17 +106,21 @@ def get_meeting_for_user(request, meeting_id: int, *, what: str = "") -> Meeting
 # -- scheduling: the panels a user may put on a meeting's agenda
 
 
-def schedulable_panels(user, access: Access):
+def schedulable_panels(user, access: Access, *, keep=()):
     """Open panels the user may put on an agenda: those they lead, and those of the ERNs they
-    coordinate. A queryset (select_related patient and ern), by reference."""
+    coordinate; and `keep` (the panels on a meeting's agenda already: one that closed since stays,
+    so the meeting can still be changed). A queryset (select_related patient and ern), by reference."""
     led = Membership.objects.filter(
         user=user, role=Membership.Role.LEAD, status=Membership.Status.ACCEPTED
     ).values("panel_id")
     ern_ids = coordinator_ern_ids(access)
     return (
         Panel.objects.unscoped()
-        .filter(status=PanelStatus.OPEN)
-        .filter(Q(pk__in=led, lead=user) | Q(ern_id__in=ern_ids))
+        .filter(
+            Q(status=PanelStatus.OPEN, pk__in=led, lead=user)
+            | Q(status=PanelStatus.OPEN, ern_id__in=ern_ids)
+            | Q(pk__in=keep)
+        )
         .select_related("patient", "ern")
         .order_by("pk")
     )

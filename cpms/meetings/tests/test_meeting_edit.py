@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cpms.panels.models import Notification
+from cpms.panels.models import Notification, Panel
 from cpms.panels.tests.factories import add_member, make_panel
 from cpms.test import sign_in
 
@@ -170,3 +170,19 @@ def test_taking_a_panel_off_the_agenda_cancels_for_its_members_only(
         calendar, event = event_of(change)
         assert calendar["method"] == "REQUEST" and event["sequence"] == 2, user
     assert Invitation.objects.get(meeting=world.meeting, user=world.expert).via_panel == second
+
+
+def test_a_panel_closed_since_stays_on_the_agenda_of_a_change(
+    client, world, django_capture_on_commit_callbacks
+):
+    Panel.objects.unscoped().filter(pk=world.panel.pk).update(status="closed")
+    sign_in(client, world.enrolling)
+    assert client.get(edit_url(world)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(edit_url(world), same_plan(world, title="Board, moved on"))
+    assert response.status_code == 302
+    world.meeting.refresh_from_db()
+    assert world.meeting.title == "Board, moved on" and world.meeting.sequence == 1
+    closed = make_panel(world.patient, world.enrolling, status="closed")  # not on the agenda: refused
+    data = same_plan(world) | {"agenda-0-panel": str(closed.pk)}
+    assert client.post(edit_url(world), data).status_code == 400

@@ -157,7 +157,8 @@ def meeting_edit(request: HttpRequest, meeting: int) -> HttpResponse:
     if meeting.is_cancelled or meeting.ends_at <= timezone.now():
         messages.error(request, _("This meeting can no longer be changed."))
         return redirect(DETAIL, meeting.pk)
-    panels = schedulable_panels(request.user, access_for(request))
+    on_agenda = meeting.agenda_items.filter(panel__isnull=False).values_list("panel_id", flat=True)
+    panels = schedulable_panels(request.user, access_for(request), keep=on_agenda)  # a subquery
     panel_invitees = list(
         Invitation.objects.filter(meeting=meeting, removed_at__isnull=True, via_panel__isnull=False)
         .select_related("user", "via_panel")
