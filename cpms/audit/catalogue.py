@@ -178,6 +178,12 @@ CATALOGUE: dict[str, Action] = {
         {
             "meetings.meeting.viewed": _("Meeting read"),
             # -- scheduling
+            "meetings.meeting.scheduled": _("Meeting scheduled"),
+            "meetings.meeting.changed": _("Meeting changed"),
+            "meetings.meeting.cancelled": _("Meeting cancelled"),
+            "meetings.invitee.added": _("Invitee added to a meeting"),
+            "meetings.invitee.removed": _("Invitee taken off a meeting"),
+            "meetings.invitation.answered": _("Meeting invitation answered"),
             # -- my meetings and the calendar feed
             "meetings.feed.created": _("Personal calendar feed created"),
             "meetings.feed.renewed": _("Personal calendar feed given a new address"),

@@ -50,19 +50,26 @@ class RecipientRefused(Exception):
 
 
 @shared_task(base=EmailTask, name="lib.deliver_email")
-def deliver_email(to: str, subject: str, body: str) -> None:
-    """Hand one rendered e-mail to the e-mail backend (SMTP in production); retried when it fails."""
+def deliver_email(to: str, subject: str, body: str, attachments=()) -> None:
+    """Hand one rendered e-mail to the e-mail backend (SMTP in production); retried when it fails.
+
+    `attachments`: (file name, text, MIME type) triples, text so that they travel as JSON (a
+    meeting's .ics, "text/calendar; method=REQUEST")."""
+    message = EmailMessage(subject=subject, body=body, to=[to])
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     try:
-        EmailMessage(subject=subject, body=body, to=[to]).send()
+        message.send()
     except smtplib.SMTPRecipientsRefused:  # its message names the address, which Celery would log
         raise RecipientRefused("The mail server refused the recipient.") from None
 
 
-def send_email_on_commit(to: str, template: str, context: dict, language: str = "en") -> None:
+def send_email_on_commit(to: str, template: str, context: dict, language: str = "en", attachments=()) -> None:
     """Send once the transaction is committed; a mail server that is down never undoes or fails the work."""
 
     def queue():
         subject, body = render_email(template, context, language)
-        run_now(deliver_email, (to, subject, body))
+        extra = ([list(attachment) for attachment in attachments],) if attachments else ()
+        run_now(deliver_email, (to, subject, body, *extra))
 
     transaction.on_commit(queue)

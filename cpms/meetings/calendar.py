@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Meeting
 
@@ -24,6 +24,11 @@ def new_calendar(method: str | None = None) -> Calendar:
     if method:
         calendar.add("method", method)
     return calendar
+
+
+def clocks_differ(moment, zone: str, other: str) -> bool:
+    """Whether two zones show different times at this moment ("Europe/Paris" and "Europe/Berlin" do not)."""
+    return moment.astimezone(ZoneInfo(zone)).utcoffset() != moment.astimezone(ZoneInfo(other)).utcoffset()
 
 
 def meeting_url(meeting: Meeting) -> str:
@@ -58,3 +63,46 @@ def to_ics(calendar: Calendar) -> bytes:
     """The calendar with the VTIMEZONE of every TZID it uses, as bytes."""
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+# -- invitations (cpms/meetings/invitations.py): METHOD:REQUEST for an invitation or a change,
+# METHOD:CANCEL for a cancellation or an invitee taken off; the same UID, the SEQUENCE of the change.
+
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+PARTSTAT = {
+    "needs-action": "NEEDS-ACTION",
+    "accepted": "ACCEPTED",
+    "tentative": "TENTATIVE",
+    "declined": "DECLINED",
+}
+
+
+def person(user, **params) -> vCalAddress:
+    address = vCalAddress(f"mailto:{user.email}")
+    address.params["cn"] = vText(user.get_full_name() or user.username)
+    for name, value in params.items():
+        address.params[name.replace("_", "-")] = value
+    return address
+
+
+def invitation_calendar(meeting: Meeting, method: str, invitations) -> Calendar:
+    """The meeting as sent to invitees: its ORGANIZER, and an ATTENDEE with its PARTSTAT per
+    invitation in `invitations` (select_related("user")); a CANCEL is STATUS:CANCELLED."""
+    calendar = new_calendar(method)
+    event = meeting_event(meeting)
+    event.add("organizer", person(meeting.organiser))
+    for invitation in invitations:
+        event.add(
+            "attendee",
+            person(
+                invitation.user,
+                role="REQ-PARTICIPANT",
+                partstat=PARTSTAT.get(invitation.response, "NEEDS-ACTION"),
+                rsvp="TRUE" if method == REQUEST else "FALSE",
+            ),
+        )
+    if method == CANCEL:  # an invitee taken off a meeting that goes on: cancelled for them
+        event.pop("status", None)
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    return calendar

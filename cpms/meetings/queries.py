@@ -11,12 +11,13 @@ actions and the room's consumer, which record their own events.
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 
 from cpms.access.queries.grants import COORDINATOR
 from cpms.access.queries.scopes import Access, access_for
 from cpms.audit.record import record
-from cpms.panels.models import Membership
+from cpms.panels.models import Membership, Panel, PanelStatus
 
 from .models import Invitation, Meeting
 
@@ -100,3 +101,26 @@ def get_meeting_for_user(request, meeting_id: int, *, what: str = "") -> Meeting
     match = getattr(request, "resolver_match", None)
     record(request.user, VIEWED, found.meeting, {"what": what or (match.view_name if match else "")})
     return found
+
+
+# -- scheduling: the panels a user may put on a meeting's agenda
+
+
+def schedulable_panels(user, access: Access, *, keep=()):
+    """Open panels the user may put on an agenda: those they lead, and those of the ERNs they
+    coordinate; and `keep` (the panels on a meeting's agenda already: one that closed since stays,
+    so the meeting can still be changed). A queryset (select_related patient and ern), by reference."""
+    led = Membership.objects.filter(
+        user=user, role=Membership.Role.LEAD, status=Membership.Status.ACCEPTED
+    ).values("panel_id")
+    ern_ids = coordinator_ern_ids(access)
+    return (
+        Panel.objects.unscoped()
+        .filter(
+            Q(status=PanelStatus.OPEN, pk__in=led, lead=user)
+            | Q(status=PanelStatus.OPEN, ern_id__in=ern_ids)
+            | Q(pk__in=keep)
+        )
+        .select_related("patient", "ern")
+        .order_by("pk")
+    )

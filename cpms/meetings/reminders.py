@@ -101,10 +101,15 @@ def remind(meeting: Meeting, marker: str, *, now) -> bool:
             return False
         recipients = recipients_of(meeting)
         # E-mailed here (below), so never again by the panels' e-mails or digest.
-        # TODO(merge): meet-schedule's panels migration 0004_meetings adds Notification.meeting_id (a
-        # meeting notification then opens its meeting): add meeting_id=meeting.pk below.
         Notification.objects.bulk_create(
-            Notification(recipient=user, kind=MEETING_REMINDER, panel=None, created_at=now, emailed_at=now)
+            Notification(
+                recipient=user,
+                kind=MEETING_REMINDER,
+                panel=None,
+                meeting_id=meeting.pk,
+                created_at=now,
+                emailed_at=now,
+            )
             for user in recipients
         )
         for user in recipients:

@@ -352,10 +352,17 @@ class Notification(models.Model):
         ARCHIVED = "archived", _("Panel archived")
         REMINDER_WISHED_DATE = "remind_date", _("Reminder: the wished answer date is near")
         REMINDER_CLOSE_RULE = "remind_close", _("Reminder: fewer than two contributions")
+        # -- meetings (cpms/meetings): `meeting_id` names the meeting
+        MEETING_INVITED = "meeting_invited", _("Invitation to a meeting")
+        MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=14, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # The meeting of a meeting notification: a plain id, as cpms.meetings sits above the panels.
+    meeting_id = models.PositiveIntegerField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

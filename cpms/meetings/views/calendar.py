@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from cpms.access.queries.scopes import access_for
 from cpms.clinical.decorators import cpms_user_required
 
 from .. import feed as feeds
 from ..listing import month_of, past_meetings, upcoming_meetings
+from ..queries import coordinator_ern_ids
 
 MIN_YEAR, MAX_YEAR = 1970, 2200
 
@@ -26,6 +28,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             request.user, after=request.GET.get("after", ""), before=request.GET.get("before", "")
         ),
         "today": timezone.localdate(),
+        # Coordinators schedule board sessions on their ERN's panels; leads start from the panel.
+        "may_schedule": bool(coordinator_ern_ids(access_for(request))),
     }
     return render(request, "meetings/meeting_list.html", context)
 

@@ -51,13 +51,15 @@ def test_it_emails_each_recipient_a_sentence_of_its_kind_with_a_link(
 
 def test_each_kind_has_its_own_sentence(world):
     sentences = set()
-    for kind in Notification.Kind.values:
+    # The meetings' kinds name no panel; their e-mail is the invitation's (cpms/meetings/invitations.py).
+    kinds = [kind for kind in Notification.Kind.values if not kind.startswith("meeting_")]
+    for kind in kinds:
         [notification] = notify([world.expert], kind, world.panel, actor=world.enrolling)
         email_notifications([notification.pk])
         body = mail.outbox[-1].body
         assert world.panel.reference in body and world.patient.pseudonym in body, kind
         sentences.add(body.split("\n\n")[1])
-    assert len(sentences) == len(Notification.Kind.values)
+    assert len(sentences) == len(kinds)
 
 
 def test_it_writes_in_the_recipients_language(world):

@@ -33,6 +33,8 @@ def notification_open(request: HttpRequest, notification: int) -> HttpResponse:
     """Read from now on, then to its panel. A GET, so that it is a link: it only marks the user's own row."""
     found = get_notification_for_user(request.user, notification)
     do_mark_notification_read(acting_user=request.user, notification=found)
+    if found.meeting_id is not None:  # a meeting's notification (cpms/meetings): to its page
+        return redirect("meetings:meeting-detail", found.meeting_id)
     if found.panel_id is None or found.kind == Notification.Kind.REMOVED:
         return redirect("panels:notification-list")
     return redirect("panels:panel-detail", found.panel_id)
