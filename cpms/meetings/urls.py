@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import scheduling
+from .views import room, scheduling
 
 app_name = "meetings"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("meetings/<int:meeting>/", scheduling.meeting_detail, name="meeting-detail"),
     # -- my meetings: the list, the month, the iCalendar feed (views/calendar.py)
     # -- the room: lobby, admission, chat history, notes, attendance (views/room.py)
+    path("meetings/<int:meeting>/room/", room.meeting_room, name="meeting-room"),
+    path("meetings/<int:meeting>/notes/", room.meeting_notes, name="meeting-notes"),
 ]
