@@ -126,6 +126,13 @@ def wait_for_media(page, seconds=20):
     raise AssertionError(f"no media from the other page: {received}")
 
 
+def wait_until_everyone_left(meeting, seconds=10):
+    deadline = time.monotonic() + seconds
+    while Attendance.objects.filter(meeting=meeting, left_at=None).exists():
+        assert time.monotonic() < deadline, "the room did not record the departures"
+        time.sleep(0.1)
+
+
 def test_two_invited_people_meet_see_and_hear_each_other_and_chat(open_as):
     world = make_meeting_world()
     room = f"/cpms/meetings/{world.meeting.pk}/room/"
@@ -157,7 +164,13 @@ def test_two_invited_people_meet_see_and_hear_each_other_and_chat(open_as):
     expect(member.locator(".room-agenda-item").first).to_have_attribute("aria-current", "step")
     assert accessibility_violations(member) == []
 
+    for page in (member, organiser):
+        page.get_by_role("button", name="Leave").click()
+        expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
+    wait_until_everyone_left(world.meeting)  # the server's last writes, before the database is flushed
+
     assert ChatMessage.objects.get().author_id == world.expert.pk
     admitted = Attendance.objects.get(meeting=world.meeting, user=world.expert)
     assert admitted.admitted_by_id == world.enrolling.pk
+    assert admitted.left_at is not None
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
