@@ -58,7 +58,7 @@ def room_text() -> dict[str, str]:
         "quality_fair": _("Fair connection"),
         "quality_poor": _("Poor connection"),
         "quality_unknown": _("Connecting…"),
-        "quality_detail": _("round trip {rtt} ms, {loss}% of packets lost"),
+        "quality_detail": _("round trip {rtt} ms, packets lost: {loss}%"),
         "notes_saved": _("Notes saved."),
         "notes_failed": _("The notes could not be saved: {error}"),
         "default_device": _("Default"),
