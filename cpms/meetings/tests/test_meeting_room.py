@@ -60,3 +60,13 @@ def test_a_cancelled_meeting_has_no_room(client, world):
     response = client.get(url(world.meeting))
     assert "meetings/room.js" not in response.content.decode()
     assert "cancelled" in response.content.decode()
+
+
+def test_the_room_page_costs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    sign_in(client, world.expert)
+    client.get(url(world.meeting))  # the first request of a session writes its "last seen"
+    with django_assert_num_queries(QUERIES_ROOM_PAGE):
+        assert client.get(url(world.meeting)).status_code == 200
+
+
+QUERIES_ROOM_PAGE = 9  # the gate, the meeting and the caller's place, its audit record, the agenda
