@@ -5,11 +5,14 @@ Each test is sync and runs its scenario with async_to_sync: the consumer's datab
 back on the test's thread, inside the test's transaction.
 """
 
+import time
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from cpms.audit.models import AuditEvent
@@ -22,6 +25,7 @@ from ..room import (
     CLOSE_CANCELLED,
     CLOSE_NOT_INVITED,
     CLOSE_REFUSED,
+    CLOSE_REPLACED,
     CLOSE_SIGNED_OUT,
     CLOSE_TWO_FACTORS,
 )
@@ -334,3 +338,31 @@ def test_the_organiser_moves_the_agenda_and_everyone_sees_it(world):
     assert AuditEvent.objects.get(action="meetings.agenda.moved").data == {
         "current_agenda_item": {"old": None, "new": item.pk}
     }
+
+
+def test_a_second_window_replaces_the_first(world):
+    async def scenario():
+        first = await open_room(world.meeting, world.enrolling)
+        assert (await first.receive_json_from())["type"] == "welcome"
+        second = await open_room(world.meeting, world.enrolling)
+        assert (await second.receive_json_from())["type"] == "welcome"
+        await expect_refused(first, CLOSE_REPLACED)
+        await second.disconnect()
+
+    async_to_sync(scenario)()
+    assert not Attendance.objects.filter(meeting=world.meeting, left_at=None).exists()
+
+
+def test_being_in_the_room_keeps_the_session_from_going_idle(world):
+    cookie = cookie_of(world.expert)
+    session = SessionStore(session_key=cookie)
+    session["session.seen_at"] = time.time() - 25 * 60  # five minutes before the idle timeout
+    session.save()
+
+    async def scenario():
+        communicator = await open_room(world.meeting, cookie)
+        assert (await communicator.receive_json_from())["type"] == "waiting"
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+    assert time.time() - SessionStore(session_key=cookie)["session.seen_at"] < 60
