@@ -222,6 +222,7 @@ function peerFor(id, person = {}) {
     quality: "unknown",
     detail: "",
     media: { audio: true, video: true, screen: false },
+    queue: Promise.resolve(),
   };
   peers.set(id, peer);
   for (const track of localStream.getTracks()) {
@@ -256,8 +257,14 @@ function peerFor(id, person = {}) {
   return peer;
 }
 
-async function onSignal(from, data) {
+function onSignal(from, data) {
+  // One at a time per person, in the order sent: a candidate must not overtake the description
+  // whose setRemoteDescription is still under way.
   const peer = peerFor(from);
+  peer.queue = peer.queue.then(() => applySignal(peer, from, data));
+}
+
+async function applySignal(peer, from, data) {
   const pc = peer.pc;
   try {
     if (data.description) {
