@@ -454,9 +454,14 @@ function wireControls() {
     socket?.close(1000);
     localStream.getTracks().forEach((track) => track.stop());
     screenTrack?.stop();
+    screenTrack = null;
+    toggle($("room-mute"), false, text.mute, text.unmute);
+    toggle($("room-camera-off"), false, text.camera_off, text.camera_on);
+    toggle($("room-share"), false, text.share, text.stop_share);
     closeAll();
     show("prejoin");
     $("room-join").disabled = true;
+    preview().then(() => ($("room-join").disabled = false)); // to join again, knocking again
   });
   $("room-chat-form").addEventListener("submit", (event) => {
     event.preventDefault();
