@@ -9,6 +9,7 @@ xdist each worker has its own server and database. Twisted's reactor starts once
 the server is started once per session.
 """
 
+import re
 import shutil
 import threading
 import time
@@ -155,6 +156,11 @@ def test_two_invited_people_meet_see_and_hear_each_other_and_chat(open_as):
         wait_for_media(page)
     expect(organiser.locator("#room-participants")).to_contain_text(str(world.expert))
     expect(member.locator("#room-participants")).to_contain_text(str(world.enrolling))
+    # The connection-quality mark, from getStats (round trip of the selected candidate pair).
+    expert_row = organiser.locator(f"#room-participants [data-person='{world.expert.pk}']")
+    expect(expert_row).to_contain_text(re.compile("(Good|Fair|Poor) connection"))
+    member.get_by_role("button", name="Mute").click()
+    expect(expert_row).to_contain_text("muted")
 
     member.get_by_label("Message").fill("The MRI shows cerebellar atrophy.")
     member.get_by_role("button", name="Send").click()
