@@ -189,6 +189,7 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
             self.send_json({"type": "error", "code": "not-allowed"})
 
     def on_ping(self, access, message):
+        room_actions.touch_attendance(self.attendance_id)
         self.send_json({"type": "pong"})
 
     def on_signal(self, access, message):

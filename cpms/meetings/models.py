@@ -163,6 +163,9 @@ class Attendance(models.Model):
     left_at = models.DateTimeField(null=True, blank=True)
     # The organiser turned the knock away (the room: refused at the lobby).
     refused_at = models.DateTimeField(null=True, blank=True)
+    # The room's heartbeat (every 30 s): a stay not seen for a while is a connection that died
+    # without saying goodbye (a server restart), not someone in the room.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("meeting", "knocked_at", "pk")

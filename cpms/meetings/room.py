@@ -21,6 +21,8 @@ CLOSE_REPLACED = 4000  # the same person joined from another window
 MAX_SIGNAL_CHARACTERS = 20_000  # an SDP with several m-lines is a few kB; anything bigger is not one
 MAX_CHAT_CHARACTERS = 2000  # ChatMessage.body's max_length
 CHAT_HISTORY = 200  # the last messages shown to someone who joins
+HEARTBEAT_SECONDS = 30  # the page pings this often (static/meetings/room.js)
+GONE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS  # a stay not heard from for so long is a dead connection
 
 # What each kind of message needs: admitted to the room, the organiser.
 CLIENT_KINDS = {

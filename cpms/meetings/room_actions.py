@@ -51,16 +51,28 @@ def do_enter_room(*, acting_user, access: MeetingAccess) -> Attendance:
     meeting = _lock(access.meeting)
     _require_open(meeting)
     now = timezone.now()
+    # Their earlier stays still open (another window, a connection that died): over now.
+    for stale in Attendance.objects.select_for_update().filter(
+        meeting=meeting, user=acting_user, left_at=None
+    ):
+        stale.left_at = now
+        stale.save(update_fields=["left_at"])
+        record(acting_user, LEFT, meeting, {"attendance": stale.pk, "reason": "came back"})
     if access.is_organiser:
         attendance = Attendance.objects.create(
-            meeting=meeting, user=acting_user, knocked_at=now, admitted_at=now, admitted_by=acting_user
+            meeting=meeting,
+            user=acting_user,
+            knocked_at=now,
+            admitted_at=now,
+            admitted_by=acting_user,
+            seen_at=now,
         )
         if meeting.room_opened_at is None:
             meeting.room_opened_at = now
             meeting.save(update_fields=["room_opened_at"])
         record(acting_user, ENTERED, meeting, {"attendance": attendance.pk})
     else:
-        attendance = Attendance.objects.create(meeting=meeting, user=acting_user, knocked_at=now)
+        attendance = Attendance.objects.create(meeting=meeting, user=acting_user, knocked_at=now, seen_at=now)
         record(acting_user, KNOCKED, meeting, {"attendance": attendance.pk})
     return attendance
 
@@ -118,6 +130,11 @@ def do_leave_room(*, acting_user, attendance_id: int, reason: str = "") -> Atten
     attendance.save(update_fields=["left_at"])
     record(acting_user, LEFT, attendance.meeting, {"attendance": attendance.pk, "reason": reason})
     return attendance
+
+
+def touch_attendance(attendance_id: int) -> None:
+    """The heartbeat of a stay (not audited: it says nothing new)."""
+    Attendance.objects.filter(pk=attendance_id, left_at=None).update(seen_at=timezone.now())
 
 
 def record_refused_connection(user, meeting: Meeting, close_code: int) -> None:

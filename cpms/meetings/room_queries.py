@@ -3,17 +3,23 @@
 The caller has already checked the person's place (queries.find_meeting_for_user / meeting_access).
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from .models import AgendaItem, Attendance, ChatMessage, Meeting
-from .room import CHAT_HISTORY
+from .room import CHAT_HISTORY, GONE_AFTER_SECONDS
+
+
+def open_stays(meeting: Meeting):
+    """Stays not left and heard from lately (the page's heartbeat): the others died unannounced."""
+    recently = timezone.now() - timedelta(seconds=GONE_AFTER_SECONDS)
+    return Attendance.objects.filter(meeting=meeting, left_at=None, seen_at__gte=recently)
 
 
 def admitted_ids(meeting: Meeting) -> set[int]:
     """The people in the room now: admitted, not left. One query."""
-    return set(
-        Attendance.objects.filter(meeting=meeting, admitted_at__isnull=False, left_at=None).values_list(
-            "user_id", flat=True
-        )
-    )
+    return set(open_stays(meeting).filter(admitted_at__isnull=False).values_list("user_id", flat=True))
 
 
 def person(user) -> dict:
@@ -23,7 +29,8 @@ def person(user) -> dict:
 def participants(meeting: Meeting) -> list[dict]:
     """The people in the room now, for the participant list. One query."""
     stays = (
-        Attendance.objects.filter(meeting=meeting, admitted_at__isnull=False, left_at=None)
+        open_stays(meeting)
+        .filter(admitted_at__isnull=False)
         .select_related("user")
         .order_by("admitted_at", "pk")
     )
@@ -43,7 +50,8 @@ def _latest_per_person(stays) -> list[dict]:
 def lobby(meeting: Meeting) -> list[dict]:
     """The people waiting at the lobby, first come first. One query."""
     knocks = (
-        Attendance.objects.filter(meeting=meeting, admitted_at=None, refused_at=None, left_at=None)
+        open_stays(meeting)
+        .filter(admitted_at=None, refused_at=None)
         .select_related("user")
         .order_by("knocked_at", "pk")
     )

@@ -6,11 +6,13 @@ back on the test's thread, inside the test's transaction.
 """
 
 import time
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import UserSession
@@ -24,6 +26,7 @@ from ..room import (
     CLOSE_REPLACED,
     CLOSE_SIGNED_OUT,
     CLOSE_TWO_FACTORS,
+    GONE_AFTER_SECONDS,
 )
 from .room_helpers import (
     _keep_test_transaction,  # noqa: F401 - an autouse fixture
@@ -318,3 +321,25 @@ def test_being_in_the_room_keeps_the_session_from_going_idle(world):
 
     async_to_sync(scenario)()
     assert time.time() - SessionStore(session_key=cookie)["session.seen_at"] < 60
+
+
+def test_a_connection_that_died_unannounced_is_not_counted_in_the_room(world):
+    """A server restart leaves stays open: not heard from for three heartbeats, they are gone."""
+    ghost = Attendance.objects.create(
+        meeting=world.meeting,
+        user=world.guest_member,
+        admitted_at=timezone.now() - timedelta(minutes=10),
+        seen_at=timezone.now() - timedelta(seconds=GONE_AFTER_SECONDS + 1),
+    )
+
+    async def scenario():
+        organiser = await open_room(world.meeting, world.enrolling)
+        welcome = await organiser.receive_json_from()
+        assert welcome["participants"] == []
+        await organiser.send_json_to({"type": "signal", "to": ghost.user_id, "data": {"candidate": {}}})
+        assert await organiser.receive_json_from() == {"type": "dropped", "to": ghost.user_id}
+        await organiser.send_json_to({"type": "ping"})
+        assert await organiser.receive_json_from() == {"type": "pong"}
+        await organiser.disconnect()
+
+    async_to_sync(scenario)()
