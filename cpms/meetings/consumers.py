@@ -61,7 +61,11 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
         # A second window of the same person replaces the first.
         self.send_to_person(self.user.pk, {"type": "room.replaced", "channel": self.channel_name})
         async_to_sync(self.channel_layer.group_add)(self.my_group, self.channel_name)
-        attendance = room_actions.do_enter_room(acting_user=self.user, access=access)
+        try:
+            attendance = room_actions.do_enter_room(acting_user=self.user, access=access)
+        except room_actions.RoomActionRefused:  # cancelled a moment ago
+            self.refuse(room.CLOSE_CANCELLED)
+            return
         self.attendance_id = attendance.pk
         if attendance.admitted_at:
             self.come_in(access.meeting)
