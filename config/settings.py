@@ -58,6 +58,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "daphne",  # meetings: first, so that `manage.py runserver` serves ASGI (HTTP and the room's WebSocket)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -102,6 +103,23 @@ WHITENOISE_AUTOREFRESH = EMBEDDED or DEBUG
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# Meetings: the room's signalling over WebSocket (Channels, config/asgi.py). One process: the
+# in-memory channel layer (the embedded default); several ASGI servers share Redis (channels-redis).
+ASGI_APPLICATION = "config.asgi.application"
+CHANNELS_REDIS_URL = env_str("CHANNELS_REDIS_URL") or env_str("REDIS_URL")
+CHANNEL_LAYERS = {
+    "default": (
+        {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [CHANNELS_REDIS_URL]}}
+        if CHANNELS_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# TURN (coturn with use-auth-secret, deploy/meetings/): CPMS mints short-lived HMAC credentials
+# (cpms/meetings/turn.py). Without TURN_URLS the room uses STUN_URLS (if any) and host candidates.
+TURN_URLS = env_list("TURN_URLS")
+TURN_SECRET = env_str("TURN_SECRET")
+TURN_CREDENTIAL_SECONDS = env_int("TURN_CREDENTIAL_SECONDS", 4 * 3600)  # a meeting's length, not a day
+STUN_URLS = env_list("STUN_URLS")
 
 TEMPLATES = [
     {

@@ -189,6 +189,15 @@ CATALOGUE: dict[str, Action] = {
             "meetings.feed.renewed": _("Personal calendar feed given a new address"),
             "meetings.feed.revoked": _("Personal calendar feed turned off"),
             # -- the room
+            "meetings.room.entered": _("Meeting room opened by its organiser"),
+            "meetings.room.knocked": _("Knocked at the meeting's lobby"),
+            "meetings.room.admitted": _("Admitted to the meeting room"),
+            "meetings.room.refused": _("Turned away at the meeting's lobby"),
+            "meetings.room.left": _("Left the meeting room"),
+            "meetings.room.connection_refused": _("Connection to the meeting room refused"),
+            "meetings.chat.sent": _("Meeting chat message sent"),
+            "meetings.agenda.moved": _("Meeting moved to another agenda item"),
+            "meetings.notes.saved": _("Meeting notes saved"),
         },
     ),
     **_actions(

@@ -67,3 +67,17 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         with timezone.override(zone):
             return self.get_response(request)
+
+
+def room_security_headers(response, host: str, secure: bool):
+    """The meeting room's page only (cpms/meetings/views/room.py): its WebSocket to this same host
+    (`'self'` does not cover ws:/wss: in every browser) and the camera, microphone and screen for this
+    origin. media-src is not widened: the videos play MediaStreams through `srcObject`, not blob: URLs.
+    The rest of the site keeps the policy above; the middleware leaves headers a view set."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", f"connect-src 'self' {'wss' if secure else 'ws'}://{host}"
+    )
+    response.headers["Permissions-Policy"] = (
+        "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), usb=()"
+    )
+    return response

@@ -65,6 +65,10 @@ class Meeting(models.Model):
     notes_updated_at = models.DateTimeField(null=True, blank=True)
 
     room_opened_at = models.DateTimeField(null=True, blank=True)
+    # The room: the agenda item under discussion (the organiser moves it; everyone sees it).
+    current_agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     # Reminders by the background worker (cpms/meetings/tasks.py): a day before, 15 minutes before.
     reminded_day_before_at = models.DateTimeField(null=True, blank=True)
@@ -157,6 +161,11 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     left_at = models.DateTimeField(null=True, blank=True)
+    # The organiser turned the knock away (the room: refused at the lobby).
+    refused_at = models.DateTimeField(null=True, blank=True)
+    # The room's heartbeat (every 30 s): a stay not seen for a while is a connection that died
+    # without saying goodbye (a server restart), not someone in the room.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("meeting", "knocked_at", "pk")

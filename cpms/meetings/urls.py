@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, scheduling
+from .views import calendar, room, scheduling
 
 app_name = "meetings"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("meetings/feed/", calendar.feed_settings, name="feed-settings"),
     path("meetings/feed/<str:secret>.ics", calendar.feed, name="feed"),
     # -- the room: lobby, admission, chat history, notes, attendance (views/room.py)
+    path("meetings/<int:meeting>/room/", room.meeting_room, name="meeting-room"),
+    path("meetings/<int:meeting>/notes/", room.meeting_notes, name="meeting-notes"),
 ]

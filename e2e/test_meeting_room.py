@@ -1,0 +1,182 @@
+"""The meeting room in a real Chromium: two invited people, fake camera and microphone, the lobby,
+WebRTC media between the two pages (asserted from getStats), and the chat.
+
+pytest-django's live server speaks WSGI only: the room needs WebSocket, so this module serves the
+project's ASGI application (config/asgi.py) with daphne on a loopback port, in a thread of the test
+process. In-process, it sees the test database on SQLite (the in-memory test database is shared
+between this process's connections) as on PostgreSQL (the transactional test commits); under
+xdist each worker has its own server and database. Twisted's reactor starts once per process, so
+the server is started once per session.
+"""
+
+import re
+import shutil
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from cpms.meetings.models import Attendance, ChatMessage
+from cpms.meetings.tests.factories import make_meeting_world
+from cpms.test import sign_in
+
+from .conftest import CHROMIUM_ARGS, accessibility_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",  # a test pattern and a beep instead of a camera and microphone
+    "--use-fake-ui-for-media-stream",  # no permission prompt
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",  # host candidates as IP addresses: no mDNS here
+]
+
+# Test-only: keep each page's RTCPeerConnections where the test can read their statistics.
+RECORD_PEER_CONNECTIONS = """
+window.__peerConnections = [];
+const Original = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends Original {
+  constructor(...args) { super(...args); window.__peerConnections.push(this); }
+};
+"""
+
+RECEIVED = """async () => {
+  const received = {video: 0, audio: 0};
+  for (const pc of window.__peerConnections) {
+    if (pc.connectionState === "closed") continue;
+    (await pc.getStats()).forEach((report) => {
+      if (report.type !== "inbound-rtp") return;
+      if (report.kind === "video") received.video += report.framesDecoded || 0;
+      if (report.kind === "audio") received.audio += report.packetsReceived || 0;
+    });
+  }
+  return received;
+}"""
+
+
+@pytest.fixture(scope="session")
+def asgi_site():
+    """The ASGI application under daphne on 127.0.0.1:<free port>, as http://localhost:<port>."""
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server  # installs Twisted's asyncio reactor: import it here, not earlier
+
+    from config.asgi import application
+
+    ready = threading.Event()
+    server = Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host="127.0.0.1", port=0),
+        signal_handlers=False,
+        ready_callable=ready.set,
+        verbosity=0,
+    )
+    thread = threading.Thread(target=server.run, name="daphne", daemon=True)
+    thread.start()
+    assert ready.wait(10), "daphne did not start"
+    for _ in range(100):
+        if server.listening_addresses:
+            break
+        time.sleep(0.05)
+    port = server.listening_addresses[0][1]
+    yield f"http://localhost:{port}"
+    from twisted.internet import reactor
+
+    reactor.callFromThread(reactor.stop)
+    thread.join(5)
+
+
+@pytest.fixture
+def media_browser(browser):
+    """A Chromium of its own with fake media devices (the shared one has none)."""
+    media = browser.browser_type.launch(
+        executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS + MEDIA_ARGS
+    )
+    yield media
+    media.close()
+
+
+@pytest.fixture
+def open_as(media_browser, asgi_site, settings):
+    settings.SITE_URL = asgi_site
+
+    def open_page(user):
+        context = media_browser.new_context(base_url=asgi_site, locale="en-GB")
+        context.grant_permissions(["camera", "microphone"])
+        context.add_init_script(RECORD_PEER_CONNECTIONS)
+        cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": asgi_site}])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    return open_page
+
+
+def wait_for_media(page, seconds=20):
+    """Until the page decodes video frames and receives audio packets from the other one."""
+    deadline = time.monotonic() + seconds
+    received = {}
+    while time.monotonic() < deadline:
+        received = page.evaluate(RECEIVED)
+        if received["video"] > 0 and received["audio"] > 0:
+            return received
+        time.sleep(0.25)
+    raise AssertionError(f"no media from the other page: {received}")
+
+
+def wait_until_everyone_left(meeting, seconds=10):
+    deadline = time.monotonic() + seconds
+    while Attendance.objects.filter(meeting=meeting, left_at=None).exists():
+        assert time.monotonic() < deadline, "the room did not record the departures"
+        time.sleep(0.1)
+
+
+def test_two_invited_people_meet_see_and_hear_each_other_and_chat(open_as):
+    world = make_meeting_world()
+    room = f"/cpms/meetings/{world.meeting.pk}/room/"
+    organiser, member = open_as(world.enrolling), open_as(world.expert)
+
+    organiser.goto(room)
+    expect(organiser.get_by_label("Camera", exact=True)).not_to_have_value("")
+    expect(organiser.get_by_role("button", name="Open the room")).to_be_enabled()
+    assert accessibility_violations(organiser) == []
+    organiser.get_by_role("button", name="Open the room").click()
+    expect(organiser.get_by_role("heading", name="In the meeting")).to_be_visible()
+
+    member.goto(room)
+    member.get_by_role("button", name="Ask to join").click()
+    expect(member.get_by_role("heading", name="Waiting at the lobby")).to_be_visible()
+    organiser.get_by_role("button", name=f"Admit {world.expert}").click()
+    expect(member.get_by_role("heading", name="In the meeting")).to_be_visible()
+
+    for page in (organiser, member):
+        wait_for_media(page)
+    expect(organiser.locator("#room-participants")).to_contain_text(str(world.expert))
+    expect(member.locator("#room-participants")).to_contain_text(str(world.enrolling))
+    # The connection-quality mark, from getStats (round trip of the selected candidate pair).
+    expert_row = organiser.locator(f"#room-participants [data-person='{world.expert.pk}']")
+    expect(expert_row).to_contain_text(re.compile("(Good|Fair|Poor) connection"))
+    member.get_by_role("button", name="Mute").click()
+    expect(expert_row).to_contain_text("muted")
+
+    member.get_by_label("Message").fill("The MRI shows cerebellar atrophy.")
+    member.get_by_role("button", name="Send").click()
+    expect(organiser.locator("#room-chat")).to_contain_text("The MRI shows cerebellar atrophy.")
+
+    organiser.get_by_role("button", name="Discuss now").first.click()
+    expect(member.locator(".room-agenda-item").first).to_have_attribute("aria-current", "step")
+    assert accessibility_violations(member) == []
+
+    for page in (member, organiser):
+        page.get_by_role("button", name="Leave").click()
+        expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
+    wait_until_everyone_left(world.meeting)  # the server's last writes, before the database is flushed
+
+    assert ChatMessage.objects.get().author_id == world.expert.pk
+    admitted = Attendance.objects.get(meeting=world.meeting, user=world.expert)
+    assert admitted.admitted_by_id == world.enrolling.pk
+    assert admitted.left_at is not None
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
