@@ -224,7 +224,9 @@ def read_dataset(data: bytes) -> Dataset:
     except Exception:  # pydicom raises many kinds on garbage; none of them is ours to show
         raise NotDicom from None
     if any(not str(ds.get(keyword, "") or "").strip() for keyword in CORE_TAGS):
-        if is_part10 and "PixelData" not in ds and len(ds) > 0:
+        if not is_part10:
+            raise NotDicom  # a bare dataset must have them: anything pydicom "reads" with force is not one
+        if "PixelData" not in ds and len(ds) > 0:
             raise Truncated
         raise NotDicom(
             _("Not a usable DICOM file: it lacks the tags that place it in a study (SOP, study, series).")
