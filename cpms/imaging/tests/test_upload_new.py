@@ -166,3 +166,14 @@ def test_the_case_page_shows_the_images_section(client, world):
     assert reverse("imaging:upload-new", args=(world.patient.pseudonym,)).encode() in page.content
     assert b"Check and share" in page.content
     assert Series.objects.count() == 2
+
+
+def test_a_chunk_and_the_progress_have_pinned_query_counts(client, world, django_assert_num_queries):
+    sign_in(client, world.enrolling)
+    upload = start(client, world.patient)
+    items = announce(client, upload, [("a.dcm", b"x" * 300)])
+    put(client, items["a.dcm"], b"x" * 100, 0)
+    with django_assert_num_queries(8):
+        put(client, items["a.dcm"], b"x" * 100, 100)
+    with django_assert_num_queries(5):
+        client.get(upload["progress"], headers={"HX-Request": "true"})
