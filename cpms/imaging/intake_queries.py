@@ -22,7 +22,9 @@ from cpms.patients.queries import find_patient_for_user, hp_centre_ids
 
 from .deidentify import BURNED_IN_REASONS
 from .models import Series, Study, Upload
-from .queries import VIEWED, study_access
+from .queries import study_access
+
+VIEWED = "imaging.study.viewed"  # as queries.VIEWED: the check page is a read of the study
 
 
 def find_uploadable_patient(request, pseudonym: str):
