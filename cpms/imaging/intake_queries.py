@@ -128,6 +128,13 @@ def review_rows(review: ReviewAccess) -> list[SeriesReview]:
     return rows
 
 
+def get_review_series(review: ReviewAccess, series_id: int) -> Series:
+    try:
+        return review.study.series.get(pk=series_id)
+    except (Series.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def upload_studies(upload: Upload) -> list[Study]:
     return list(Study.objects.unscoped().filter(series__instances__isnull=False, upload=upload).distinct())
 

@@ -71,3 +71,39 @@ def mask_series(series, region: dict) -> None:
         instance.size_bytes = len(masked)
         instance.sha256 = hashlib.sha256(masked).hexdigest()
         instance.save(update_fields=["stored_name", "size_bytes", "sha256"])
+
+
+def preview_png(series) -> bytes:
+    """The middle image of the series as a PNG (windowed to 8 bits): to see what to mask."""
+    from PIL import Image
+
+    instances = list(series.instances.all())
+    if not instances:
+        raise MaskRefused(_("This series has no image to show."))
+    ds = pydicom.dcmread(io.BytesIO(image_store().read(instances[len(instances) // 2].stored_name)))
+    try:
+        pixels = ds.pixel_array.astype("float64")
+    except Exception as error:  # a compressed series without its decoder, odd pixel data: no preview
+        raise MaskRefused(_("This image cannot be shown here.")) from error
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if frames > 1:
+        pixels = pixels[0]
+    centre, width = _window(ds, pixels)
+    low = centre - width / 2
+    scaled = np.clip((pixels - low) / max(width, 1e-6) * 255.0, 0, 255).astype(np.uint8)
+    if str(ds.get("PhotometricInterpretation", "")) == "MONOCHROME1":
+        scaled = 255 - scaled
+    buffer = io.BytesIO()
+    Image.fromarray(scaled).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _window(ds, pixels) -> tuple[float, float]:
+    def first(value):
+        return float(value[0] if isinstance(value, pydicom.multival.MultiValue) else value)
+
+    try:
+        return first(ds.WindowCenter), first(ds.WindowWidth)
+    except (AttributeError, TypeError, ValueError, IndexError):
+        low, high = float(pixels.min()), float(pixels.max())
+        return (low + high) / 2, max(high - low, 1.0)

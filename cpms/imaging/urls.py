@@ -12,6 +12,11 @@ urlpatterns = [
     path("imaging/uploads/<int:upload>/files/<int:file>/", intake.upload_chunk, name="upload-chunk"),
     path("imaging/uploads/<int:upload>/finish/", intake.upload_finish, name="upload-finish"),
     path("imaging/studies/<int:study>/review/", intake.study_review, name="study-review"),
+    path(
+        "imaging/studies/<int:study>/series/<int:series>/preview.png",
+        intake.series_preview,
+        name="series-preview",
+    ),
     path("imaging/studies/<int:study>/series/<int:series>/mask/", intake.series_mask, name="series-mask"),
     path("imaging/studies/<int:study>/confirm/", intake.study_confirm, name="study-confirm"),
     # -- viewer: study lists, the viewer, the image endpoint, annotations (views/viewer.py)

@@ -139,3 +139,18 @@ def test_only_accepted_members_send_from_a_panel(client, world):
     add_member(world.panel, world.other_centre)
     sign_in(client, world.other_centre)
     assert client.get(reverse("imaging:panel-upload-new", args=(world.panel.pk,))).status_code == 200
+
+
+def test_the_preview_image_shows_the_middle_slice_to_its_reviewers_only(client, world, study):
+    series = study.series.get(number=1)
+    url = reverse("imaging:series-preview", args=(study.pk, series.pk))
+    sign_in(client, world.other_centre)
+    assert client.get(url).status_code == 404
+    client.logout()
+    sign_in(client, world.enrolling)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    other = study.series.get(number=2)
+    assert client.get(reverse("imaging:series-preview", args=(study.pk + 1, other.pk))).status_code == 404
+    assert b"/preview.png" in client.get(review_url(study)).content

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cpms.clinical.decorators import cpms_user_required
 
 from .. import intake_queries as q
+from .. import masking
 from ..actions import (
     IntakeRefused,
     do_add_upload_files,
@@ -166,6 +167,20 @@ def review_page(request, review, *, mask_form=None, mask_series=None, confirm_fo
 def study_review(request: HttpRequest, study: int) -> HttpResponse:
     review = q.get_review_for_user(request, study)
     return review_page(request, review)
+
+
+@cpms_user_required
+@require_GET
+def series_preview(request: HttpRequest, study: int, series: int) -> HttpResponse:
+    review = q.find_review_for_user(request, study)
+    found = q.get_review_series(review, series)
+    try:
+        png = masking.preview_png(found)
+    except masking.MaskRefused as error:
+        return HttpResponse(str(error.message), status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @cpms_user_required
