@@ -66,7 +66,7 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
         require_receiving(upload)
         existing = {f.client_key: f for f in upload.files.all()}
         room = settings.IMAGING_MAX_UPLOAD_FILES - len(existing)
-        result, added = [], 0
+        result, added, refused = [], 0, 0
         for item in files:
             key = str(item["key"])[:MAX_KEY]
             if key in existing:
@@ -89,7 +89,7 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
             existing[key] = created
             result.append(created)
             added += 1
-        refused = sum(1 for f in result[-added:] if f.status == UploadFile.Status.REFUSED) if added else 0
+            refused += bool(refusal)
         Upload.objects.filter(pk=upload.pk).update(
             files_total=F("files_total") + added,
             files_refused=F("files_refused") + refused,

@@ -177,3 +177,19 @@ def test_a_chunk_and_the_progress_have_pinned_query_counts(client, world, django
         put(client, items["a.dcm"], b"x" * 100, 100)
     with django_assert_num_queries(5):
         client.get(upload["progress"], headers={"HX-Request": "true"})
+
+
+def test_the_waiting_bytes_are_encrypted_and_a_refused_size_counts_once(client, world):
+    sign_in(client, world.enrolling)
+    _, files = mr_study(slices=1, burned_in_series=False)
+    name, data = files[0]
+    upload = start(client, world.patient)
+    item = announce(client, upload, [(name, data)])[name]
+    put(client, item, data[:20000], 0)
+    [waiting] = list(folder_of(upload["upload"], item["id"]).glob("*.enc"))
+    raw = waiting.read_bytes()
+    assert b"GR\xc3\x9cNWALD" not in raw and b"TUE-4471-93" not in raw and b"DICM" not in raw
+    announce(client, upload, [(name, data), ("big.dcm", b"")], sizes={"big.dcm": 2 * 1024**3})
+    announce(client, upload, [("big.dcm", b""), (name, data)], sizes={"big.dcm": 2 * 1024**3})
+    row = Upload.objects.get(pk=upload["upload"])
+    assert (row.files_total, row.files_refused, row.files_done) == (2, 1, 1)
