@@ -80,7 +80,14 @@ def process_upload(upload_id: int) -> Upload:
         study_ids: set[int] = set()
         pending = upload.files.filter(status=UploadFile.Status.RECEIVED).order_by("pk")
         for upload_file in list(pending):
-            process_file(upload, upload_file, reference, study_ids)
+            try:
+                process_file(upload, upload_file, reference, study_ids)
+            except OSError:
+                raise  # the store or the disk: the task is tried again, files done are not redone
+            except Exception:  # one file must not leave the upload stuck in "processing"
+                logger.exception("Upload %s, file %s could not be processed", upload.pk, upload_file.pk)
+                refuse(upload, upload_file, _("This file could not be processed."))
+                intake.discard_file(upload.pk, upload_file.pk)
         finish(upload, study_ids)
     return upload
 

@@ -34,3 +34,25 @@ def test_running_it_again_changes_nothing(client, world):
     Upload.objects.filter(pk=upload["upload"]).update(status=Upload.Status.PROCESSING)
     process_upload(upload["upload"])
     assert Instance.objects.count() == before
+
+
+def test_a_file_that_breaks_the_processing_is_refused_and_the_rest_kept(client, world, monkeypatch):
+    from cpms.imaging import processing
+
+    sign_in(client, world.enrolling)
+    files = mr_study(slices=3, burned_in_series=False)[1]
+    real_place_series = processing.place_series
+    calls = []
+
+    def flaky(study, result):
+        calls.append(result.sop_uid)
+        if len(calls) == 2:
+            raise RuntimeError("a bug")
+        return real_place_series(study, result)
+
+    monkeypatch.setattr(processing, "place_series", flaky)
+    upload = send(client, world.patient, files)
+    row = Upload.objects.get(pk=upload["upload"])
+    assert (row.status, row.files_done, row.files_refused) == ("done", 3, 1)
+    assert Instance.objects.count() == 2
+    assert row.files.get(status="refused").refusal == "This file could not be processed."
