@@ -208,8 +208,11 @@ def _profile_rules() -> dict:
     return rules
 
 
-def _rules() -> dict:
-    return dict(_profile_rules())
+def _rules_for(ds: Dataset) -> dict:
+    """The profile's actions for the tags this dataset has (the package looks each rule up at the
+    top level: the other ~600 are no-ops), and its repeating-group rules, which walk the dataset."""
+    present = {(element.tag.group, element.tag.element) for element in ds}
+    return {tag: action for tag, action in _profile_rules().items() if len(tag) != 2 or tag in present}
 
 
 def read_dataset(data: bytes) -> Dataset:
@@ -329,7 +332,7 @@ def deidentify(data: bytes, *, patient_pseudonym: str, with_preview: bool = Fals
 
     ds.remove_private_tags()
     _sweep(ds, date_shift_days(patient_pseudonym))
-    anonymizer.anonymize_dataset(ds, delete_private_tags=True, base_rules_gen=_rules)
+    anonymizer.anonymize_dataset(ds, delete_private_tags=True, base_rules_gen=lambda: _rules_for(ds))
     ds.remove_private_tags()  # the package adds back private tags its table names: none of them
     if BIRTH_DATE in ds:
         ds[BIRTH_DATE].value = ""
