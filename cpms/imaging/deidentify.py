@@ -174,10 +174,12 @@ def _new_uid(element, value):
 
 
 def _sweep(ds: Dataset, days: int) -> None:
-    """Steps 2 and 3 at every depth: keyed UIDs, shifted dates."""
+    """Steps 2 and 3 at every depth: keyed UIDs, shifted dates; and no person named in a sequence."""
 
     def visit(dataset, element):
-        if element.VR == "UI" and element.value:
+        if element.VR == "PN" and dataset is not ds:
+            element.value = ""  # a person named inside a sequence: the profile's table acts on the top level
+        elif element.VR == "UI" and element.value:
             if isinstance(element.value, MultiValue):
                 element.value = [_new_uid(element, v) for v in element.value]
             else:

@@ -159,3 +159,19 @@ def test_it_refuses_a_truncated_file(study, keep):
         deidentify(data[: int(len(data) * keep)], patient_pseudonym=PSEUDONYM)
     if keep > 0.1:
         assert refused.type is Truncated
+
+
+def test_it_cleans_sequences_too(study):
+    ds = read(study.series(slices=1)[0])
+    item = pydicom.Dataset()
+    item.ReferencedSOPClassUID = ds.SOPClassUID
+    item.ReferencedSOPInstanceUID = "1.2.3.4.5.6.7.8.9"
+    item.PerformingPhysicianName = "DR^NESTED^PERSON"
+    item.ContentDate = "20260101"
+    ds.AnatomicRegionSequence = [item]  # a sequence the profile keeps: what is inside is ours to clean
+    out = read(deidentify(to_bytes(ds), patient_pseudonym=PSEUDONYM).data)
+    nested = out.AnatomicRegionSequence[0]
+    assert nested.ReferencedSOPInstanceUID == pseudonymous_uid("1.2.3.4.5.6.7.8.9")
+    assert nested.ReferencedSOPClassUID == ds.SOPClassUID
+    assert nested.PerformingPhysicianName == ""
+    assert nested.ContentDate == shift_date("20260101", date_shift_days(PSEUDONYM))
