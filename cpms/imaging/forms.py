@@ -59,7 +59,7 @@ class ConfirmForm(forms.Form):
         label=gettext_lazy("Share with these panels"),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     checked = forms.BooleanField(
         label=gettext_lazy("I checked the tags after de-identification and every image that may show text"),
