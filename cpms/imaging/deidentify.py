@@ -45,6 +45,7 @@ from pydicom.uid import ImplicitVRLittleEndian
 PROFILE_VERSION = "dicomfields_2026c"
 METHOD = "CPMS PS3.15 Basic Profile 2026c, keyed UIDs, shifted dates"  # LO: 64 characters at most
 STANDARD_UID_ROOT = "1.2.840.10008."
+MEDIA_DIRECTORY = "1.2.840.10008.1.3.10"  # a DICOMDIR
 CORE_TAGS = ("SOPClassUID", "SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID")
 SECONDARY_CAPTURE_CLASSES = {
     "1.2.840.10008.5.1.4.1.1.7",  # Secondary Capture Image Storage
@@ -228,6 +229,11 @@ def read_dataset(data: bytes) -> Dataset:
         raise NotDicom from None
     except Exception:  # pydicom raises many kinds on garbage; none of them is ours to show
         raise NotDicom from None
+    meta_class = str(getattr(getattr(ds, "file_meta", None), "MediaStorageSOPClassUID", "") or "")
+    if meta_class == MEDIA_DIRECTORY:
+        raise DicomRefused(
+            _("A DICOMDIR is the index of a disc, not an image: the images are read from their own files.")
+        )
     if any(not str(ds.get(keyword, "") or "").strip() for keyword in CORE_TAGS):
         if not is_part10:
             raise NotDicom  # a bare dataset must have them: anything pydicom "reads" with force is not one

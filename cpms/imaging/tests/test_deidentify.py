@@ -9,6 +9,7 @@ from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_dataset
 
 from cpms.imaging.deidentify import (
+    DicomRefused,
     NotDicom,
     Truncated,
     date_shift_days,
@@ -175,3 +176,15 @@ def test_it_cleans_sequences_too(study):
     assert nested.ReferencedSOPClassUID == ds.SOPClassUID
     assert nested.PerformingPhysicianName == ""
     assert nested.ContentDate == shift_date("20260101", date_shift_days(PSEUDONYM))
+
+
+def test_a_dicomdir_is_refused_as_an_index():
+    ds = pydicom.Dataset()
+    ds.file_meta = pydicom.dataset.FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.1.3.10"
+    ds.file_meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid()
+    ds.file_meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds.FileSetID = "DISC"
+    with pytest.raises(DicomRefused) as refused:
+        deidentify(to_bytes(ds), patient_pseudonym=PSEUDONYM)
+    assert "DICOMDIR" in str(refused.value.message)
