@@ -21,6 +21,7 @@ from cpms.panels.queries import find_panel_for_user
 from cpms.patients.queries import find_patient_for_user, hp_centre_ids
 
 from .deidentify import BURNED_IN_REASONS
+from .masking import preview_png
 from .models import Series, Study, Upload
 from .queries import study_access
 
@@ -133,6 +134,11 @@ def get_review_series(review: ReviewAccess, series_id: int) -> Series:
         return review.study.series.get(pk=series_id)
     except (Series.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def series_preview_png(review: ReviewAccess, series_id: int) -> bytes:
+    """The middle image of one series of the study under review, as a PNG (masking.MaskRefused)."""
+    return preview_png(get_review_series(review, series_id))
 
 
 def upload_studies(upload: Upload) -> list[Study]:

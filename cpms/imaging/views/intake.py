@@ -173,9 +173,8 @@ def study_review(request: HttpRequest, study: int) -> HttpResponse:
 @require_GET
 def series_preview(request: HttpRequest, study: int, series: int) -> HttpResponse:
     review = q.find_review_for_user(request, study)
-    found = q.get_review_series(review, series)
     try:
-        png = masking.preview_png(found)
+        png = q.series_preview_png(review, series)
     except masking.MaskRefused as error:
         return HttpResponse(str(error.message), status=404, content_type="text/plain; charset=utf-8")
     response = HttpResponse(png, content_type="image/png")
