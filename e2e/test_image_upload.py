@@ -10,7 +10,7 @@ from django.core.files.storage import storages
 from django.test import Client
 from playwright.sync_api import expect
 
-from cpms.imaging.models import Study
+from cpms.imaging.models import Study, Upload
 from cpms.imaging.tests.intake_helpers import mr_study
 from cpms.panels.tests.factories import make_panel_world
 from cpms.test import sign_in
@@ -120,4 +120,56 @@ def test_an_hp_sends_checks_masks_and_shares_a_study(browser, site, settings, tm
     study = Study.objects.of_patients([world.patient.pk]).get()
     assert study.status == Study.Status.READY and study.instance_count == 42
     assert list(study.panels.all()) == [world.panel]
+    context.close()
+
+
+def test_a_reload_mid_upload_resumes_where_it_stopped(browser, site, settings, tmp_path, world):
+    settings.SITE_URL = site
+    context = browser.new_context(base_url=site, locale="en-GB")
+    cookie = sign_in(Client(), world.enrolling).cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    _, files = mr_study(slices=8, burned_in_series=False)
+    paths = []
+    for name, data in files:
+        path = tmp_path / "export" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        paths.append(str(path))
+
+    sent = []
+
+    def only_four_files(route):
+        path = route.request.url.split("?")[0]
+        if path in sent or len(sent) < 4:
+            if path not in sent:
+                sent.append(path)
+            route.continue_()
+        else:
+            route.abort("connectionreset")  # the network goes away after four files
+
+    page.route("**/imaging/uploads/*/files/*/?offset=*", only_four_files)
+    page.goto(f"/cpms/imaging/patients/{world.patient.pseudonym}/upload/")
+    page.get_by_label("DICOM files or a ZIP").set_input_files(paths)
+    page.get_by_role("button", name="Send the images").click()
+    expect(page.locator('[data-imaging-file][data-status="received"]')).to_have_count(4)
+    expect(page.get_by_text("The connection dropped: trying again…")).to_be_visible()
+
+    page.reload()  # the page is gone (and its retries with it); what the server received is not
+    page.unroute("**/imaging/uploads/*/files/*/?offset=*")
+    expect(page.get_by_text("An earlier upload was interrupted.")).to_be_visible()
+    again = []
+    page.route(
+        "**/imaging/uploads/*/files/*/?offset=*",
+        lambda route: (again.append(route.request.url), route.continue_()),
+    )
+    page.get_by_label("DICOM files or a ZIP").set_input_files(paths)
+    page.get_by_role("button", name="Send the images").click()
+    page.wait_for_url("**/imaging/uploads/*/", timeout=60_000)
+    expect(page.get_by_text("8 of 8 files done")).to_be_visible(timeout=60_000)
+
+    assert len(again) == 4  # only the four files that had not arrived were sent again
+    assert not any(url.split("?")[0] in sent for url in again)
+    assert Upload.objects.count() == 1  # the same upload, resumed
     context.close()
