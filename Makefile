@@ -35,6 +35,7 @@ run: install
 	uv run python manage.py load_demo_data
 	uv run python manage.py load_demo_patients
 	uv run python manage.py load_demo_panels
+	uv run python manage.py load_demo_images  # a small de-identified study on a demo patient (imaging)
 	@port="$${PORT:-8000}"; \
 	echo; \
 	echo "CPMS is starting: open http://localhost:$$port/ (localhost, not 127.0.0.1: WebAuthn needs a domain name)."; \

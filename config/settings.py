@@ -329,6 +329,20 @@ ORTHANC_URL = env_str("ORTHANC_URL", "http://127.0.0.1:8042")
 ORTHANC_USER = env_str("ORTHANC_USER", "cpms")
 ORTHANC_PASSWORD = secret("ORTHANC_PASSWORD") if IMAGING_STORE == "orthanc" else env_str("ORTHANC_PASSWORD")
 
+# -- imaging intake (img-intake): the key of the UID pseudonyms and date shifts (outside the database;
+# without one, production derives it from SECRET_KEY), where raw uploads wait encrypted, the limits.
+IMAGING_UID_KEY = (
+    secret("IMAGING_UID_KEY", generate_into=VAR_DIR / "imaging_uid_key")
+    if EMBEDDED or env_str("IMAGING_UID_KEY") or env_str("IMAGING_UID_KEY_FILE")
+    else __import__("hmac").new(SECRET_KEY.encode(), b"cpms.imaging.uid", "sha256").hexdigest()
+)
+IMAGING_INTAKE_DIR = Path(env_str("IMAGING_INTAKE_DIR", str(VAR_DIR / "imaging-intake")))
+IMAGING_MAX_FILE_BYTES = env_int("IMAGING_MAX_FILE_BYTES", 1024**3)  # one file (or one ZIP entry)
+IMAGING_MAX_UPLOAD_FILES = env_int("IMAGING_MAX_UPLOAD_FILES", 5000)  # files (ZIP entries included)
+IMAGING_MAX_ZIP_TOTAL_BYTES = env_int("IMAGING_MAX_ZIP_TOTAL_BYTES", 4 * 1024**3)  # unpacked
+IMAGING_MAX_ZIP_RATIO = env_int("IMAGING_MAX_ZIP_RATIO", 100)  # unpacked / packed, per entry
+IMAGING_CHUNK_BYTES = env_int("IMAGING_CHUNK_BYTES", 1024**2)  # the browser's PUT size
+
 # E-mail: the outbox in the embedded default, SMTP otherwise.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CPMS Login <no-reply@cpms.localhost>")
 if EMBEDDED:

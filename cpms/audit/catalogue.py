@@ -205,6 +205,13 @@ CATALOGUE: dict[str, Action] = {
         {
             "imaging.study.viewed": _("Study opened"),
             # -- intake
+            "imaging.upload.started": _("Image upload started"),
+            "imaging.upload.files_added": _("Image files announced"),
+            "imaging.upload.file_received": _("Image file received"),
+            "imaging.upload.finished": _("Image upload finished"),
+            "imaging.upload.processed": _("Image upload de-identified"),
+            "imaging.series.masked": _("Region of a series masked"),
+            "imaging.study.confirmed": _("Study confirmed and shared"),
             # -- viewer and annotations
         },
     ),

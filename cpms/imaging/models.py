@@ -164,6 +164,8 @@ class UploadFile(models.Model):
     refusal = models.CharField(max_length=300, blank=True)
     # The raw bytes wait encrypted in the private intake folder until de-identified, then are deleted.
     temp_name = models.CharField(max_length=300, blank=True)
+    # A ZIP, unpacked at processing into one row per entry (its leaves are what the page lists).
+    is_archive = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
