@@ -188,6 +188,9 @@ CATALOGUE: dict[str, Action] = {
             "imaging.study.viewed": _("Study opened"),
             # -- intake
             # -- viewer and annotations
+            "imaging.annotation.added": _("Annotation drawn on a study"),
+            "imaging.annotation.changed": _("Annotation on a study changed"),
+            "imaging.annotation.deleted": _("Annotation on a study deleted"),
         },
     ),
 }
