@@ -85,7 +85,7 @@ def validate(study: Study, value: dict) -> AnnotationInput:
     instance = (
         Instance.objects.filter(series__study=study, sop_uid=sop_uid)
         .select_related("series")
-        .only("pk", "sop_uid", "series__pk", "series__rows", "series__columns", "series__study_id")
+        .only("pk", "sop_uid", "series__id", "series__rows", "series__columns", "series__study_id")
         .first()
     )
     if instance is None:
