@@ -101,7 +101,8 @@ function publish(entry) {
   element.dataset.flipH = String(Boolean(camera.flipHorizontal));
   element.dataset.flipV = String(Boolean(camera.flipVertical));
   if (voi) {
-    element.dataset.window = `${Math.round(voi.upper - voi.lower)}/${Math.round((voi.upper + voi.lower) / 2)}`;
+    const { windowWidth, windowCenter } = utilities.windowLevel.toWindowLevel(voi.lower, voi.upper);
+    element.dataset.window = `${Math.round(windowWidth)}/${Math.round(windowCenter)}`;
   }
   const slider = entry.panel.querySelector("[data-slider]");
   slider.max = String(entry.series.instances.length);
@@ -176,7 +177,7 @@ function layout(count) {
   const second = viewports[1];
   second.panel.hidden = count < 2;
   root.dataset.layout = String(count);
-  document.querySelectorAll("[data-layout]").forEach((button) => {
+  document.querySelectorAll("button[data-layout]").forEach((button) => {
     button.setAttribute("aria-pressed", String(Number(button.dataset.layout) === count));
   });
   engine.resize(true, false);
@@ -240,8 +241,8 @@ function primaryTool(group, name) {
     else group.setToolDisabled(current);
   }
   group.setToolActive(name, { bindings: PRIMARY });
-  root.dataset.tool = name;
-  document.querySelectorAll("[data-tool]").forEach((button) => {
+  root.dataset.activeTool = name;
+  document.querySelectorAll("button[data-tool]").forEach((button) => {
     button.setAttribute("aria-pressed", String(button.dataset.tool === name));
   });
 }
@@ -396,6 +397,7 @@ async function drawSaved() {
       console.warn("annotation", row.id, error);
     }
   }
+  root.dataset.drawn = String(drawnRows.size);
   toolUtilities.triggerAnnotationRenderForViewportIds(viewports.map((v) => v.id));
 }
 
@@ -509,7 +511,7 @@ async function save() {
 // -- start ---------------------------------------------------------------------------------------
 
 function bind(group) {
-  document.querySelectorAll("[data-tool]").forEach((button) => {
+  document.querySelectorAll("button[data-tool]").forEach((button) => {
     button.addEventListener("click", () => primaryTool(group, button.dataset.tool));
   });
   const actions = {
@@ -522,11 +524,11 @@ function bind(group) {
     reset,
     save,
   };
-  document.querySelectorAll("[data-action]").forEach((button) => {
+  document.querySelectorAll("button[data-action]").forEach((button) => {
     button.addEventListener("click", actions[button.dataset.action]);
   });
   document.getElementById("viewer-preset").addEventListener("change", (event) => preset(event.target.value));
-  document.querySelectorAll("[data-layout]").forEach((button) => {
+  document.querySelectorAll("button[data-layout]").forEach((button) => {
     button.addEventListener("click", () => layout(Number(button.dataset.layout)));
   });
   document.querySelectorAll("[data-series-choice]").forEach((button) => {
@@ -568,6 +570,7 @@ async function start() {
     const id = `cpms-viewport-${index}`;
     const panel = element.closest("[data-viewport-panel]");
     engine.enableElement({ viewportId: id, type: Enums.ViewportType.STACK, element, defaultOptions: { background: [0, 0, 0] } });
+    element.tabIndex = 0; // enableElement makes it -1: the keyboard must reach the image
     viewports.push({ id, element, panel, series: null });
   });
   const group = setupTools();
