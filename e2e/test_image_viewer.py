@@ -140,7 +140,27 @@ def test_it_reads_measures_annotates_and_shares_a_study(open_as):
     expect(row.get_by_role("button", name="Delete")).to_have_count(0)
     assert other.errors == []
 
+    # The author, back on the study: their annotations drawn again, unchanged, theirs to delete.
+    page.reload()
+    expect(viewer).to_have_attribute("data-drawn", "2")
+    expect(page.locator("canvas[data-thumbnail][data-loaded]")).to_have_count(2)
+    assert viewer.get_attribute("data-unsaved") == "0"
+    page.locator("#viewer-annotations li", has_text="Length").get_by_role("button", name="Delete").click()
+    expect(page.locator("#viewer-annotations li")).to_have_count(1)
+    kept = Annotation.objects.filter(study=study, deleted_at=None)
+    assert list(kept.values_list("tool", flat=True)) == ["arrow"]
+
     # Someone of another centre, not on the panel: 404 at the viewer and at the image endpoint.
     outsider = open_as(world.other_centre)
     assert outsider.goto(f"/cpms/studies/{study.pk}/viewer/").status == 404
     assert outsider.request.get(f"/cpms/studies/{study.pk}/instances/{slice_20.pk}/").status == 404
+
+
+def test_it_says_so_when_the_browser_cannot_run_webassembly(open_as):
+    world = make_panel_world()
+    study = make_stored_study(world.patient, slices=3, panels=[world.panel], size=32)
+    page = open_as(world.expert)
+    page.add_init_script("delete window.WebAssembly")
+    page.goto(f"/cpms/studies/{study.pk}/viewer/")
+    expect(page.locator("#cpms-viewer")).to_have_attribute("data-state", "failed")
+    expect(page.get_by_role("alert")).to_contain_text("cannot run WebAssembly")

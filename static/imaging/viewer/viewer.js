@@ -194,6 +194,7 @@ async function thumbnails() {
     const ids = imageIdsOf(series);
     try {
       await utilities.loadImageToCanvas({ canvas, imageId: ids[Math.floor(ids.length / 2)], thumbnail: true });
+      canvas.dataset.loaded = "true";
     } catch (error) {
       console.warn("thumbnail", error);
     }
@@ -456,8 +457,12 @@ async function removeSaved(row) {
   say(text.deleted);
 }
 
+// Changes that are the user's drawing; the tools' own bookkeeping (stats computed on render, the
+// initial setup of a restored annotation) does not make a saved annotation unsaved.
+const USER_CHANGES = new Set(["Interaction", "HandlesUpdated", "Completed", "LabelChange", "History", undefined]);
+
 function markDirty(event) {
-  if (restoring) return;
+  if (restoring || !USER_CHANGES.has(event.detail.changeType)) return;
   const item = event.detail.annotation;
   if (!item || !(item.metadata.toolName in TOOL_OF)) return;
   const row = saved.get(item.annotationUID);
