@@ -104,17 +104,13 @@ def validate(study: Study, value: dict) -> AnnotationInput:
     return AnnotationInput(instance, tool, points, text)
 
 
-def _audit(user, code: str, annotation: Annotation) -> None:
-    record(
-        user,
-        code,
-        annotation.study,
-        {
-            "annotation": annotation.pk,
-            "tool": annotation.tool,
-            "pseudonym": annotation.study.patient.pseudonym,
-        },
-    )
+def _audited(annotation: Annotation) -> dict:
+    """What the audit trail keeps of an annotation: which, its tool, the patient's pseudonym."""
+    return {
+        "annotation": annotation.pk,
+        "tool": annotation.tool,
+        "pseudonym": annotation.study.patient.pseudonym,
+    }
 
 
 def do_add_annotation(*, acting_user, access: StudyAccess, value: dict) -> Annotation:
@@ -131,7 +127,7 @@ def do_add_annotation(*, acting_user, access: StudyAccess, value: dict) -> Annot
             data={"points": checked.points},
             text=checked.text,
         )
-        _audit(acting_user, ADDED, annotation)
+        record(acting_user, ADDED, annotation.study, _audited(annotation))
     return annotation
 
 
@@ -171,7 +167,7 @@ def do_change_annotation(*, acting_user, access: StudyAccess, annotation_id, val
         annotation.text = checked.text
         annotation.updated_at = timezone.now()
         annotation.save(update_fields=("series", "sop_uid", "data", "text", "updated_at"))
-        _audit(acting_user, CHANGED, annotation)
+        record(acting_user, CHANGED, annotation.study, _audited(annotation))
     return annotation
 
 
@@ -180,4 +176,4 @@ def do_delete_annotation(*, acting_user, access: StudyAccess, annotation_id) -> 
         annotation = _own(access, acting_user, annotation_id)
         annotation.deleted_at = timezone.now()
         annotation.save(update_fields=("deleted_at",))
-        _audit(acting_user, DELETED, annotation)
+        record(acting_user, DELETED, annotation.study, _audited(annotation))
