@@ -164,3 +164,6 @@ def test_it_says_so_when_the_browser_cannot_run_webassembly(open_as):
     page.goto(f"/cpms/studies/{study.pk}/viewer/")
     expect(page.locator("#cpms-viewer")).to_have_attribute("data-state", "failed")
     expect(page.get_by_role("alert")).to_contain_text("cannot run WebAssembly")
+    # On a phone the toolbar wraps: the page is no wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
