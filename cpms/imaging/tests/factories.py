@@ -45,6 +45,8 @@ def make_stored_study(
     )
     store = image_store()
     total = 0
+    # TODO(merge): once cpms/imaging/deidentify.py (img-intake) is on main, store
+    # deidentify(data, patient_pseudonym=patient.pseudonym).data and its UIDs instead of the raw bytes.
     for number in range(1, series + 1):
         files = synthetic.series(slices=slices, size=size, number=number, description=f"T{number} axial")
         first = pydicom.dcmread(_reader(files[0]), stop_before_pixels=True)
