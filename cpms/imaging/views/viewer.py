@@ -6,6 +6,7 @@ the annotation calls re-check the user's right on every request (find_study_for_
 anyone not theirs) without auditing each instance.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -138,7 +139,8 @@ def viewer_config(request, access, series) -> dict:
     pattern = reverse("imaging:instance-file", args=(study.pk, 0)).removesuffix("0/") + "{}/"
     return {
         "workerUrl": static("build/viewer/worker.js"),
-        "codecsUrl": static("build/viewer/codecs/"),
+        # A folder, not a file: the manifest storage has no entry for it, and serves the originals too.
+        "codecsUrl": f"{settings.STATIC_URL}build/viewer/codecs/",
         "annotationsUrl": reverse("imaging:annotation-list", args=(study.pk,)),
         "csrfToken": get_token(request),
         "mayAnnotate": access.may_annotate,
