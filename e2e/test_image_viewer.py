@@ -106,13 +106,20 @@ def test_it_reads_measures_annotates_and_shares_a_study(open_as):
     page.get_by_role("button", name="Arrow", exact=True).click()
     drag(page, first, (0.3, 0.7), (0.45, 0.6))
     expect(viewer).to_have_attribute("data-unsaved", "2")
+    # An angle: drag its first arm, then click its third point.
+    page.get_by_role("button", name="Angle").click()
+    drag(page, first, (0.55, 0.3), (0.7, 0.35))
+    box = first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.5)
+    expect(viewer).to_have_attribute("data-unsaved", "3")
     expect(first).to_have_attribute("data-slice", "20")
     page.get_by_role("button", name="Save annotations").click()
     expect(viewer).to_have_attribute("data-unsaved", "0")
-    expect(page.locator("#viewer-annotations li")).to_have_count(2)
+    expect(page.locator("#viewer-annotations li")).to_have_count(3)
     slice_20 = study.series.get(number=1).instances.order_by("slice_position")[19]
     saved = {a.tool: a for a in Annotation.objects.filter(study=study)}
-    assert set(saved) == {"length", "arrow"}
+    assert set(saved) == {"length", "arrow", "angle"}
+    assert len(saved["angle"].data["points"]) == 3
     assert {a.sop_uid for a in saved.values()} == {slice_20.sop_uid}
     assert saved["arrow"].text == "Lesion here" and saved["arrow"].author == world.expert
     (x0, y0), (x1, y1) = saved["length"].data["points"]
@@ -134,7 +141,7 @@ def test_it_reads_measures_annotates_and_shares_a_study(open_as):
     other = open_as(world.guest_member)
     other.goto(f"/cpms/studies/{study.pk}/viewer/")
     other_viewer = other.locator("#cpms-viewer")
-    expect(other_viewer).to_have_attribute("data-drawn", "2")
+    expect(other_viewer).to_have_attribute("data-drawn", "3")
     row = other.locator("#viewer-annotations li", has_text="Lesion here")
     expect(row).to_contain_text("Erik Larsen")
     expect(row.get_by_role("button", name="Delete")).to_have_count(0)
@@ -142,13 +149,13 @@ def test_it_reads_measures_annotates_and_shares_a_study(open_as):
 
     # The author, back on the study: their annotations drawn again, unchanged, theirs to delete.
     page.reload()
-    expect(viewer).to_have_attribute("data-drawn", "2")
+    expect(viewer).to_have_attribute("data-drawn", "3")
     expect(page.locator("canvas[data-thumbnail][data-loaded]")).to_have_count(2)
     assert viewer.get_attribute("data-unsaved") == "0"
     page.locator("#viewer-annotations li", has_text="Length").get_by_role("button", name="Delete").click()
-    expect(page.locator("#viewer-annotations li")).to_have_count(1)
+    expect(page.locator("#viewer-annotations li")).to_have_count(2)
     kept = Annotation.objects.filter(study=study, deleted_at=None)
-    assert list(kept.values_list("tool", flat=True)) == ["arrow"]
+    assert set(kept.values_list("tool", flat=True)) == {"arrow", "angle"}
 
     # Someone of another centre, not on the panel: 404 at the viewer and at the image endpoint.
     outsider = open_as(world.other_centre)
