@@ -87,6 +87,9 @@ def test_it_reads_measures_annotates_and_shares_a_study(open_as):
     page.get_by_role("button", name="Zoom in").click()
     expect(first).not_to_have_attribute("data-zoom", f"{zoom:.2f}")
     assert float(first.get_attribute("data-zoom")) == pytest.approx(zoom * 1.25, rel=0.02)
+    first.press("-")  # the keyboard zooms too: back to where the button started
+    expect(first).to_have_attribute("data-zoom", f"{zoom:.2f}")
+    page.get_by_role("button", name="Zoom in").click()
     page.get_by_role("button", name="Rotate right").click()
     expect(first).to_have_attribute("data-rotation", "90")
     page.get_by_role("button", name="Flip horizontally").click()

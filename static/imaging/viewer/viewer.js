@@ -146,6 +146,12 @@ function keys(entry, event) {
   const count = entry.series ? entry.series.instances.length : 0;
   const index = viewport.getCurrentImageIdIndex();
   const moves = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1, PageUp: -10, PageDown: 10 };
+  if (["+", "=", "-"].includes(event.key)) {
+    event.preventDefault();
+    choose(viewports.indexOf(entry));
+    zoom(event.key === "-" ? 0.8 : 1.25);
+    return;
+  }
   let target = null;
   if (event.key in moves) target = index + moves[event.key];
   if (event.key === "Home") target = 0;
