@@ -14,7 +14,7 @@ help:
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run every bench/*.py"
 
-install: node_modules/.cpms-installed static/build/cpms.css
+install: node_modules/.cpms-installed static/build/cpms.css static/build/viewer/viewer.js
 	@command -v uv >/dev/null 2>&1 || pip install uv
 	uv sync --frozen
 
@@ -26,6 +26,10 @@ node_modules/.cpms-installed: package.json $(wildcard package-lock.json)
 # The design system: our Sass on top of Bootstrap's, compiled into a git-ignored folder served as static.
 static/build/cpms.css: node_modules/.cpms-installed $(wildcard static/scss/*.scss)
 	npm run --silent build:css
+
+# The image viewer: Cornerstone3D bundled by esbuild with its decoding worker and wasm codecs (git-ignored).
+static/build/viewer/viewer.js: node_modules/.cpms-installed $(wildcard static/imaging/viewer/*)
+	npm run --silent build:viewer
 
 run: install
 	uv run python manage.py migrate --noinput

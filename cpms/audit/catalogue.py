@@ -213,6 +213,9 @@ CATALOGUE: dict[str, Action] = {
             "imaging.series.masked": _("Region of a series masked"),
             "imaging.study.confirmed": _("Study confirmed and shared"),
             # -- viewer and annotations
+            "imaging.annotation.added": _("Annotation drawn on a study"),
+            "imaging.annotation.changed": _("Annotation on a study changed"),
+            "imaging.annotation.deleted": _("Annotation on a study deleted"),
         },
     ),
 }

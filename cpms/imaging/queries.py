@@ -19,7 +19,7 @@ from cpms.audit.record import record
 from cpms.panels.models import Membership
 from cpms.patients.queries import hp_centre_ids
 
-from .models import Study
+from .models import Annotation, Instance, Series, Study
 
 VIEWED = "imaging.study.viewed"
 
@@ -78,3 +78,44 @@ def get_study_for_user(request, study_id: int, *, what: str = "") -> StudyAccess
     data = {"pseudonym": found.study.patient.pseudonym, "what": what or (match.view_name if match else "")}
     record(request.user, VIEWED, found.study, data)
     return found
+
+
+# -- viewer: the series and instances of a study, the panel's studies, the annotations
+
+
+def viewer_series(study: Study) -> list[Series]:
+    """The study's series in order, each with `.stack`: its instances in scroll order. Two queries."""
+    series = list(study.series.all())
+    by_id = {row.pk: row for row in series}
+    for row in series:
+        row.stack = []
+    instances = Instance.objects.filter(series__study=study).only(
+        "pk", "series_id", "sop_uid", "instance_number", "slice_position"
+    )
+    for instance in instances.order_by("series_id", "slice_position", "instance_number", "pk"):
+        by_id[instance.series_id].stack.append(instance)
+    return series
+
+
+def find_instance(access: StudyAccess, instance_id: int) -> Instance:
+    """One instance of the study the user reached (404 for one of another study). One query."""
+    try:
+        return Instance.objects.only("pk", "stored_name", "sop_uid").get(
+            pk=instance_id, series__study=access.study
+        )
+    except (Instance.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def panel_studies(panel) -> list[Study]:
+    """The confirmed studies shared with the panel, newest first, with their series. Two queries."""
+    return list(Study.objects.shared_with_panels([panel.pk]).prefetch_related("series"))
+
+
+def study_annotations(study: Study) -> list[Annotation]:
+    """The study's annotations (not deleted), oldest first, with author and slice. One query."""
+    return list(
+        Annotation.objects.filter(study=study, deleted_at__isnull=True)
+        .select_related("author", "series")
+        .order_by("created_at", "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import intake
+from .views import intake, viewer
 
 app_name = "imaging"
 urlpatterns = [
@@ -20,4 +20,13 @@ urlpatterns = [
     path("imaging/studies/<int:study>/series/<int:series>/mask/", intake.series_mask, name="series-mask"),
     path("imaging/studies/<int:study>/confirm/", intake.study_confirm, name="study-confirm"),
     # -- viewer: study lists, the viewer, the image endpoint, annotations (views/viewer.py)
+    path("panels/<int:panel>/images/", viewer.panel_study_list, name="panel-studies"),
+    path("studies/<int:study>/viewer/", viewer.study_viewer, name="study-viewer"),
+    path("studies/<int:study>/instances/<int:instance>/", viewer.instance_file, name="instance-file"),
+    path("studies/<int:study>/annotations/", viewer.annotation_list, name="annotation-list"),
+    path(
+        "studies/<int:study>/annotations/<int:annotation>/",
+        viewer.annotation_detail,
+        name="annotation-detail",
+    ),
 ]

@@ -2,10 +2,15 @@ import pytest
 
 from cpms.panels.tests.factories import make_panel_world
 
+from .factories import make_stored_study
+
 
 @pytest.fixture
 def world(db):
-    return make_panel_world()
+    """The panels' world (cpms/panels/tests/factories.py), a stored 40-slice study shared with its panel."""
+    world = make_panel_world()
+    world.study = make_stored_study(world.patient, slices=40, panels=[world.panel])
+    return world
 
 
 @pytest.fixture(autouse=True)

@@ -2,11 +2,20 @@
 
 import zipfile
 
+import pytest
+
 from cpms.imaging.models import Instance, Study, Upload, UploadFile
 from cpms.imaging.synthetic import SyntheticPatient
+from cpms.panels.tests.factories import make_panel_world
 from cpms.test import sign_in
 
 from .intake_helpers import announce, mr_study, send, start, zip_of
+
+
+@pytest.fixture
+def world(db):
+    """The panels' world with no study yet: these tests look at what the intake stores."""
+    return make_panel_world()
 
 
 def refusals(upload: dict) -> dict[str, str]:

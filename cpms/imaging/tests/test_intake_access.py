@@ -5,9 +5,17 @@ import pytest
 from django.urls import reverse
 
 from cpms.imaging.models import Study
+from cpms.panels.tests.factories import make_panel_world
 from cpms.test import sign_in
 
 from .intake_helpers import announce, mr_study, send, start
+
+
+@pytest.fixture
+def world(db):
+    """The panels' world with no study yet: these tests look at what the intake stores."""
+    return make_panel_world()
+
 
 METHODS = ("get", "post", "put", "patch", "delete")
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern", "expert", "invited")

@@ -1,5 +1,7 @@
 """The processing task: through the real broker and worker, and its own rules run in this process."""
 
+import pytest
+
 from cpms.imaging.models import Instance, Study, Upload
 from cpms.imaging.processing import process_upload
 from cpms.imaging.tasks import process_upload as task
@@ -7,6 +9,12 @@ from cpms.panels.tests.factories import make_panel_world
 from cpms.test import sign_in
 
 from .intake_helpers import announce, mr_study, put_file, send, start
+
+
+@pytest.fixture
+def world(db):
+    """The panels' world with no study yet: these tests look at what the intake stores."""
+    return make_panel_world()
 
 
 def test_it_travels_through_the_broker_to_the_worker(client, broker):

@@ -9,10 +9,16 @@ from django.urls import reverse
 from cpms.imaging.models import Series, Study
 from cpms.imaging.queries import find_study_for_user
 from cpms.imaging.stores import image_store
-from cpms.panels.tests.factories import add_member
+from cpms.panels.tests.factories import add_member, make_panel_world
 from cpms.test import sign_in
 
 from .intake_helpers import mr_study, send
+
+
+@pytest.fixture
+def world(db):
+    """The panels' world with no study yet: these tests look at what the intake stores."""
+    return make_panel_world()
 
 
 @pytest.fixture

@@ -10,9 +10,16 @@ from cpms.imaging.intake import folder_of
 from cpms.imaging.models import Instance, Series, Study, Upload, UploadFile
 from cpms.imaging.stores import image_store
 from cpms.imaging.synthetic import SyntheticPatient
+from cpms.panels.tests.factories import make_panel_world
 from cpms.test import sign_in
 
 from .intake_helpers import announce, finish, mr_study, put, put_file, send, start
+
+
+@pytest.fixture
+def world(db):
+    """The panels' world with no study yet: these tests look at what the intake stores."""
+    return make_panel_world()
 
 
 def test_it_shows_the_page_to_the_enrolling_centre(client, world):

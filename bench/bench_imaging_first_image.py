@@ -1,0 +1,177 @@
+"""Time to first image of a 200-slice series in the study viewer, on loopback (the issue's anchor: the
+OHIF viewer takes seconds; the aim is under one second).
+
+Builds make_panel_world() and a stored 200-slice MR study shared with its panel (synthetic DICOM files,
+cpms/imaging/tests/factories.py) in a temporary CPMS_VAR_DIR on the embedded SQLite, serves CPMS on a
+loopback port (Django's live-server thread, static files included: the esbuild bundle must be built,
+`npm run build:viewer`), and measures in Debian's Chromium through Playwright, signed in as a member:
+
+- viewer, cold: a new browser context each run (no cached bundle): navigation start → the first image
+  drawn (the page's `data-first-image-at`, set on Cornerstone's first IMAGE_RENDERED);
+- viewer, warm: the same context, the page opened again (the bundle cached, as for a second study);
+- bare signed-in page: navigation start → load event, in the same browser (the yardstick);
+
+and in-process through the whole middleware stack, BENCH_RUNS GETs each: the image endpoint
+(imaging:instance-file, one 32 kB slice) against the bare signed-in view.
+Prints median and p95 (ms) and the ratio to the bare page of each measure's own kind.
+
+    uv run python bench/bench_imaging_first_image.py
+    BENCH_BROWSER_RUNS=30 BENCH_RUNS=500 uv run python bench/bench_imaging_first_image.py
+"""
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from support import p95
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "300"))
+BROWSER_RUNS = int(os.environ.get("BENCH_BROWSER_RUNS", "15"))
+SLICES = 200
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def configure(folder: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["CPMS_EMBEDDED"] = "1"
+    os.environ["CPMS_VAR_DIR"] = folder
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+    import django
+
+    django.setup()
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "p95": p95(values)}
+
+
+def time_get(client, url: str) -> dict:
+    for _ in range(10):
+        client.get(url)
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return summary(timings)
+
+
+def first_image_ms(page, url: str) -> float:
+    page.goto(url)
+    viewer = page.locator("#cpms-viewer")
+    viewer.locator("[data-viewport][data-rendered]").first.wait_for(timeout=30_000)
+    if viewer.get_attribute("data-state") == "failed":
+        raise SystemExit("The viewer failed to start in Chromium: see the page's message.")
+    return float(viewer.get_attribute("data-first-image-at"))
+
+
+def load_ms(page, url: str) -> float:
+    page.goto(url, wait_until="load")
+    return page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+
+
+def browser_runs(site: str, cookie: dict, viewer_url: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise SystemExit("Debian's chromium is missing (apt-get install chromium).")
+    results = {"viewer, cold": [], "viewer, warm": [], "bare signed-in page": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+        def context():
+            made = browser.new_context(base_url=site, viewport={"width": 1400, "height": 1000})
+            made.add_cookies([{**cookie, "url": site}])
+            return made
+
+        warm = context()
+        page = warm.new_page()
+        first_image_ms(page, viewer_url)  # warm-up: the bundle in this context's cache
+        load_ms(page, "/bench/bare/")
+        for _ in range(BROWSER_RUNS):
+            cold = context()
+            results["viewer, cold"].append(first_image_ms(cold.new_page(), viewer_url))
+            cold.close()
+            results["viewer, warm"].append(first_image_ms(page, viewer_url))
+            results["bare signed-in page"].append(load_ms(page, "/bench/bare/"))
+        warm.close()
+        browser.close()
+    return {name: summary(values) for name, values in results.items()}
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp(prefix="cpms-bench-imaging-")
+    try:
+        run(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(folder: str) -> None:
+    configure(folder)
+    from bench_patients import bench_urls
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.testcases import LiveServerThread
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from cpms.imaging.tests.factories import make_stored_study
+    from cpms.panels.tests.factories import make_panel_world
+    from cpms.test import sign_in
+
+    if not (ROOT / "static/build/viewer/viewer.js").exists():
+        raise SystemExit("The viewer is not built: npm run build:viewer (or make install).")
+    override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+    call_command("migrate", verbosity=0)
+    world = make_panel_world()
+    study = make_stored_study(world.patient, slices=SLICES, panels=[world.panel], size=128)
+    instance = study.series.get().instances.order_by("slice_position")[SLICES // 2]
+    client = sign_in(Client(), world.expert)
+    viewer_url = reverse("imaging:study-viewer", args=[study.pk])
+    file_url = reverse("imaging:instance-file", args=[study.pk, instance.pk])
+
+    endpoint = {
+        "bare signed-in view": time_get(client, "/bench/bare/"),
+        "image endpoint": time_get(client, file_url),
+    }
+
+    server = LiveServerThread("localhost", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    site = f"http://localhost:{server.port}"
+    name = settings.SESSION_COOKIE_NAME
+    cookie = {"name": name, "value": client.cookies[name].value}
+    try:
+        browser = browser_runs(site, cookie, viewer_url)
+    finally:
+        server.terminate()
+
+    size = instance.size_bytes // 1024
+    print(f"SQLite, a {SLICES}-slice MR series (128×128, {size} kB a slice), loopback:")
+    print(f"{'in Chromium (' + str(BROWSER_RUNS) + ' runs)':<34}{'median ms':>10}{'p95 ms':>9}{'×bare':>7}")
+    bare = browser["bare signed-in page"]["median"]
+    for name, result in browser.items():
+        print(f"{name:<34}{result['median']:>10.1f}{result['p95']:>9.1f}{result['median'] / bare:>7.2f}")
+    print(f"{'in-process (' + str(RUNS) + ' GETs)':<34}{'median ms':>10}{'p95 ms':>9}{'×bare':>7}")
+    bare = endpoint["bare signed-in view"]["median"]
+    for name, result in endpoint.items():
+        print(f"{name:<34}{result['median']:>10.2f}{result['p95']:>9.2f}{result['median'] / bare:>7.2f}")
+
+
+if __name__ == "__main__":
+    main()

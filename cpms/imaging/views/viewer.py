@@ -1,0 +1,173 @@
+"""The viewer's pages and endpoints: a panel's studies, the study viewer, each instance's DICOM bytes
+(WADO-URI style), and the annotations as JSON.
+
+The viewer page is the study opened (audited once, by get_study_for_user); the image endpoint and
+the annotation calls re-check the user's right on every request (find_study_for_user: 404 for
+anyone not theirs) without auditing each instance.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from cpms.clinical.decorators import cpms_user_required
+from cpms.lib.middleware import content_security_policy
+from cpms.panels.queries import get_panel_for_user
+
+from ..annotations import (
+    AnnotationRefused,
+    do_add_annotation,
+    do_change_annotation,
+    do_delete_annotation,
+    parse_body,
+)
+from ..models import Instance
+from ..queries import (
+    find_instance,
+    find_study_for_user,
+    get_study_for_user,
+    panel_studies,
+    study_annotations,
+    viewer_series,
+)
+from ..stores import image_store
+
+# Cornerstone3D compiles its codecs (WebAssembly), decodes in module workers and draws its tool
+# cursors from blob: images: on this page only.
+viewer_policy = content_security_policy(
+    script_src=("'wasm-unsafe-eval'",), worker_src=("'self'", "blob:"), img_src=("blob:",)
+)
+
+
+@cpms_user_required
+@require_safe
+def panel_study_list(request: HttpRequest, panel: int) -> HttpResponse:
+    found = get_panel_for_user(request, panel)
+    if not found.may_read_case:
+        raise PermissionDenied
+    context = {"panel": found.panel, "access": found, "studies": panel_studies(found.panel)}
+    return render(request, "imaging/panel_studies.html", context)
+
+
+@cpms_user_required
+@require_safe
+@viewer_policy
+def study_viewer(request: HttpRequest, study: int) -> HttpResponse:
+    access = get_study_for_user(request, study)
+    series = viewer_series(access.study)
+    config = viewer_config(request, access, series)
+    context = {"study": access.study, "access": access, "series": series, "config": config}
+    return render(request, "imaging/study_viewer.html", context)
+
+
+@cpms_user_required
+@require_safe
+def instance_file(request: HttpRequest, study: int, instance: int) -> HttpResponse:
+    access = find_study_for_user(request, study)
+    found = find_instance(access, instance)
+    response = HttpResponse(image_store().read(found.stored_name), content_type="application/dicom")
+    response["Cache-Control"] = "private"
+    response["Content-Disposition"] = f'inline; filename="{found.sop_uid}.dcm"'
+    return response
+
+
+@cpms_user_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def annotation_list(request: HttpRequest, study: int) -> HttpResponse:
+    access = find_study_for_user(request, study)
+    if request.method == "POST":
+        try:
+            value = parse_body(request.body)
+            annotation = do_add_annotation(acting_user=request.user, access=access, value=value)
+        except AnnotationRefused as refused:
+            return JsonResponse({"error": refused.message}, status=refused.status)
+        return JsonResponse(annotation_rows(request, [annotation])[0], status=201)
+    return JsonResponse({"annotations": annotation_rows(request, study_annotations(access.study))})
+
+
+@cpms_user_required
+@require_http_methods(["PATCH", "DELETE"])
+def annotation_detail(request: HttpRequest, study: int, annotation: int) -> HttpResponse:
+    access = find_study_for_user(request, study)
+    try:
+        if request.method == "DELETE":
+            do_delete_annotation(acting_user=request.user, access=access, annotation_id=annotation)
+            return HttpResponse(status=204)
+        changed = do_change_annotation(
+            acting_user=request.user, access=access, annotation_id=annotation, value=parse_body(request.body)
+        )
+    except AnnotationRefused as refused:
+        return JsonResponse({"error": refused.message}, status=refused.status)
+    return JsonResponse(annotation_rows(request, [changed])[0])
+
+
+def annotation_rows(request, annotations) -> list[dict]:
+    """The annotations as the viewer reads them; the slice label from one query of their instances."""
+    numbers = dict(
+        Instance.objects.filter(sop_uid__in=[a.sop_uid for a in annotations]).values_list(
+            "sop_uid", "instance_number"
+        )
+    )
+    return [
+        {
+            "id": a.pk,
+            "url": reverse("imaging:annotation-detail", args=(a.study_id, a.pk)),
+            "tool": a.tool,
+            "tool_label": a.get_tool_display(),
+            "series": a.series_id,
+            "sop_uid": a.sop_uid,
+            "data": a.data,
+            "text": a.text,
+            "author": a.author.get_full_name() or a.author.get_username(),
+            "mine": a.author_id == request.user.pk,
+            "slice_label": _("%(series)s, image %(number)s")
+            % {"series": a.series.description or a.series.modality, "number": numbers.get(a.sop_uid, "?")},
+        }
+        for a in annotations
+    ]
+
+
+def viewer_config(request, access, series) -> dict:
+    """What viewer.js reads from the page (a json_script block): the stacks' addresses and texts."""
+    study = access.study
+    pattern = reverse("imaging:instance-file", args=(study.pk, 0)).removesuffix("0/") + "{}/"
+    return {
+        "workerUrl": static("build/viewer/worker.js"),
+        # A folder, not a file: the manifest storage has no entry for it, and serves the originals too.
+        "codecsUrl": f"{settings.STATIC_URL}build/viewer/codecs/",
+        "annotationsUrl": reverse("imaging:annotation-list", args=(study.pk,)),
+        "csrfToken": get_token(request),
+        "mayAnnotate": access.may_annotate,
+        "series": [
+            {
+                "id": row.pk,
+                "label": series_label(row),
+                "instances": [{"url": pattern.format(i.pk), "sop_uid": i.sop_uid} for i in row.stack],
+            }
+            for row in series
+        ],
+        "text": {
+            "saved": _("Your annotations are saved."),
+            "nothingToSave": _("Nothing new to save."),
+            "deleted": _("Your annotation is deleted."),
+            "notSaved": _("Not saved:"),
+            "annotationsFailed": _("The annotations could not be loaded:"),
+            "arrowNeedsText": _("Type the arrow's text in the field first, then draw the arrow."),
+            "noWebgl": _("This browser cannot draw with WebGL: images are drawn more slowly."),
+            "noWasm": _("This browser cannot run WebAssembly, which the viewer needs to decode images."),
+            "failed": _(
+                "The viewer could not start in this browser. The images are safe: try another browser."
+            ),
+        },
+    }
+
+
+def series_label(series) -> str:
+    name = series.description or series.modality or _("Series %(number)s") % {"number": series.number}
+    return _("%(description)s (%(count)d images)") % {"description": name, "count": len(series.stack)}

@@ -1,0 +1,68 @@
+// Bundles the image viewer (Cornerstone3D from npm) into static/build/viewer/ (git-ignored, as
+// static/build/cpms.css): `npm run build:viewer`, run by `make install`.
+//
+// - viewer.js: the page's module (format esm: `import.meta.url` stays the bundle's own address);
+// - worker.js: the DICOM decoding web worker, bundled on its own, started by viewer.js from the
+//   address the page gives (same origin: the CSP's worker-src 'self');
+// - codecs/*.wasm: the decoders of compressed transfer syntaxes, fetched by the worker only when
+//   a file needs one (the CSP's 'wasm-unsafe-eval', on the viewer page only).
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../../..");
+const out = join(root, "static/build/viewer");
+const require = createRequire(join(root, "package.json"));
+const loader = dirname(require.resolve("@cornerstonejs/dicom-image-loader"));
+
+// The codecs' Emscripten glue and vtk.js's XML writer mention Node modules they never use in a
+// browser: each resolves to a small stand-in (an EventEmitter that does nothing for `events`).
+const BUILTINS = /^(node:)?(fs|path|crypto|module|url|worker_threads|events|stream|util|os|buffer)$/;
+const nodeBuiltinsStub = {
+  name: "node-builtins-stub",
+  setup(build) {
+    build.onResolve({ filter: BUILTINS }, (args) => ({ path: args.path, namespace: "node-stub" }));
+    build.onLoad({ filter: /.*/, namespace: "node-stub" }, () => ({
+      contents:
+        "class EventEmitter { on() { return this; } once() { return this; } off() { return this; }" +
+        " emit() { return false; } removeListener() { return this; } }" +
+        " module.exports = { EventEmitter }; module.exports.default = EventEmitter;",
+      loader: "js",
+    }));
+  },
+};
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "codecs"), { recursive: true });
+
+const common = {
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  minify: true,
+  legalComments: "linked",
+  logLevel: "warning",
+  plugins: [nodeBuiltinsStub],
+  define: { "process.env.NODE_ENV": '"production"' },
+};
+
+await esbuild.build({ ...common, entryPoints: [join(here, "viewer.js")], outfile: join(out, "viewer.js") });
+await esbuild.build({
+  ...common,
+  entryPoints: [join(loader, "decodeImageFrameWorker.js")],
+  outfile: join(out, "worker.js"),
+});
+
+const codecs = {
+  "@cornerstonejs/codec-charls/decodewasm": "charlswasm_decode.wasm",
+  "@cornerstonejs/codec-openjpeg/decodewasm": "openjpegwasm_decode.wasm",
+  "@cornerstonejs/codec-libjxl/decodewasm": "jpegxlwasm_decode.wasm",
+  "@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm": "libjpegturbowasm_decode.wasm",
+  "@cornerstonejs/codec-openjph/wasm": "openjphjs.wasm",
+};
+for (const [specifier, name] of Object.entries(codecs)) {
+  copyFileSync(require.resolve(specifier), join(out, "codecs", name));
+}
