@@ -5,13 +5,35 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
 
 from cpms.audit import triggers
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server, one request at a time. On SQLite the test database is in memory and its one
+    connection is shared with the server's threads: two requests at once (an upload sending files in
+    parallel) would interleave their statements on it and break its transaction. Answers close their
+    connection (Django's server does so when it is not threaded), so nothing waits for a keep-alive."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+def _test_database_is_in_memory() -> bool:
+    database = django_settings.DATABASES["default"]
+    return database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME")
+
+
+if _test_database_is_in_memory():
+    LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -117,6 +117,16 @@ def test_an_hp_sends_checks_masks_and_shares_a_study(browser, site, settings, tm
     expect(page.get_by_text("GRÜNWALD^MATHILDE")).to_have_count(0)  # the tags before are gone
     assert accessibility_violations(page) == []
 
+    # The study sent opens in the viewer (e2e/test_image_viewer.py goes through every tool).
+    page.get_by_role("link", name="Open in the viewer").click()
+    expect(page.locator("#cpms-viewer")).to_have_attribute("data-state", "ready")
+    first = page.locator("[data-viewport]").first
+    expect(first).to_have_attribute("data-rendered", "true")
+    first.focus()
+    for _ in range(19):
+        first.press("ArrowDown")
+    expect(first).to_have_attribute("data-slice", "20")
+
     study = Study.objects.of_patients([world.patient.pk]).get()
     assert study.status == Study.Status.READY and study.instance_count == 42
     assert list(study.panels.all()) == [world.panel]

@@ -33,6 +33,16 @@ def test_who_leads_no_open_panel_and_coordinates_no_ern_gets_404(client, world, 
     assert client.post(NEW, meeting_data(panels=[(world.panel, 20, 1)])).status_code == 404
 
 
+def test_a_coordinator_whose_ern_has_no_open_panel_is_told_what_to_do(client, world):
+    Panel.objects.with_ids([world.panel.pk]).update(status="closed")
+    sign_in(client, world.triager)
+    response = client.get(NEW)
+    assert response.status_code == 200
+    assert b"No open panel to discuss yet" in response.content
+    assert reverse("panels:my-panels").encode() in response.content
+    assert not new_meetings(world).exists()
+
+
 def test_the_lead_opens_it_from_the_panel_with_the_panel_on_the_agenda(client, world):
     sign_in(client, world.enrolling)
     page = client.get(reverse("panels:panel-detail", args=[world.panel.pk])).content.decode()

@@ -25,7 +25,7 @@ from ..actions import (
 from ..calendar import clocks_differ
 from ..forms import AgendaFormSet, AnswerForm, MeetingForm, plan_from
 from ..models import Invitation
-from ..queries import find_meeting_for_user, get_meeting_for_user, schedulable_panels
+from ..queries import coordinator_ern_ids, find_meeting_for_user, get_meeting_for_user, schedulable_panels
 
 SEARCH_SIZE = 10
 DETAIL = "meetings:meeting-detail"
@@ -122,8 +122,11 @@ def submit(request, form, agenda, act, *, meeting=None, panel_invitees=()):
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """A panel lead (from the panel's page, ?panel=<id>) or a Coordinator schedules a meeting."""
-    panels = schedulable_panels(request.user, access_for(request))
+    access = access_for(request)
+    panels = schedulable_panels(request.user, access)
     if not panels.exists():
+        if coordinator_ern_ids(access):  # a coordinator whose ERN has no open panel yet
+            return render(request, "meetings/meeting_new_empty.html")
         raise Http404
     if request.method == "POST":
         form, agenda = MeetingForm(request.POST), AgendaFormSet(request.POST, panels=panels)
