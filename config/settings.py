@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "cpms.panels",
     "cpms.meetings",
     "cpms.imaging",
+    "cpms.reports",
+    "cpms.research",
+    "cpms.api",
+    "rest_framework",
+    "drf_spectacular",
     "cpms.styleguide",
 ]
 
@@ -342,6 +347,12 @@ IMAGING_MAX_UPLOAD_FILES = env_int("IMAGING_MAX_UPLOAD_FILES", 5000)  # files (Z
 IMAGING_MAX_ZIP_TOTAL_BYTES = env_int("IMAGING_MAX_ZIP_TOTAL_BYTES", 4 * 1024**3)  # unpacked
 IMAGING_MAX_ZIP_RATIO = env_int("IMAGING_MAX_ZIP_RATIO", 100)  # unpacked / packed, per entry
 IMAGING_CHUNK_BYTES = env_int("IMAGING_CHUNK_BYTES", 1024**2)  # the browser's PUT size
+
+# -- reports (cpms/reports): KPIs and the activity report
+
+# -- research (cpms/research): the anonymised store and its queries
+
+# -- api (cpms/api): Django REST framework and the OpenAPI document
 
 # E-mail: the outbox in the embedded default, SMTP otherwise.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CPMS Login <no-reply@cpms.localhost>")

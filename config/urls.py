@@ -59,6 +59,9 @@ urlpatterns = [
     path("cpms/", include("cpms.panels.urls")),
     path("cpms/", include("cpms.meetings.urls")),
     path("cpms/", include("cpms.imaging.urls")),
+    path("cpms/", include("cpms.reports.urls")),
+    path("cpms/", include("cpms.research.urls")),
+    path("api/", include("cpms.api.urls")),
     # The terminologies know no user (coding sits below identity): the CPMS gate is put on here.
     path("cpms/terms/", include(behind(cpms_user_required, coding_urls))),
     path("i18n/", include("django.conf.urls.i18n")),

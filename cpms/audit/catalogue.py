@@ -19,6 +19,9 @@ CATEGORIES = {
     "panels": _("Panels"),
     "meetings": _("Meetings"),
     "imaging": _("Images"),
+    "reports": _("Reports"),
+    "research": _("Research"),
+    "api": _("API"),
     "other": _("Other"),
 }
 
@@ -216,6 +219,24 @@ CATALOGUE: dict[str, Action] = {
             "imaging.annotation.added": _("Annotation drawn on a study"),
             "imaging.annotation.changed": _("Annotation on a study changed"),
             "imaging.annotation.deleted": _("Annotation on a study deleted"),
+        },
+    ),
+    **_actions(
+        "reports",
+        {
+            # -- reports: KPIs and activity reports
+        },
+    ),
+    **_actions(
+        "research",
+        {
+            # -- research: the anonymised store, its sweep, queries
+        },
+    ),
+    **_actions(
+        "api",
+        {
+            # -- api: the REST API
         },
     ),
 }
