@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cpms.api",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, no CDN
     "cpms.styleguide",
 ]
 
