@@ -60,7 +60,11 @@ def require_receiving(upload: Upload) -> None:
 
 
 def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> list[UploadFile]:
-    """Announce files ({"key", "name", "size"}); the same key again is the same file (resume)."""
+    """Announce files ({"key", "name", "size"}); the same key again is the same file (resume).
+
+    Neither the key nor the name is kept readable (either may carry the patient's name in a folder
+    path): the key as a keyed hash (intake.file_key), the name encrypted. Each returned row carries
+    `browser_key`, the key as the browser sent it."""
     with transaction.atomic():
         upload = lock_upload(upload)
         require_receiving(upload)
@@ -68,16 +72,18 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
         room = settings.IMAGING_MAX_UPLOAD_FILES - len(existing)
         result, added, refused = [], 0, 0
         for item in files:
-            key = str(item["key"])[:MAX_KEY]
+            browser_key = str(item["key"])[:MAX_KEY]
+            key = intake.file_key(upload.pk, browser_key)
             if key in existing:
+                existing[key].browser_key = browser_key
                 result.append(existing[key])
                 continue
             name, size = str(item["name"])[:MAX_NAME], int(item["size"])
             refusal = ""
             if size > settings.IMAGING_MAX_FILE_BYTES:
-                refusal = intake.too_large_message(name, size)
+                refusal = intake.too_large_message(size)
             elif size == 0:
-                refusal = _("%(name)s is empty.") % {"name": name}
+                refusal = _("It is empty.")
             elif added >= room:
                 refusal = _("An upload may have %(limit)s files at most: start another one for the rest.") % {
                     "limit": settings.IMAGING_MAX_UPLOAD_FILES
@@ -86,6 +92,7 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
             created = UploadFile.objects.create(
                 upload=upload, client_key=key, name=name, size_bytes=size, status=status, refusal=refusal
             )
+            created.browser_key = browser_key  # answered back as sent: the browser matches its files by it
             existing[key] = created
             result.append(created)
             added += 1

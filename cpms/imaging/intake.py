@@ -31,7 +31,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from cpms.lib.crypto import decrypt_bytes, encrypt_bytes
+from cpms.lib.crypto import blind_index, decrypt_bytes, encrypt_bytes
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".7z", ".rar")
@@ -52,6 +52,15 @@ def kind_of(head: bytes) -> str:
     if head[:4] in ZIP_MAGIC:
         return "zip"
     return "other"
+
+
+# -- names
+
+
+def file_key(upload_id: int, browser_key: str) -> str:
+    """What is kept of the browser's key of a file: its path may name the patient, so a keyed
+    hash of it (per upload), enough to find the same file again when the browser resumes."""
+    return blind_index(str(browser_key), purpose=f"imaging.upload-file:{int(upload_id)}")
 
 
 # -- chunks
@@ -101,9 +110,10 @@ def discard_upload(upload_id: int) -> None:
 # -- sizes
 
 
-def too_large_message(name: str, size: int) -> str:
-    return _("%(name)s is %(size)s: a file may be %(limit)s at most.") % {
-        "name": name,
+def too_large_message(size: int) -> str:
+    """Said next to the file's name on the page: the name itself is never part of a refusal
+    (refusals are stored in the clear, the name only encrypted)."""
+    return _("It is %(size)s: a file may be %(limit)s at most.") % {
         "size": filesizeformat(size),
         "limit": filesizeformat(settings.IMAGING_MAX_FILE_BYTES),
     }
@@ -182,7 +192,7 @@ def _entry_refusal(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & 0x1:
         return _("This entry is encrypted: it cannot be read.")
     if info.file_size > settings.IMAGING_MAX_FILE_BYTES:
-        return too_large_message(info.filename, info.file_size)
+        return too_large_message(info.file_size)
     if info.file_size > RATIO_FLOOR_BYTES and info.file_size > settings.IMAGING_MAX_ZIP_RATIO * max(
         info.compress_size, 1
     ):

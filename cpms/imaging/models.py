@@ -155,9 +155,12 @@ class UploadFile(models.Model):
         REFUSED = "refused", pgettext_lazy("upload file", "Refused")
 
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="files")
-    # The browser's key for the file (path, size, last modified): the same file resumes, not restarts.
+    # The browser's key for the file (path, size, last modified) as a keyed hash (blind_index: the
+    # path may name the patient, "Doe_John/IMG001.dcm"): the same file resumes, not restarts.
     client_key = models.CharField(max_length=300)
-    name = models.CharField(max_length=255)
+    # The path as the browser (or the ZIP) gives it, for the uploader's page: it may name the
+    # patient, so it is kept encrypted, like a patient's Document.name.
+    name = EncryptedTextField(_("file name"))
     size_bytes = models.PositiveBigIntegerField()
     received_bytes = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVING)

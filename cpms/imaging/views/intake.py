@@ -38,7 +38,7 @@ def json_error(message, status: int = 400, **extra) -> JsonResponse:
 def file_json(upload: Upload, upload_file: UploadFile) -> dict:
     return {
         "id": upload_file.pk,
-        "key": upload_file.client_key,
+        "key": getattr(upload_file, "browser_key", upload_file.client_key),
         "name": upload_file.name,
         "size": upload_file.size_bytes,
         "received": upload_file.received_bytes,
