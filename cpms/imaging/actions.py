@@ -7,6 +7,8 @@ it (processing.py). The study then waits for its check: masking a region of a se
 "Confirm and share" (READY, shared with the chosen panels; the tags before are emptied).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -101,6 +103,7 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
             files_total=F("files_total") + added,
             files_refused=F("files_refused") + refused,
             files_done=F("files_done") + refused,  # a refused file is done with
+            touched_at=timezone.now(),
         )
         if added:
             record(acting_user, FILES_ADDED, upload, {"added": added, "refused": refused})
@@ -140,7 +143,19 @@ def do_receive_chunk(*, acting_user, upload: Upload, file_id: int, offset: int, 
                 acting_user, FILE_RECEIVED, upload, {"file": upload_file.pk, "size": upload_file.size_bytes}
             )
         upload_file.save(update_fields=fields)
+        touch(upload_file.upload)
     return upload_file
+
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def touch(upload: Upload) -> None:
+    """The upload is in use (abandoned.py sweeps those left untouched): written once a minute at
+    most, not on every chunk."""
+    now = timezone.now()
+    if upload.touched_at < now - TOUCH_EVERY:
+        Upload.objects.filter(pk=upload.pk).update(touched_at=now)
 
 
 def do_finish_upload(*, acting_user, upload: Upload) -> Upload:
@@ -159,7 +174,8 @@ def do_finish_upload(*, acting_user, upload: Upload) -> Upload:
         upload.status = Upload.Status.PROCESSING
         upload.files_refused = upload.files_refused + len(incomplete)
         upload.files_done = upload.files_done + len(incomplete)
-        upload.save(update_fields=["status", "files_refused", "files_done"])
+        upload.touched_at = timezone.now()
+        upload.save(update_fields=["status", "files_refused", "files_done", "touched_at"])
         record(acting_user, FINISHED, upload, {"files": upload.files_total, "incomplete": len(incomplete)})
         run_on_commit(process_upload, upload.pk)
     return upload
@@ -195,6 +211,8 @@ def do_mask_series(*, acting_user, study: Study, series_id: int, region: dict) -
             raise IntakeRefused(error.message) from None
         series.masked_regions = [*series.masked_regions, region]
         series.save(update_fields=["masked_regions"])
+        if study.upload_id:  # the uploader is at work on it: not abandoned
+            Upload.objects.filter(pk=study.upload_id).update(touched_at=timezone.now())
         record(acting_user, MASKED, study, {"series": series.pk, "region": region})
     return series
 

@@ -273,7 +273,8 @@ def finish(upload: Upload, study_ids: set[int]) -> None:
             study.burned_in_risk = any(one.burned_in_reasons for one in series)
             study.status = Study.Status.REVIEW
             study.save()
-        Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.DONE, finished_at=timezone.now())
+        now = timezone.now()
+        Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.DONE, finished_at=now, touched_at=now)
         upload.refresh_from_db()
         record(
             None,
