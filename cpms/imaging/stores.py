@@ -138,6 +138,8 @@ class OrthancImageStore:
     `timeout` seconds (30) is given up: all reported as ImageStoreUnavailable.
     """
 
+    files_by_uid = True  # one file per SOP Instance UID: a new version replaces the old (masking.py)
+
     def __init__(self, url: str = "", user: str = "", password: str = "", *, timeout: float = 30.0):
         self.url = (url or settings.ORTHANC_URL).rstrip("/")
         user, password = user or settings.ORTHANC_USER, password or settings.ORTHANC_PASSWORD
