@@ -15,6 +15,7 @@ from cpms.imaging.stores import image_store
 from cpms.panels.tests.factories import make_panel_world
 
 from .factories import make_stored_study
+from .orthanc import orthanc  # noqa: F401 - the session's Orthanc
 
 REGION = {"x": 4, "y": 6, "width": 10, "height": 8}
 
@@ -120,3 +121,23 @@ def test_it_refuses_a_syntax_it_cannot_decode_and_changes_nothing(
     ):
         mask(world, django_capture_on_commit_callbacks)
     assert {i.stored_name for i in world.series.instances.all()} == names == files_in(image_folders / "store")
+
+
+def test_it_masks_a_series_kept_in_orthanc(db, settings, orthanc, django_capture_on_commit_callbacks):  # noqa: F811
+    settings.IMAGING_STORE = "orthanc"
+    settings.ORTHANC_URL, settings.ORTHANC_USER, settings.ORTHANC_PASSWORD = (
+        orthanc.url,
+        orthanc.user,
+        orthanc.password,
+    )
+    world = make_panel_world()
+    world.study = make_stored_study(world.patient, slices=3, size=32, status=Study.Status.REVIEW)
+    world.series = world.study.series.get()
+    names = {i.stored_name for i in world.series.instances.all()}
+    mask(world, django_capture_on_commit_callbacks)
+    instances = list(world.series.instances.all())
+    assert {i.stored_name for i in instances} == names  # Orthanc files them by UID: replaced in place
+    for instance in instances:
+        data = image_store().read(instance.stored_name)
+        pixels = pydicom.dcmread(io.BytesIO(data)).pixel_array
+        assert (pixels[6:14, 4:14] == pixels.min()).all() and instance.size_bytes == len(data)
