@@ -348,6 +348,15 @@ IMAGING_MAX_UPLOAD_FILES = env_int("IMAGING_MAX_UPLOAD_FILES", 5000)  # files (Z
 IMAGING_MAX_ZIP_TOTAL_BYTES = env_int("IMAGING_MAX_ZIP_TOTAL_BYTES", 4 * 1024**3)  # unpacked
 IMAGING_MAX_ZIP_RATIO = env_int("IMAGING_MAX_ZIP_RATIO", 100)  # unpacked / packed, per entry
 IMAGING_CHUNK_BYTES = env_int("IMAGING_CHUNK_BYTES", 1024**2)  # the browser's PUT size
+# An upload untouched this long is abandoned: its raw bytes and unconfirmed studies are deleted
+# (cpms/imaging/abandoned.py, the beat entry "imaging-sweep-abandoned-uploads").
+IMAGING_ABANDONED_AFTER_HOURS = env_int("IMAGING_ABANDONED_AFTER_HOURS", 48)
+# An instance's bytes are kept by the browser and revalidated on each use (ETag, 304): the one
+# response the no-store of signed-in pages spares (cpms/imaging/middleware.py), so placed outside it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("cpms.lib.middleware.NoStoreWhenSignedInMiddleware"),
+    "cpms.imaging.middleware.RevalidatedImageMiddleware",
+)
 
 # -- reports (cpms/reports): KPIs and the activity report
 
@@ -416,6 +425,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.send_reminders",
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
+    },
+    # Images: uploads left untouched are swept hourly (cpms/imaging/abandoned.py); a late one is not
+    # worth running, the next does the same.
+    "imaging-sweep-abandoned-uploads": {
+        "task": "imaging.sweep_abandoned_uploads",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 50 * 60},
     },
 }
 # Panels: remind the lead and silent members this many days before the wished answer date.

@@ -213,6 +213,7 @@ CATALOGUE: dict[str, Action] = {
             "imaging.upload.file_received": _("Image file received"),
             "imaging.upload.finished": _("Image upload finished"),
             "imaging.upload.processed": _("Image upload de-identified"),
+            "imaging.upload.abandoned": _("Abandoned image upload swept"),
             "imaging.series.masked": _("Region of a series masked"),
             "imaging.study.confirmed": _("Study confirmed and shared"),
             # -- viewer and annotations

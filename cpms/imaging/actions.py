@@ -7,6 +7,8 @@ it (processing.py). The study then waits for its check: masking a region of a se
 "Confirm and share" (READY, shared with the chosen panels; the tags before are emptied).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -60,7 +62,11 @@ def require_receiving(upload: Upload) -> None:
 
 
 def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> list[UploadFile]:
-    """Announce files ({"key", "name", "size"}); the same key again is the same file (resume)."""
+    """Announce files ({"key", "name", "size"}); the same key again is the same file (resume).
+
+    Neither the key nor the name is kept readable (either may carry the patient's name in a folder
+    path): the key as a keyed hash (intake.file_key), the name encrypted. Each returned row carries
+    `browser_key`, the key as the browser sent it."""
     with transaction.atomic():
         upload = lock_upload(upload)
         require_receiving(upload)
@@ -68,16 +74,18 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
         room = settings.IMAGING_MAX_UPLOAD_FILES - len(existing)
         result, added, refused = [], 0, 0
         for item in files:
-            key = str(item["key"])[:MAX_KEY]
+            browser_key = str(item["key"])[:MAX_KEY]
+            key = intake.file_key(upload.pk, browser_key)
             if key in existing:
+                existing[key].browser_key = browser_key
                 result.append(existing[key])
                 continue
             name, size = str(item["name"])[:MAX_NAME], int(item["size"])
             refusal = ""
             if size > settings.IMAGING_MAX_FILE_BYTES:
-                refusal = intake.too_large_message(name, size)
+                refusal = intake.too_large_message(size)
             elif size == 0:
-                refusal = _("%(name)s is empty.") % {"name": name}
+                refusal = _("It is empty.")
             elif added >= room:
                 refusal = _("An upload may have %(limit)s files at most: start another one for the rest.") % {
                     "limit": settings.IMAGING_MAX_UPLOAD_FILES
@@ -86,6 +94,7 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
             created = UploadFile.objects.create(
                 upload=upload, client_key=key, name=name, size_bytes=size, status=status, refusal=refusal
             )
+            created.browser_key = browser_key  # answered back as sent: the browser matches its files by it
             existing[key] = created
             result.append(created)
             added += 1
@@ -94,6 +103,7 @@ def do_add_upload_files(*, acting_user, upload: Upload, files: list[dict]) -> li
             files_total=F("files_total") + added,
             files_refused=F("files_refused") + refused,
             files_done=F("files_done") + refused,  # a refused file is done with
+            touched_at=timezone.now(),
         )
         if added:
             record(acting_user, FILES_ADDED, upload, {"added": added, "refused": refused})
@@ -133,7 +143,19 @@ def do_receive_chunk(*, acting_user, upload: Upload, file_id: int, offset: int, 
                 acting_user, FILE_RECEIVED, upload, {"file": upload_file.pk, "size": upload_file.size_bytes}
             )
         upload_file.save(update_fields=fields)
+        touch(upload_file.upload)
     return upload_file
+
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def touch(upload: Upload) -> None:
+    """The upload is in use (abandoned.py sweeps those left untouched): written once a minute at
+    most, not on every chunk."""
+    now = timezone.now()
+    if upload.touched_at < now - TOUCH_EVERY:
+        Upload.objects.filter(pk=upload.pk).update(touched_at=now)
 
 
 def do_finish_upload(*, acting_user, upload: Upload) -> Upload:
@@ -152,7 +174,8 @@ def do_finish_upload(*, acting_user, upload: Upload) -> Upload:
         upload.status = Upload.Status.PROCESSING
         upload.files_refused = upload.files_refused + len(incomplete)
         upload.files_done = upload.files_done + len(incomplete)
-        upload.save(update_fields=["status", "files_refused", "files_done"])
+        upload.touched_at = timezone.now()
+        upload.save(update_fields=["status", "files_refused", "files_done", "touched_at"])
         record(acting_user, FINISHED, upload, {"files": upload.files_total, "incomplete": len(incomplete)})
         run_on_commit(process_upload, upload.pk)
     return upload
@@ -188,6 +211,8 @@ def do_mask_series(*, acting_user, study: Study, series_id: int, region: dict) -
             raise IntakeRefused(error.message) from None
         series.masked_regions = [*series.masked_regions, region]
         series.save(update_fields=["masked_regions"])
+        if study.upload_id:  # the uploader is at work on it: not abandoned
+            Upload.objects.filter(pk=study.upload_id).update(touched_at=timezone.now())
         record(acting_user, MASKED, study, {"series": series.pk, "region": region})
     return series
 

@@ -23,11 +23,20 @@ What happens to a file, in order:
 6. The burned-in risk is noted, with its reasons: BurnedInAnnotation YES, modality US, a Secondary
    Capture SOP class, or ImageType DERIVED\\SECONDARY. Pixels are never changed here (masking is
    the uploader's choice, cpms/imaging/masking.py).
+
+Bounded memory. Given a path (intake's spooled file) and an `out` path, a file is read with
+`defer_size`, its (native, defined-length) pixel data is never loaded: it is copied in blocks to
+a file of its own, left out of steps 2–5 (nothing of it is a tag to change), and written back from
+that file as a buffered value (pydicom 3 writes buffers in chunks). The de-identified file goes to
+`out`, hashed in blocks. Memory then stays at the header's size, whatever the image's. Given bytes,
+everything happens in memory as before (tests, the bench, the demo).
 """
 
 import hashlib
 import hmac
 import io
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -110,7 +119,7 @@ class Truncated(DicomRefused):
 class Deidentified:
     """One de-identified file and what grouping it into study/series/instance needs."""
 
-    data: bytes  # the de-identified Part-10 file
+    data: bytes  # the de-identified Part-10 file (b"" when written to `out`: see `path`)
     study_uid: str  # all new (keyed pseudonyms)
     series_uid: str
     sop_uid: str
@@ -130,6 +139,9 @@ class Deidentified:
     original_patient_name: str = ""
     # Before/after of PREVIEW_TAGS: [{"keyword", "before", "after"}] (before identifies: encrypt it).
     preview: list[dict] = field(default_factory=list)
+    path: str = ""  # where the de-identified file was written, when deidentify() was given `out`
+    size: int = 0
+    sha256: str = ""
 
 
 def uid_key() -> bytes:
@@ -218,11 +230,23 @@ def _rules_for(ds: Dataset) -> dict:
     return {tag: action for tag, action in _profile_rules().items() if len(tag) != 2 or tag in present}
 
 
-def read_dataset(data: bytes) -> Dataset:
-    """Step 1: the dataset, or NotDicom / Truncated."""
-    is_part10 = len(data) >= 132 and data[128:132] == b"DICM"
+DEFER_SIZE = 256 * 1024  # values larger than this are read from the file only when used
+BLOCK = 1024 * 1024
+PIXEL_DATA = 0x7FE00010
+
+
+def read_dataset(data, pixel_length: list | None = None) -> Dataset:
+    """Step 1: the dataset, or NotDicom / Truncated. `data`: bytes, or a path (read with defer_size).
+    With `pixel_length` (a list), a deferred pixel data's length goes there instead of loading it."""
+    if isinstance(data, bytes | bytearray):
+        head, source, defer = bytes(data[:132]), io.BytesIO(data), None
+    else:
+        with open(data, "rb") as handle:
+            head = handle.read(132)
+        source, defer = os.fspath(data), DEFER_SIZE
+    is_part10 = len(head) >= 132 and head[128:132] == b"DICM"
     try:
-        ds = pydicom.dcmread(io.BytesIO(data), force=not is_part10)
+        ds = pydicom.dcmread(source, force=not is_part10, defer_size=defer)
         for keyword in CORE_TAGS:  # reading these parses the header: a broken one raises here
             ds.get(keyword)
     except (InvalidDicomError, ValueError, TypeError, KeyError, EOFError, OSError, NotImplementedError):
@@ -242,11 +266,19 @@ def read_dataset(data: bytes) -> Dataset:
         raise NotDicom(
             _("Not a usable DICOM file: it lacks the tags that place it in a study (SOP, study, series).")
         )
-    _check_complete(ds)
+    _check_complete(ds, _deferred_length(ds) if defer else None)
     return ds
 
 
-def _check_complete(ds: Dataset) -> None:
+def _deferred_length(ds: Dataset) -> int | None:
+    """The length of a pixel data pydicom deferred (defined length, not read yet); None otherwise."""
+    raw = ds.get_item(PIXEL_DATA, keep_deferred=True) if PIXEL_DATA in ds else None
+    if raw is None or getattr(raw, "value", b"") is not None or raw.length == 0xFFFFFFFF:
+        return None
+    return raw.length
+
+
+def _check_complete(ds: Dataset, deferred_length: int | None = None) -> None:
     sop_class = pydicom.uid.UID(str(ds.SOPClassUID))
     is_image = "Image Storage" in sop_class.name or "Rows" in ds
     if not is_image:
@@ -262,7 +294,8 @@ def _check_complete(ds: Dataset) -> None:
         expected = expected * int(ds.BitsAllocated) // 8
     except (AttributeError, TypeError, ValueError):
         raise Truncated from None
-    if len(ds.PixelData) < expected:
+    length = deferred_length if deferred_length is not None else len(ds.PixelData)
+    if length < expected:
         raise Truncated
 
 
@@ -329,9 +362,50 @@ def private_tag_count(ds: Dataset) -> int:
     return count
 
 
-def deidentify(data: bytes, *, patient_pseudonym: str, with_preview: bool = False) -> Deidentified:
-    """The de-identified file and its place; raises NotDicom / Truncated (DicomRefused)."""
+def deidentify(data, *, patient_pseudonym: str, with_preview: bool = False, out=None) -> Deidentified:
+    """The de-identified file and its place; raises NotDicom / Truncated (DicomRefused).
+
+    `data`: the file's bytes, or its path; with `out` (a path), the result is written there, in
+    bounded memory for a path (see the module's "Bounded memory")."""
     ds = read_dataset(data)
+    with tempfile.TemporaryDirectory(prefix="cpms-deid-", dir=_work_dir(out)) as work:
+        pixels = _detach_pixel_data(ds, data, work)
+        return _deidentify(ds, patient_pseudonym, with_preview, out, pixels)
+
+
+def _work_dir(out) -> str | None:
+    return os.path.dirname(os.fspath(out)) or None if out else None
+
+
+@dataclass
+class _Pixels:
+    vr: str
+    path: str
+
+
+def _detach_pixel_data(ds: Dataset, source, work: str) -> _Pixels | None:
+    """A deferred pixel data, copied in blocks to its own file and taken out of the dataset."""
+    if isinstance(source, bytes | bytearray) or _deferred_length(ds) is None:
+        return None
+    raw = ds.get_item(PIXEL_DATA, keep_deferred=True)
+    target = os.path.join(work, "pixels")
+    with open(source, "rb") as origin, open(target, "wb") as copy:
+        origin.seek(raw.value_tell)
+        left = raw.length
+        while left > 0:
+            block = origin.read(min(BLOCK, left))
+            if not block:
+                raise Truncated
+            copy.write(block)
+            left -= len(block)
+    vr = raw.VR or dictionary_VR(PIXEL_DATA).split(" or ")[-1]
+    if vr not in ("OB", "OW"):
+        vr = "OW" if int(ds.get("BitsAllocated", 16) or 16) > 8 else "OB"
+    del ds[PIXEL_DATA]
+    return _Pixels(vr=vr, path=target)
+
+
+def _deidentify(ds: Dataset, patient_pseudonym: str, with_preview: bool, out, pixels) -> Deidentified:
     before = {keyword: _text(ds, keyword) for keyword in PREVIEW_TAGS} if with_preview else {}
     private_before = private_tag_count(ds) if with_preview else 0
     original_id, original_name = _text(ds, "PatientID"), _text(ds, "PatientName")
@@ -355,11 +429,28 @@ def deidentify(data: bytes, *, patient_pseudonym: str, with_preview: bool = Fals
     meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     meta.TransferSyntaxUID = transfer
     ds.file_meta = meta
-    buffer = io.BytesIO()
+    written = {}
     try:
-        ds.save_as(buffer, enforce_file_format=True)
+        if pixels is None and out is None:
+            buffer = io.BytesIO()
+            ds.save_as(buffer, enforce_file_format=True)
+            written["data"] = buffer.getvalue()
+        elif pixels is None:
+            ds.save_as(out, enforce_file_format=True)
+        else:
+            with open(pixels.path, "rb") as pixel_file:
+                ds.add_new(PIXEL_DATA, pixels.vr, pixel_file)  # a buffer: written in chunks
+                if out is None:
+                    buffer = io.BytesIO()
+                    ds.save_as(buffer, enforce_file_format=True)
+                    written["data"] = buffer.getvalue()
+                else:
+                    ds.save_as(out, enforce_file_format=True)
+                del ds[PIXEL_DATA]
     except (ValueError, TypeError, AttributeError, NotImplementedError, OverflowError) as error:
         raise DicomRefused(_("This file could not be written back de-identified.")) from error
+    if out is not None:
+        written.update(path=os.fspath(out), size=os.path.getsize(out), sha256=file_sha256(out))
 
     preview = []
     if with_preview:
@@ -371,7 +462,10 @@ def deidentify(data: bytes, *, patient_pseudonym: str, with_preview: bool = Fals
             {"keyword": "PrivateTags", "before": str(private_before), "after": str(private_tag_count(ds))}
         )
     return Deidentified(
-        data=buffer.getvalue(),
+        data=written.get("data", b""),
+        path=written.get("path", ""),
+        size=written.get("size", 0),
+        sha256=written.get("sha256", ""),
         study_uid=str(ds.StudyInstanceUID),
         series_uid=str(ds.SeriesInstanceUID),
         sop_uid=str(ds.SOPInstanceUID),
@@ -390,3 +484,11 @@ def deidentify(data: bytes, *, patient_pseudonym: str, with_preview: bool = Fals
         original_patient_name=original_name,
         preview=preview,
     )
+
+
+def file_sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,18 +1,37 @@
 """Masking a region of a series: the pixels of a rectangle blanked in every image of the series,
 and the files stored again (the de-identified file is the only copy: nothing keeps the text).
 
-Only uncompressed pixel data is changed here (what intake receives from the synthetic maker and
-most exports); a compressed series is refused with a message rather than decoded and re-encoded.
+All or nothing. Every image is masked and written *next to* its old file (a new name) first; only
+then are the rows switched to the new files, in one transaction, and the old files deleted once it
+has committed. An image that cannot be read or masked, or a store that fails midway, leaves the
+series as it was (the new files written so far are deleted). Orthanc files an instance by its UID,
+so it cannot hold both: there every image is masked first (a failure changes nothing), then each
+is replaced in turn; only the store failing during that second pass can leave part of it done
+(the form says so, and masking again redoes the whole series).
+
+Compressed pixel data is decoded with the decoders installed here (pydicom's own RLE; JPEG and
+JPEG 2000 through Pillow) and the masked image is stored uncompressed (Explicit VR Little Endian,
+as intake's synthetic files); a transfer syntax with no decoder here (JPEG-LS, JPEG lossless,
+HTJ2K) is refused with a message rather than corrupted.
 """
 
 import hashlib
 import io
+import logging
+import re
+import secrets
 
 import numpy as np
 import pydicom
+from django.db import transaction
 from django.utils.translation import gettext as _
+from pydicom.pixels.decoders.base import get_decoder
 
-from .stores import image_store
+from .models import Instance
+from .stores import ImageStoreError, image_store
+
+logger = logging.getLogger(__name__)
+MASKED_SUFFIX = re.compile(r"(\.masked-[0-9a-f]{8})?(\.dcm)?$")
 
 
 class MaskRefused(Exception):
@@ -38,12 +57,32 @@ def clean_region(region: dict, rows: int, columns: int) -> dict:
 
 def blank(data: bytes, region: dict) -> bytes:
     """The file with the region's pixels set to the image's lowest value, in every frame."""
-    ds = pydicom.dcmread(io.BytesIO(data))
-    if ds.file_meta.TransferSyntaxUID.is_compressed:
-        raise MaskRefused(
-            _("This series is compressed: it cannot be masked here. Mask it before sending it.")
-        )
-    pixels = ds.pixel_array.copy()
+    try:
+        ds = pydicom.dcmread(io.BytesIO(data))
+        syntax = ds.file_meta.TransferSyntaxUID
+    except Exception as error:  # a stored file pydicom cannot read: refused, nothing changed
+        raise MaskRefused(_("An image of this series could not be read: nothing was changed.")) from error
+    if syntax.is_compressed:
+        decoder = get_decoder(syntax) if syntax.is_encapsulated else None
+        if decoder is None or not decoder.is_available:
+            raise MaskRefused(
+                _(
+                    "This series is compressed as %(syntax)s, which cannot be decoded here: nothing was "
+                    "changed. Mask it before sending it, or send it uncompressed."
+                )
+                % {"syntax": syntax.name}
+            )
+        try:
+            ds.decompress()  # Explicit VR Little Endian from here on
+        except Exception as error:
+            raise MaskRefused(
+                _("An image of this series could not be decoded (%(syntax)s): nothing was changed.")
+                % {"syntax": syntax.name}
+            ) from error
+    try:
+        pixels = ds.pixel_array.copy()
+    except Exception as error:
+        raise MaskRefused(_("An image of this series has no pixels to mask: nothing was changed.")) from error
     x, y, w, h = region["x"], region["y"], region["width"], region["height"]
     low = pixels.min()
     frames = int(ds.get("NumberOfFrames", 1) or 1)
@@ -58,19 +97,64 @@ def blank(data: bytes, region: dict) -> bytes:
 
 
 def mask_series(series, region: dict) -> None:
-    """Blank `region` (cleaned in place) in every instance of `series`; each file stored again."""
+    """Blank `region` (cleaned in place) in every instance of `series`, all or nothing; to be called
+    in the transaction that records the mask (the old files go once it commits)."""
     if not series.rows or not series.columns:
         raise MaskRefused(_("This series has no image to mask."))
     region.update(clean_region(region, series.rows, series.columns))
     store = image_store()
-    for instance in series.instances.all():
-        masked = blank(store.read(instance.stored_name), region)
-        key = instance.stored_name.removesuffix(".dcm")
+    instances = list(series.instances.all())
+    if getattr(store, "files_by_uid", False):
+        _replace_each(store, instances, region)
+    else:
+        _write_beside_then_switch(store, instances, region)
+
+
+def _key_beside(stored_name: str) -> str:
+    return f"{MASKED_SUFFIX.sub('', stored_name)}.masked-{secrets.token_hex(4)}"
+
+
+def _set_file(instance, name: str, data: bytes) -> None:
+    instance.stored_name = name
+    instance.size_bytes = len(data)
+    instance.sha256 = hashlib.sha256(data).hexdigest()
+
+
+def _delete_quietly(store, names) -> None:
+    for name in names:
+        try:
+            store.delete(name)
+        except ImageStoreError:  # a de-identified file nothing points to: logged
+            logger.warning("Masking: the unused image file %s could not be deleted", name)
+
+
+def _write_beside_then_switch(store, instances, region) -> None:
+    old_names = [instance.stored_name for instance in instances]
+    written: list[str] = []
+    try:
+        for instance in instances:
+            masked = blank(store.read(instance.stored_name), region)
+            name = store.save(_key_beside(instance.stored_name), masked)
+            written.append(name)
+            _set_file(instance, name, masked)
+        with transaction.atomic():
+            Instance.objects.bulk_update(instances, ["stored_name", "size_bytes", "sha256"])
+    except BaseException:
+        for instance, name in zip(instances, old_names, strict=True):
+            instance.stored_name = name
+        _delete_quietly(store, written)
+        raise
+    transaction.on_commit(lambda: _delete_quietly(store, old_names))
+
+
+def _replace_each(store, instances, region) -> None:
+    masked = [blank(store.read(instance.stored_name), region) for instance in instances]  # all, first
+    for instance, data in zip(instances, masked, strict=True):
         store.delete(instance.stored_name)
-        instance.stored_name = store.save(key, masked)
-        instance.size_bytes = len(masked)
-        instance.sha256 = hashlib.sha256(masked).hexdigest()
-        instance.save(update_fields=["stored_name", "size_bytes", "sha256"])
+        _set_file(instance, store.save(MASKED_SUFFIX.sub("", instance.stored_name), data), data)
+        Instance.objects.filter(pk=instance.pk).update(
+            stored_name=instance.stored_name, size_bytes=instance.size_bytes, sha256=instance.sha256
+        )
 
 
 def preview_png(series) -> bytes:

@@ -127,6 +127,8 @@ class Upload(models.Model):
         PROCESSING = "processing", pgettext_lazy("upload", "De-identifying")
         DONE = "done", pgettext_lazy("upload", "Done")
         FAILED = "failed", pgettext_lazy("upload", "Failed")
+        # Left untouched for settings.IMAGING_ABANDONED_AFTER_HOURS: what it held was deleted (abandoned.py).
+        ABANDONED = "abandoned", pgettext_lazy("upload", "Abandoned")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -137,9 +139,15 @@ class Upload(models.Model):
     files_refused = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last time the uploader did something with it (files announced, a chunk, finished, a
+    # region masked): the sweep of abandoned uploads (abandoned.py) goes by it.
+    touched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=("patient", "created_at"), name="imaging_upload_patient")]
+        indexes = [
+            models.Index(fields=("patient", "created_at"), name="imaging_upload_patient"),
+            models.Index(fields=("status", "touched_at"), name="imaging_upload_touched"),
+        ]
 
     def __str__(self) -> str:
         return f"upload {self.pk} ({self.status})"
@@ -155,9 +163,12 @@ class UploadFile(models.Model):
         REFUSED = "refused", pgettext_lazy("upload file", "Refused")
 
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="files")
-    # The browser's key for the file (path, size, last modified): the same file resumes, not restarts.
+    # The browser's key for the file (path, size, last modified) as a keyed hash (blind_index: the
+    # path may name the patient, "Doe_John/IMG001.dcm"): the same file resumes, not restarts.
     client_key = models.CharField(max_length=300)
-    name = models.CharField(max_length=255)
+    # The path as the browser (or the ZIP) gives it, for the uploader's page: it may name the
+    # patient, so it is kept encrypted, like a patient's Document.name.
+    name = EncryptedTextField(_("file name"))
     size_bytes = models.PositiveBigIntegerField()
     received_bytes = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVING)

@@ -15,10 +15,12 @@ PatientID (or, when both have none, PatientName) differs from it is refused. The
 live only in memory during the run; they are never stored.
 """
 
-import hashlib
 import json
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count, F, Sum
@@ -93,13 +95,17 @@ def process_upload(upload_id: int) -> Upload:
 
 
 def process_file(upload: Upload, upload_file: UploadFile, reference: Reference, study_ids: set[int]) -> None:
-    data = intake.read_file(upload.pk, upload_file.pk, upload_file.size_bytes)
-    if len(data) < upload_file.size_bytes:
-        refuse(upload, upload_file, _("Part of this file was lost before it could be read: send it again."))
-    elif intake.kind_of(data[:132]) == "zip":
-        unpack(upload, upload_file, data, reference, study_ids)
-    else:
-        keep(upload, upload_file, data, reference, study_ids)
+    """In bounded memory: the file decrypted chunk by chunk to a temporary file, a ZIP unpacked in
+    blocks to files, each de-identified from its file to a file (deidentify.py, "Bounded memory")."""
+    with intake.spooled(upload.pk, upload_file.pk, upload_file.size_bytes) as (path, length):
+        if length < upload_file.size_bytes:
+            refuse(
+                upload, upload_file, _("Part of this file was lost before it could be read: send it again.")
+            )
+        elif intake.kind_of(intake.head_of(path)) == "zip":
+            unpack(upload, upload_file, path, reference, study_ids)
+        else:
+            keep(upload, upload_file, path, reference, study_ids)
     intake.discard_file(upload.pk, upload_file.pk)
 
 
@@ -113,12 +119,21 @@ def refuse(upload: Upload, upload_file: UploadFile, message: str) -> None:
         )
 
 
-def unpack(upload, upload_file, data, reference, study_ids) -> None:
+def unpack(upload, upload_file, path, reference, study_ids) -> None:
     try:
-        entries = list(intake.zip_entries(data))
+        entries = list(intake.zip_entries(path, intake.work_dir(upload.pk)))
     except intake.ArchiveRefused as error:
         refuse(upload, upload_file, error.message)
         return
+    try:
+        unpack_entries(upload, upload_file, entries, reference, study_ids)
+    finally:
+        for entry in entries:
+            if entry.path:
+                os.unlink(entry.path)
+
+
+def unpack_entries(upload, upload_file, entries, reference, study_ids) -> None:
     with transaction.atomic():
         rows = []
         for index, entry in enumerate(entries):
@@ -128,7 +143,7 @@ def unpack(upload, upload_file, data, reference, study_ids) -> None:
                     client_key=f"{upload_file.client_key}#{index}"[:300],
                     name=f"{upload_file.name}/{entry.name}"[-255:],
                     size_bytes=entry.size,
-                    received_bytes=len(entry.data),
+                    received_bytes=entry.received,
                     status=UploadFile.Status.RECEIVED,
                 )
             )
@@ -147,13 +162,18 @@ def unpack(upload, upload_file, data, reference, study_ids) -> None:
         if entry.refusal:
             refuse(upload, row, entry.refusal)
         else:
-            keep(upload, row, entry.data, reference, study_ids)
+            keep(upload, row, entry.path, reference, study_ids)
 
 
-def keep(upload, upload_file, data, reference, study_ids) -> None:
-    """De-identify one file and store it in its study and series; or refuse it, saying why."""
+def keep(upload, upload_file, source, reference, study_ids) -> None:
+    """De-identify one file (its path) and store it in its study and series; or refuse it, saying why."""
+    with tempfile.TemporaryDirectory(dir=intake.work_dir(upload.pk), prefix="deid-") as work:
+        keep_as(upload, upload_file, source, Path(work) / "out.dcm", reference, study_ids)
+
+
+def keep_as(upload, upload_file, source, out, reference, study_ids) -> None:
     try:
-        result = deidentify(data, patient_pseudonym=upload.patient.pseudonym, with_preview=True)
+        result = deidentify(source, patient_pseudonym=upload.patient.pseudonym, with_preview=True, out=out)
     except DicomRefused as error:
         refuse(upload, upload_file, error.message)
         return
@@ -175,9 +195,7 @@ def keep(upload, upload_file, data, reference, study_ids) -> None:
             if Instance.objects.filter(sop_uid=result.sop_uid).exists():
                 message = ""  # the same image sent twice: kept once
             else:
-                stored_name = store.save(
-                    f"{result.study_uid}/{result.series_uid}/{result.sop_uid}", result.data
-                )
+                stored_name = store.save(f"{result.study_uid}/{result.series_uid}/{result.sop_uid}", out)
                 Instance.objects.create(
                     series=series,
                     sop_uid=result.sop_uid,
@@ -185,8 +203,8 @@ def keep(upload, upload_file, data, reference, study_ids) -> None:
                     instance_number=result.instance_number,
                     slice_position=result.slice_position,
                     stored_name=stored_name,
-                    size_bytes=len(result.data),
-                    sha256=hashlib.sha256(result.data).hexdigest(),
+                    size_bytes=result.size,
+                    sha256=result.sha256,
                 )
             UploadFile.objects.filter(pk=upload_file.pk).update(
                 status=UploadFile.Status.ACCEPTED, temp_name=""
@@ -273,7 +291,8 @@ def finish(upload: Upload, study_ids: set[int]) -> None:
             study.burned_in_risk = any(one.burned_in_reasons for one in series)
             study.status = Study.Status.REVIEW
             study.save()
-        Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.DONE, finished_at=timezone.now())
+        now = timezone.now()
+        Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.DONE, finished_at=now, touched_at=now)
         upload.refresh_from_db()
         record(
             None,

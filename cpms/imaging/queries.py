@@ -100,7 +100,7 @@ def viewer_series(study: Study) -> list[Series]:
 def find_instance(access: StudyAccess, instance_id: int) -> Instance:
     """One instance of the study the user reached (404 for one of another study). One query."""
     try:
-        return Instance.objects.only("pk", "stored_name", "sop_uid").get(
+        return Instance.objects.only("pk", "stored_name", "sop_uid", "sha256").get(
             pk=instance_id, series__study=access.study
         )
     except (Instance.DoesNotExist, ValueError, TypeError):

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import botocore.exceptions
@@ -30,7 +31,7 @@ import pydicom
 import pydicom.errors
 import urllib3
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import storages
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +61,7 @@ class ImageNotFound(ImageStoreError):
 
 
 class ImageStore(Protocol):
-    def save(self, key: str, data: bytes) -> str: ...
+    def save(self, key: str, data: bytes | Path) -> str: ...
 
     def read(self, name: str) -> bytes: ...
 
@@ -100,8 +101,12 @@ class StorageImageStore:
     def storage(self):
         return storages[self.alias]
 
-    def save(self, key: str, data: bytes) -> str:
+    def save(self, key: str, data: bytes | Path) -> str:
+        """`data`: the bytes, or the path of a file (streamed to the storage in chunks)."""
         try:
+            if isinstance(data, Path):
+                with open(data, "rb") as handle:
+                    return self.storage.save(f"{key}.dcm", File(handle))
             return self.storage.save(f"{key}.dcm", ContentFile(data))
         except STORAGE_ERRORS as exc:
             raise _storage_error("save", exc) from exc
@@ -137,6 +142,8 @@ class OrthancImageStore:
     process; a connection refused is retried twice, a dropped one once, and an Orthanc silent for
     `timeout` seconds (30) is given up: all reported as ImageStoreUnavailable.
     """
+
+    files_by_uid = True  # one file per SOP Instance UID: a new version replaces the old (masking.py)
 
     def __init__(self, url: str = "", user: str = "", password: str = "", *, timeout: float = 30.0):
         self.url = (url or settings.ORTHANC_URL).rstrip("/")
@@ -181,7 +188,9 @@ class OrthancImageStore:
             raise _failed(ImageStoreUnavailable, operation, detail)
         return response
 
-    def save(self, key: str, data: bytes) -> str:
+    def save(self, key: str, data: bytes | Path) -> str:
+        if isinstance(data, Path):  # STOW-RS sends one multipart body: read into memory here
+            data = data.read_bytes()
         study, series, sop = self._uids(data)
         boundary = secrets.token_hex(16)
         part = f"--{boundary}\r\nContent-Type: application/dicom\r\nContent-Length: {len(data)}\r\n\r\n"

@@ -38,7 +38,7 @@ def json_error(message, status: int = 400, **extra) -> JsonResponse:
 def file_json(upload: Upload, upload_file: UploadFile) -> dict:
     return {
         "id": upload_file.pk,
-        "key": upload_file.client_key,
+        "key": getattr(upload_file, "browser_key", upload_file.client_key),
         "name": upload_file.name,
         "size": upload_file.size_bytes,
         "received": upload_file.received_bytes,
@@ -69,6 +69,7 @@ def start_or_page(request, patient, panel, back_url) -> HttpResponse:
         "start_url": request.path,
         "chunk_bytes": settings.IMAGING_CHUNK_BYTES,
         "max_file_bytes": settings.IMAGING_MAX_FILE_BYTES,
+        "abandoned_after_hours": settings.IMAGING_ABANDONED_AFTER_HOURS,
     }
     return render(request, "imaging/upload_new.html", context)
 
@@ -137,7 +138,12 @@ def upload_finish(request: HttpRequest, upload: int) -> HttpResponse:
 @require_GET
 def upload_progress(request: HttpRequest, upload: int) -> HttpResponse:
     found = q.find_upload_for_user(request, upload)
-    context = {"upload": found, "files": q.upload_files(found), "studies": q.upload_studies(found)}
+    context = {
+        "upload": found,
+        "files": q.upload_files(found),
+        "studies": q.upload_studies(found),
+        "abandoned_after_hours": settings.IMAGING_ABANDONED_AFTER_HOURS,
+    }
     if request.headers.get("HX-Request"):
         return render(request, "imaging/_upload_status.html", context)
     return render(request, "imaging/upload_progress.html", context)

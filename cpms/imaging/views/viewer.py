@@ -13,6 +13,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -66,14 +67,28 @@ def study_viewer(request: HttpRequest, study: int) -> HttpResponse:
     return render(request, "imaging/study_viewer.html", context)
 
 
+# Kept by the browser, revalidated on every use: the right is checked each time (cpms/imaging/middleware.py).
+REVALIDATE = "private, no-cache"
+
+
 @cpms_user_required
 @require_safe
 def instance_file(request: HttpRequest, study: int, instance: int) -> HttpResponse:
+    """The stored bytes, with a strong ETag (their SHA-256): the browser asks again with it and gets
+    304 (no body, no read from the store), once the user's right has been checked again."""
     access = find_study_for_user(request, study)
     found = find_instance(access, instance)
-    response = HttpResponse(image_store().read(found.stored_name), content_type="application/dicom")
-    response["Cache-Control"] = "private"
-    response["Content-Disposition"] = f'inline; filename="{found.sop_uid}.dcm"'
+    etag = f'"{found.sha256}"' if found.sha256 else ""
+    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(image_store().read(found.stored_name), content_type="application/dicom")
+        response["Content-Disposition"] = f'inline; filename="{found.sop_uid}.dcm"'
+    if etag:
+        response["ETag"] = etag
+        response.revalidated_cache_control = REVALIDATE
+    else:
+        response["Cache-Control"] = "private"  # no hash to revalidate by: the signed-in no-store stands
     return response
 
 

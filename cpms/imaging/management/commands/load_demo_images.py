@@ -16,7 +16,7 @@ from cpms.patients.queries import hospital_number_index
 
 from ...actions import do_confirm_study
 from ...deidentify import pseudonymous_uid
-from ...intake import folder_of, write_chunk
+from ...intake import file_key, folder_of, write_chunk
 from ...models import Study, Upload, UploadFile
 from ...processing import process_upload
 from ...synthetic import SyntheticPatient, SyntheticStudy
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         for index, data in enumerate(files):
             row = UploadFile.objects.create(
                 upload=upload,
-                client_key=f"demo/IM{index:04d}.dcm",
+                client_key=file_key(upload.pk, f"demo/IM{index:04d}.dcm"),
                 name=f"demo/IM{index:04d}.dcm",
                 size_bytes=len(data),
                 received_bytes=len(data),
