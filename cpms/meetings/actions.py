@@ -23,6 +23,7 @@ from cpms.panels.queries.experts import experts
 from . import invitations as tell
 from .models import AgendaItem, Invitation, Meeting
 from .queries import invitation_in_force, schedulable_panels
+from .room_news import recheck_places
 
 SCHEDULED = "meetings.meeting.scheduled"
 CHANGED = "meetings.meeting.changed"
@@ -260,6 +261,7 @@ def do_change_meeting(*, acting_user, meeting: Meeting, plan: Plan) -> Changes:
         record(acting_user, INVITEE_REMOVED, meeting, {"user": user_id})
     tell.notify_meeting(meeting, tell.INVITED, added, actor=acting_user)
     tell.notify_meeting(meeting, tell.REMOVED, removed, actor=acting_user)
+    recheck_places(meeting.pk, removed)  # their room connections close at once
     if details:
         tell.notify_meeting(meeting, tell.CHANGED, kept, actor=acting_user)
     return changes
@@ -277,6 +279,7 @@ def do_cancel_meeting(*, acting_user, meeting: Meeting) -> Meeting:
     )
     record(acting_user, CANCELLED, meeting, {"sequence": meeting.sequence, "invitees": sorted(invitees)})
     tell.notify_meeting(meeting, tell.CANCELLED, invitees, actor=acting_user)
+    recheck_places(meeting.pk)  # everyone in the room or at its lobby, the organiser too
     return meeting
 
 

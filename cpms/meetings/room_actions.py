@@ -14,6 +14,8 @@ from cpms.audit.record import record
 
 from .models import AgendaItem, Attendance, ChatMessage, Meeting
 from .queries import MeetingAccess
+from .room import MAX_PARTICIPANTS, room_is_full
+from .room_queries import admitted_ids
 
 KNOCKED = "meetings.room.knocked"
 ENTERED = "meetings.room.entered"
@@ -77,6 +79,18 @@ def do_enter_room(*, acting_user, access: MeetingAccess) -> Attendance:
     return attendance
 
 
+class RoomFull(RoomActionRefused):
+    """The room holds MAX_PARTICIPANTS already (a full mesh)."""
+
+
+def refuse_when_full(meeting: Meeting, user_id: int) -> None:
+    if room_is_full(admitted_ids(meeting), user_id):
+        raise RoomFull(
+            _("The room is full: a meeting room holds %(count)s people. Someone must leave first.")
+            % {"count": MAX_PARTICIPANTS}
+        )
+
+
 def _waiting_knock(meeting: Meeting, user_id: int) -> Attendance:
     attendance = (
         Attendance.objects.select_for_update()
@@ -96,6 +110,7 @@ def do_admit_attendee(*, acting_user, access: MeetingAccess, user_id: int) -> At
     meeting = _lock(access.meeting)
     _require_open(meeting)
     attendance = _waiting_knock(meeting, user_id)
+    refuse_when_full(meeting, user_id)
     attendance.admitted_at = timezone.now()
     attendance.admitted_by = acting_user
     attendance.save(update_fields=["admitted_at", "admitted_by"])

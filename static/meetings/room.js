@@ -121,7 +121,7 @@ function handle(message) {
       announce(fill(text.joined, message.person));
       break;
     case "left":
-      removePerson(message.id, message.attendance);
+      removePerson(message.id, message.attendance, message.removed);
       break;
     case "signal":
       onSignal(message.from, message.data);
@@ -177,10 +177,10 @@ function addPerson(person) {
   peerFor(person.id, person);
 }
 
-function removePerson(id, attendance) {
+function removePerson(id, attendance, removed = false) {
   const peer = peers.get(id);
   if (!peer || (attendance && peer.attendance && peer.attendance !== attendance)) return;
-  announce(fill(text.left, peer));
+  announce(fill(removed ? text.removed : text.left, peer));
   dropPeer(id);
 }
 
