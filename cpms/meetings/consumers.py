@@ -67,7 +67,8 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
         self.send_to_person(self.user.pk, {"type": "room.replaced", "channel": self.channel_name})
         async_to_sync(self.channel_layer.group_add)(self.my_group, self.channel_name)
         try:
-            attendance = room_actions.do_enter_room(acting_user=self.user, access=access)
+            rejoin = self.scope.get("query_string", b"") == b"rejoin=1"  # the page reconnecting
+            attendance = room_actions.do_enter_room(acting_user=self.user, access=access, rejoin=rejoin)
         except room_actions.RoomActionRefused:  # cancelled a moment ago
             self.refuse(room.CLOSE_CANCELLED)
             return

@@ -28,6 +28,9 @@ MAX_CHAT_CHARACTERS = 2000  # ChatMessage.body's max_length
 CHAT_HISTORY = 200  # the last messages shown to someone who joins
 HEARTBEAT_SECONDS = 30  # the page pings this often (static/meetings/room.js)
 GONE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS  # a stay not heard from for so long is a dead connection
+# The page reconnects a lost socket by itself (room.js, with backoff): someone admitted whose stay
+# ended so little time ago comes back in without knocking again (still checked at the door).
+REJOIN_SECONDS = 2 * 60
 
 # What each kind of message needs: admitted to the room, the organiser.
 CLIENT_KINDS = {

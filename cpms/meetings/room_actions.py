@@ -14,11 +14,12 @@ from cpms.audit.record import record
 
 from .models import AgendaItem, Attendance, ChatMessage, Meeting
 from .queries import MeetingAccess
-from .room import MAX_PARTICIPANTS, room_is_full
+from .room import MAX_PARTICIPANTS, REJOIN_SECONDS, room_is_full
 from .room_queries import admitted_ids
 
 KNOCKED = "meetings.room.knocked"
 ENTERED = "meetings.room.entered"
+REJOINED = "meetings.room.rejoined"
 ADMITTED = "meetings.room.admitted"
 REFUSED = "meetings.room.refused"
 LEFT = "meetings.room.left"
@@ -45,9 +46,18 @@ def _require_open(meeting: Meeting) -> None:
         raise RoomActionRefused(_("This meeting was cancelled."))
 
 
+def _recently_admitted(meeting: Meeting, user, now) -> Attendance | None:
+    """Their last stay, when it was admitted and ended within REJOIN_SECONDS (a lost connection)."""
+    last = Attendance.objects.filter(meeting=meeting, user=user).order_by("-knocked_at", "-pk").first()
+    if last is None or last.admitted_at is None or last.left_at is None:
+        return None
+    return last if (now - last.left_at).total_seconds() <= REJOIN_SECONDS else None
+
+
 @transaction.atomic
-def do_enter_room(*, acting_user, access: MeetingAccess) -> Attendance:
-    """The organiser comes in (admitted by themselves); anyone else invited knocks at the lobby."""
+def do_enter_room(*, acting_user, access: MeetingAccess, rejoin: bool = False) -> Attendance:
+    """The organiser comes in (admitted by themselves); anyone else invited knocks at the lobby,
+    unless `rejoin` (the page reconnecting a lost socket) and they were in the room a moment ago."""
     if not access.may_join:
         raise PermissionDenied
     meeting = _lock(access.meeting)
@@ -73,6 +83,16 @@ def do_enter_room(*, acting_user, access: MeetingAccess) -> Attendance:
             meeting.room_opened_at = now
             meeting.save(update_fields=["room_opened_at"])
         record(acting_user, ENTERED, meeting, {"attendance": attendance.pk})
+    elif rejoin and (previous := _recently_admitted(meeting, acting_user, now)) is not None:
+        attendance = Attendance.objects.create(
+            meeting=meeting,
+            user=acting_user,
+            knocked_at=now,
+            admitted_at=now,
+            admitted_by_id=previous.admitted_by_id,
+            seen_at=now,
+        )
+        record(acting_user, REJOINED, meeting, {"attendance": attendance.pk, "after": previous.pk})
     else:
         attendance = Attendance.objects.create(meeting=meeting, user=acting_user, knocked_at=now, seen_at=now)
         record(acting_user, KNOCKED, meeting, {"attendance": attendance.pk})

@@ -43,6 +43,8 @@ def room_text() -> dict[str, str]:
         ),
         "removed": _("{name} is no longer in the meeting."),
         "lost": _("The connection to the meeting was lost. Reload the page to join again."),
+        "reconnecting": _("Reconnecting…"),
+        "reconnected": _("Connected again."),
         "mute": _("Mute"),
         "unmute": _("Unmute"),
         "camera_off": _("Camera off"),
