@@ -119,3 +119,23 @@ def test_a_new_meeting_s_invitations_go_through_the_real_worker(broker):
     )
     assert all(event_of(m)[1]["uid"] == meeting.calendar_uid for m in mail.outbox)
     assert Notification.objects.filter(meeting_id=meeting.pk, kind="meeting_invited").count() == 3
+
+
+def test_without_a_broker_a_mail_server_that_is_down_fails_once_and_is_recorded(world, settings):
+    """The embedded default runs the task here, once (cpms.lib.tasks.run_now): no retry loop in the
+    request; the failure is in the audit trail, without the addresses."""
+    from cpms.audit.models import AuditEvent
+    from cpms.lib.tasks import run_now
+
+    from ..tasks import send_invitations
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    run_now(send_invitations, (world.meeting.pk, INVITED, invitee_ids(world)))
+    event = AuditEvent.objects.get(action="lib.task.failed")
+    assert event.data["task"] == "meetings.send_invitations" and event.data["error"] == "MailServerFailed"
+    assert world.expert.email not in str(event.data)
