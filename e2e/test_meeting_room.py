@@ -34,12 +34,18 @@ MEDIA_ARGS = [
     "--disable-features=WebRtcHideLocalIpsWithMdns",  # host candidates as IP addresses: no mDNS here
 ]
 
-# Test-only: keep each page's RTCPeerConnections where the test can read their statistics.
+# Test-only: keep each page's RTCPeerConnections where the test can read their statistics, and its
+# WebSockets where the test can drop one (as a network or a server restart would).
 RECORD_PEER_CONNECTIONS = """
 window.__peerConnections = [];
 const Original = window.RTCPeerConnection;
 window.RTCPeerConnection = class extends Original {
   constructor(...args) { super(...args); window.__peerConnections.push(this); }
+};
+window.__sockets = [];
+const OriginalSocket = window.WebSocket;
+window.WebSocket = class extends OriginalSocket {
+  constructor(...args) { super(...args); window.__sockets.push(this); }
 };
 """
 
@@ -156,6 +162,22 @@ def test_two_invited_people_meet_see_and_hear_each_other_and_chat(open_as):
         wait_for_media(page)
     expect(organiser.locator("#room-participants")).to_contain_text(str(world.expert))
     expect(member.locator("#room-participants")).to_contain_text(str(world.enrolling))
+    # The member's socket drops: the page says it is reconnecting, comes back in without knocking
+    # again (rejoin), and media and chat flow again.
+    member.evaluate("window.__sockets.at(-1).close()")
+    expect(member.locator("#room-reconnecting")).to_be_visible()
+    expect(member.locator("#room-reconnecting")).to_contain_text("Reconnecting…")
+    expect(member.locator("#room-reconnecting")).to_be_hidden()
+    expect(member.get_by_role("heading", name="In the meeting")).to_be_visible()
+    assert member.evaluate("window.__sockets.length") == 2
+    assert member.evaluate("window.__sockets.at(-1).url").endswith("?rejoin=1")
+    expect(organiser.locator("#room-participants")).to_contain_text(str(world.expert))
+    for page in (organiser, member):
+        wait_for_media(page)
+    member.get_by_label("Message").fill("Back after the drop.")
+    member.get_by_role("button", name="Send").click()
+    expect(organiser.locator("#room-chat")).to_contain_text("Back after the drop.")
+
     # The connection-quality mark, from getStats (round trip of the selected candidate pair).
     expert_row = organiser.locator(f"#room-participants [data-person='{world.expert.pk}']")
     expect(expert_row).to_contain_text(re.compile("(Good|Fair|Poor) connection"))
@@ -175,8 +197,8 @@ def test_two_invited_people_meet_see_and_hear_each_other_and_chat(open_as):
         expect(page.get_by_role("heading", name="Before you join")).to_be_visible()
     wait_until_everyone_left(world.meeting)  # the server's last writes, before the database is flushed
 
-    assert ChatMessage.objects.get().author_id == world.expert.pk
-    admitted = Attendance.objects.get(meeting=world.meeting, user=world.expert)
-    assert admitted.admitted_by_id == world.enrolling.pk
-    assert admitted.left_at is not None
+    assert set(ChatMessage.objects.values_list("author_id", flat=True)) == {world.expert.pk}
+    first, back = Attendance.objects.filter(meeting=world.meeting, user=world.expert).order_by("pk")
+    assert first.admitted_by_id == back.admitted_by_id == world.enrolling.pk
+    assert first.left_at is not None and back.left_at is not None
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"

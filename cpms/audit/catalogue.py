@@ -194,6 +194,7 @@ CATALOGUE: dict[str, Action] = {
             # -- the room
             "meetings.room.entered": _("Meeting room opened by its organiser"),
             "meetings.room.knocked": _("Knocked at the meeting's lobby"),
+            "meetings.room.rejoined": _("Back in the meeting room after a lost connection"),
             "meetings.room.admitted": _("Admitted to the meeting room"),
             "meetings.room.refused": _("Turned away at the meeting's lobby"),
             "meetings.room.left": _("Left the meeting room"),

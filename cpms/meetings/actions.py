@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cpms.access.queries.scopes import access_of
 from cpms.audit.record import record
-from cpms.panels.models import Membership, Panel
+from cpms.panels.models import Membership, Notification, Panel
+from cpms.panels.notifications import notify
 from cpms.panels.queries.experts import experts
 
 from . import invitations as tell
 from .models import AgendaItem, Invitation, Meeting
 from .queries import invitation_in_force, schedulable_panels
+from .room_news import recheck_places
 
 SCHEDULED = "meetings.meeting.scheduled"
 CHANGED = "meetings.meeting.changed"
@@ -260,6 +262,7 @@ def do_change_meeting(*, acting_user, meeting: Meeting, plan: Plan) -> Changes:
         record(acting_user, INVITEE_REMOVED, meeting, {"user": user_id})
     tell.notify_meeting(meeting, tell.INVITED, added, actor=acting_user)
     tell.notify_meeting(meeting, tell.REMOVED, removed, actor=acting_user)
+    recheck_places(meeting.pk, removed)  # their room connections close at once
     if details:
         tell.notify_meeting(meeting, tell.CHANGED, kept, actor=acting_user)
     return changes
@@ -277,10 +280,16 @@ def do_cancel_meeting(*, acting_user, meeting: Meeting) -> Meeting:
     )
     record(acting_user, CANCELLED, meeting, {"sequence": meeting.sequence, "invitees": sorted(invitees)})
     tell.notify_meeting(meeting, tell.CANCELLED, invitees, actor=acting_user)
+    recheck_places(meeting.pk)  # everyone in the room or at its lobby, the organiser too
     return meeting
 
 
 ANSWERS = (Invitation.Response.ACCEPTED, Invitation.Response.TENTATIVE, Invitation.Response.DECLINED)
+ANSWER_KINDS = {
+    Invitation.Response.ACCEPTED: Notification.Kind.MEETING_ACCEPTED,
+    Invitation.Response.TENTATIVE: Notification.Kind.MEETING_TENTATIVE,
+    Invitation.Response.DECLINED: Notification.Kind.MEETING_DECLINED,
+}
 
 
 @transaction.atomic
@@ -296,7 +305,10 @@ def do_answer_invitation(*, acting_user, meeting: Meeting, response: str) -> Inv
         raise MeetingActionRefused(_("This meeting was cancelled."))
     if meeting.ends_at <= timezone.now():
         raise MeetingActionRefused(_("This meeting is over."))
+    old = invitation.response
     invitation.response, invitation.responded_at = response, timezone.now()
     invitation.save(update_fields=["response", "responded_at"])
-    record(acting_user, ANSWERED, meeting, {"response": response})
+    record(acting_user, ANSWERED, meeting, {"response": {"old": old, "new": response}})
+    if old != response:  # the organiser hears of it: in CPMS, and by e-mail as their settings say
+        notify([meeting.organiser_id], ANSWER_KINDS[response], None, actor=acting_user, meeting_id=meeting.pk)
     return invitation

@@ -58,11 +58,17 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
             self.refuse(code)
             return
         self.is_organiser = access.is_organiser
+        in_room = room_queries.admitted_ids(access.meeting)
+        if not self.is_organiser and room.room_is_full(in_room, self.user.pk):
+            room_actions.record_refused_connection(self.user, access.meeting, room.CLOSE_FULL)
+            self.refuse(room.CLOSE_FULL)
+            return
         # A second window of the same person replaces the first.
         self.send_to_person(self.user.pk, {"type": "room.replaced", "channel": self.channel_name})
         async_to_sync(self.channel_layer.group_add)(self.my_group, self.channel_name)
         try:
-            attendance = room_actions.do_enter_room(acting_user=self.user, access=access)
+            rejoin = self.scope.get("query_string", b"") == b"rejoin=1"  # the page reconnecting
+            attendance = room_actions.do_enter_room(acting_user=self.user, access=access, rejoin=rejoin)
         except room_actions.RoomActionRefused:  # cancelled a moment ago
             self.refuse(room.CLOSE_CANCELLED)
             return
@@ -119,8 +125,9 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
         return store
 
     def refuse(self, code: int) -> None:
+        """Lost their place (or never had it): told why, out of the room, the others told they left."""
         self.send_json({"type": "refused", "code": code})
-        self.leave(reason=str(code))
+        self.leave(reason=str(code), removed=True)
         self.close(code)
 
     def come_in(self, meeting: Meeting) -> None:
@@ -142,7 +149,7 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
         self.send_json(welcome)
         self.broadcast({"type": "joined", "person": me}, exclude_self=True)
 
-    def leave(self, reason: str) -> None:
+    def leave(self, reason: str, *, removed: bool = False) -> None:
         if self.attendance_id is None:
             return
         attendance_id, self.attendance_id = self.attendance_id, None
@@ -150,6 +157,8 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
         if self.admitted:
             self.admitted = False
             gone = {"type": "left", "id": self.user.pk, "attendance": attendance_id}
+            if removed:  # lost their place (taken off, removed from the panel, signed out…)
+                gone["removed"] = True
             self.broadcast(gone, exclude_self=True)
             async_to_sync(self.channel_layer.group_discard)(self.room_group, self.channel_name)
         elif not self.is_organiser:
@@ -217,7 +226,13 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
         self.broadcast({"type": "media", "id": self.user.pk, **state}, exclude_self=True)
 
     def on_admit(self, access, message):
-        attendance = room_actions.do_admit_attendee(acting_user=self.user, access=access, user_id=message.to)
+        try:
+            attendance = room_actions.do_admit_attendee(
+                acting_user=self.user, access=access, user_id=message.to
+            )
+        except room_actions.RoomFull:
+            self.send_to_person(message.to, {"type": "room.full"})  # told at once, not left waiting
+            raise
         self.send_to_person(message.to, {"type": "room.admitted", "attendance": attendance.pk})
         self.send_json({"type": "lobby", "people": room_queries.lobby(access.meeting)})
 
@@ -251,11 +266,25 @@ class MeetingRoomConsumer(JsonWebsocketConsumer):
             self.attendance_id = None  # the refusal closed the stay
             self.close(room.CLOSE_REFUSED)
 
+    def room_full(self, event):
+        if self.attendance_id is not None and not self.admitted:
+            meeting = Meeting.objects.unscoped().get(pk=self.meeting_id)
+            room_actions.record_refused_connection(self.user, meeting, room.CLOSE_FULL)
+            self.refuse(room.CLOSE_FULL)
+
     def room_replaced(self, event):
         if event["channel"] != self.channel_name:
             self.send_json({"type": "refused", "code": room.CLOSE_REPLACED})
             self.leave(reason="replaced")
             self.close(room.CLOSE_REPLACED)
+
+    def room_recheck(self, event):
+        """Their place may have changed elsewhere (room_news.py): re-checked now, not at the next ping."""
+        if self.attendance_id is None:
+            return
+        _access, code = self.check_place()
+        if code is not None:
+            self.refuse(code)
 
     def room_lobby_changed(self, event):
         if self.admitted and self.is_organiser:

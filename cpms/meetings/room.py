@@ -17,12 +17,20 @@ CLOSE_NOT_INVITED = 4404  # not (or no longer) invited: as the pages' 404
 CLOSE_CANCELLED = 4410  # the meeting was cancelled
 CLOSE_REFUSED = 4409  # the organiser turned the knock away
 CLOSE_REPLACED = 4000  # the same person joined from another window
+CLOSE_FULL = 4429  # the room holds MAX_PARTICIPANTS already
+
+# A full mesh sends each person's media to every other: six is what a laptop and an office uplink
+# hold (deploy/meetings.md: an SFU, behind the same signalling, for larger rooms).
+MAX_PARTICIPANTS = 6
 
 MAX_SIGNAL_CHARACTERS = 20_000  # an SDP with several m-lines is a few kB; anything bigger is not one
 MAX_CHAT_CHARACTERS = 2000  # ChatMessage.body's max_length
 CHAT_HISTORY = 200  # the last messages shown to someone who joins
 HEARTBEAT_SECONDS = 30  # the page pings this often (static/meetings/room.js)
 GONE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS  # a stay not heard from for so long is a dead connection
+# The page reconnects a lost socket by itself (room.js, with backoff): someone admitted whose stay
+# ended so little time ago comes back in without knocking again (still checked at the door).
+REJOIN_SECONDS = 2 * 60
 
 # What each kind of message needs: admitted to the room, the organiser.
 CLIENT_KINDS = {
@@ -105,6 +113,11 @@ def may_send(message: Message, *, admitted: bool, is_organiser: bool) -> bool:
     """Someone still at the lobby may only ping; the organiser alone admits, refuses, moves the agenda."""
     needs = CLIENT_KINDS[message.kind]
     return (admitted or not needs["admitted"]) and (is_organiser or not needs["organiser"])
+
+
+def room_is_full(admitted_ids, user_id: int) -> bool:
+    """Whether `user_id` would be one too many: MAX_PARTICIPANTS others are in already."""
+    return len(set(admitted_ids) - {user_id}) >= MAX_PARTICIPANTS
 
 
 def may_deliver(sender_id: int, recipient_id: int, admitted_ids) -> bool:

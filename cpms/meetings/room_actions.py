@@ -14,9 +14,12 @@ from cpms.audit.record import record
 
 from .models import AgendaItem, Attendance, ChatMessage, Meeting
 from .queries import MeetingAccess
+from .room import MAX_PARTICIPANTS, REJOIN_SECONDS, room_is_full
+from .room_queries import admitted_ids
 
 KNOCKED = "meetings.room.knocked"
 ENTERED = "meetings.room.entered"
+REJOINED = "meetings.room.rejoined"
 ADMITTED = "meetings.room.admitted"
 REFUSED = "meetings.room.refused"
 LEFT = "meetings.room.left"
@@ -43,9 +46,18 @@ def _require_open(meeting: Meeting) -> None:
         raise RoomActionRefused(_("This meeting was cancelled."))
 
 
+def _recently_admitted(meeting: Meeting, user, now) -> Attendance | None:
+    """Their last stay, when it was admitted and ended within REJOIN_SECONDS (a lost connection)."""
+    last = Attendance.objects.filter(meeting=meeting, user=user).order_by("-knocked_at", "-pk").first()
+    if last is None or last.admitted_at is None or last.left_at is None:
+        return None
+    return last if (now - last.left_at).total_seconds() <= REJOIN_SECONDS else None
+
+
 @transaction.atomic
-def do_enter_room(*, acting_user, access: MeetingAccess) -> Attendance:
-    """The organiser comes in (admitted by themselves); anyone else invited knocks at the lobby."""
+def do_enter_room(*, acting_user, access: MeetingAccess, rejoin: bool = False) -> Attendance:
+    """The organiser comes in (admitted by themselves); anyone else invited knocks at the lobby,
+    unless `rejoin` (the page reconnecting a lost socket) and they were in the room a moment ago."""
     if not access.may_join:
         raise PermissionDenied
     meeting = _lock(access.meeting)
@@ -71,10 +83,32 @@ def do_enter_room(*, acting_user, access: MeetingAccess) -> Attendance:
             meeting.room_opened_at = now
             meeting.save(update_fields=["room_opened_at"])
         record(acting_user, ENTERED, meeting, {"attendance": attendance.pk})
+    elif rejoin and (previous := _recently_admitted(meeting, acting_user, now)) is not None:
+        attendance = Attendance.objects.create(
+            meeting=meeting,
+            user=acting_user,
+            knocked_at=now,
+            admitted_at=now,
+            admitted_by_id=previous.admitted_by_id,
+            seen_at=now,
+        )
+        record(acting_user, REJOINED, meeting, {"attendance": attendance.pk, "after": previous.pk})
     else:
         attendance = Attendance.objects.create(meeting=meeting, user=acting_user, knocked_at=now, seen_at=now)
         record(acting_user, KNOCKED, meeting, {"attendance": attendance.pk})
     return attendance
+
+
+class RoomFull(RoomActionRefused):
+    """The room holds MAX_PARTICIPANTS already (a full mesh)."""
+
+
+def refuse_when_full(meeting: Meeting, user_id: int) -> None:
+    if room_is_full(admitted_ids(meeting), user_id):
+        raise RoomFull(
+            _("The room is full: a meeting room holds %(count)s people. Someone must leave first.")
+            % {"count": MAX_PARTICIPANTS}
+        )
 
 
 def _waiting_knock(meeting: Meeting, user_id: int) -> Attendance:
@@ -96,6 +130,7 @@ def do_admit_attendee(*, acting_user, access: MeetingAccess, user_id: int) -> At
     meeting = _lock(access.meeting)
     _require_open(meeting)
     attendance = _waiting_knock(meeting, user_id)
+    refuse_when_full(meeting, user_id)
     attendance.admitted_at = timezone.now()
     attendance.admitted_by = acting_user
     attendance.save(update_fields=["admitted_at", "admitted_by"])

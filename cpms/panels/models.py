@@ -357,6 +357,10 @@ class Notification(models.Model):
         MEETING_CHANGED = "meeting_changed", _("Meeting changed")
         MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
         MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
+        # to the organiser: an invitee's answer
+        MEETING_ACCEPTED = "meeting_accepted", _("Meeting invitation accepted")
+        MEETING_TENTATIVE = "meeting_tentative", _("Meeting invitation accepted tentatively")
+        MEETING_DECLINED = "meeting_declined", _("Meeting invitation declined")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -17,6 +17,11 @@ const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => va
 
 const HEARTBEAT_MS = 30_000;
 const STATS_MS = 3_000;
+// A lost socket (network, server restart) is opened again after 1, 2, 4 … s (at most 30 s, with
+// jitter), up to RECONNECT_ATTEMPTS times; the server lets back in at once someone who was in the
+// room a moment ago (?rejoin=1, room.REJOIN_SECONDS). A refusal (close codes 4000-4999) is final.
+const RECONNECT_ATTEMPTS = 8;
+const RECONNECT_MAX_MS = 30_000;
 
 let socket = null;
 let localStream = null;
@@ -25,6 +30,8 @@ let screenTrack = null;
 let iceServers = [];
 let organiserId = null;
 let leaving = false;
+let attempts = 0;
+let reconnectTimer = null;
 const peers = new Map(); // user id → {pc, polite, makingOffer, ignoreOffer, name, attendance, tile, item}
 
 function problem(message) {
@@ -87,23 +94,58 @@ function send(message) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function connect() {
+function reconnecting(on) {
+  $("room-reconnecting").hidden = !on;
+  if (on) announce(text.reconnecting);
+}
+
+function connect(rejoin = false) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${scheme}//${location.host}${root.dataset.socket}`);
+  const ws = new WebSocket(`${scheme}//${location.host}${root.dataset.socket}${rejoin ? "?rejoin=1" : ""}`);
+  socket = ws;
   let refusedCode = null;
   const heartbeat = setInterval(() => send({ type: "ping" }), HEARTBEAT_MS);
-  socket.addEventListener("message", (event) => {
+  ws.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     if (message.type === "refused") refusedCode = message.code;
+    if (message.type === "welcome" || message.type === "waiting") {
+      if (attempts > 0) announce(text.reconnected);
+      attempts = 0;
+      reconnecting(false);
+    }
     handle(message);
   });
-  socket.addEventListener("close", (event) => {
+  ws.addEventListener("close", (event) => {
     clearInterval(heartbeat);
+    if (socket !== ws) return; // an older socket, already replaced
     const code = refusedCode ?? event.code;
     closeAll();
-    if (!leaving) problem(text[String(code)] || text.lost);
+    if (leaving) return;
+    if (code >= 4000 && code < 5000) {
+      reconnecting(false);
+      problem(text[String(code)] || text.lost);
+    } else if (attempts < RECONNECT_ATTEMPTS) {
+      reconnecting(true);
+      const delay = Math.min(RECONNECT_MAX_MS, 1000 * 2 ** attempts) * (0.5 + Math.random() / 2);
+      attempts += 1;
+      reconnectTimer = setTimeout(() => {
+        reconnectTimer = null;
+        if (!leaving) connect(true);
+      }, delay);
+    } else {
+      reconnecting(false);
+      problem(text.lost);
+    }
   });
 }
+
+window.addEventListener("online", () => {
+  // Back on the network: try now rather than at the end of the backoff.
+  if (reconnectTimer === null || leaving) return;
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  connect(true);
+});
 
 function handle(message) {
   switch (message.type) {
@@ -121,7 +163,7 @@ function handle(message) {
       announce(fill(text.joined, message.person));
       break;
     case "left":
-      removePerson(message.id, message.attendance);
+      removePerson(message.id, message.attendance, message.removed);
       break;
     case "signal":
       onSignal(message.from, message.data);
@@ -177,10 +219,10 @@ function addPerson(person) {
   peerFor(person.id, person);
 }
 
-function removePerson(id, attendance) {
+function removePerson(id, attendance, removed = false) {
   const peer = peers.get(id);
   if (!peer || (attendance && peer.attendance && peer.attendance !== attendance)) return;
-  announce(fill(text.left, peer));
+  announce(fill(removed ? text.removed : text.left, peer));
   dropPeer(id);
 }
 
@@ -247,6 +289,7 @@ function peerFor(id, person = {}) {
   };
   pc.oniceconnectionstatechange = () => {
     if (pc.iceConnectionState === "failed") {
+      // New ICE candidates (a network that changed, a TURN relay): onnegotiationneeded sends the offer.
       problem(fill(text.ice_failed, peer));
       pc.restartIce();
     } else if (pc.iceConnectionState === "connected") {
@@ -451,6 +494,10 @@ function wireControls() {
   if (!navigator.mediaDevices.getDisplayMedia) $("room-share").hidden = true;
   $("room-leave").addEventListener("click", () => {
     leaving = true;
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    attempts = 0;
+    reconnecting(false);
     socket?.close(1000);
     localStream.getTracks().forEach((track) => track.stop());
     screenTrack?.stop();
@@ -537,6 +584,7 @@ async function start() {
   join.addEventListener("click", async () => {
     join.disabled = true;
     leaving = false;
+    problem("");
     if (localStream.getTracks().every((track) => track.readyState === "ended")) await preview();
     connect();
   });

@@ -20,14 +20,15 @@ def cookie_of(user, methods=("pwd", "otp")) -> str:
     return sign_in(Client(), user, methods=methods).cookies[settings.SESSION_COOKIE_NAME].value
 
 
-async def open_room(meeting, user_or_cookie, origin=b"http://localhost", methods=("pwd", "otp")):
+async def open_room(meeting, user_or_cookie, origin=b"http://localhost", methods=("pwd", "otp"), query=""):
     from config.asgi import application
 
     cookie = user_or_cookie
     if not isinstance(cookie, str):
         cookie = await database_sync_to_async(cookie_of)(user_or_cookie, methods)
     headers = [(b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()), (b"origin", origin)]
-    communicator = WebsocketCommunicator(application, f"/ws/meetings/{meeting.pk}/", headers)
+    path = f"/ws/meetings/{meeting.pk}/" + (f"?{query}" if query else "")
+    communicator = WebsocketCommunicator(application, path, headers)
     connected, _ = await communicator.connect()
     assert connected
     return communicator

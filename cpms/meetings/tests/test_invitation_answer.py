@@ -1,9 +1,12 @@
-"""An invitee answers accept, tentative or decline; the organiser sees it on the meeting's page."""
+"""An invitee answers accept, tentative or decline; the organiser sees it on the meeting's page and
+is told: in CPMS, and by e-mail as their notification settings say."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
-from cpms.panels.models import Membership
+from cpms.audit.models import AuditEvent
+from cpms.panels.models import Membership, Notification, NotificationSettings
 from cpms.test import sign_in
 
 from ..models import Invitation
@@ -73,4 +76,58 @@ def test_an_answer_takes_a_fixed_number_of_queries(client, world, django_assert_
     assert answer_of(world, world.expert) == "accepted"
 
 
-ANSWER_QUERIES = 13
+ANSWER_QUERIES = 14  # with the organiser's notification
+
+
+@pytest.mark.parametrize(
+    ("response", "kind", "sentence"),
+    (
+        ("accepted", "meeting_accepted", "Erik Larsen accepted your meeting invitation."),
+        ("tentative", "meeting_tentative", "Erik Larsen accepted your meeting invitation tentatively."),
+        ("declined", "meeting_declined", "Erik Larsen declined your meeting invitation."),
+    ),
+)
+def test_the_organiser_is_told_in_cpms_and_by_e_mail(
+    client, world, django_capture_on_commit_callbacks, response, kind, sentence
+):
+    sign_in(client, world.expert)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(answer_url(world), {"response": response})
+    [notification] = Notification.objects.filter(recipient=world.enrolling)
+    assert (notification.kind, notification.meeting_id, notification.actor_id) == (
+        kind,
+        world.meeting.pk,
+        world.expert.pk,
+    )
+    [message] = mail.outbox
+    assert message.to == [world.enrolling.email] and sentence in message.body
+    assert reverse("meetings:meeting-detail", args=[world.meeting.pk]) in message.body
+    event = AuditEvent.objects.get(action="meetings.invitation.answered")
+    assert event.data == {"response": {"old": "needs-action", "new": response}}
+    sign_in(client, world.enrolling)
+    assert sentence in client.get(reverse("panels:notification-list")).content.decode()
+
+
+@pytest.mark.parametrize("choice", ("digest", "urgent"))
+def test_an_organiser_who_chose_a_digest_or_no_e_mail_gets_none_now(
+    client, world, django_capture_on_commit_callbacks, choice
+):
+    NotificationSettings.objects.create(user=world.enrolling, email=choice)
+    sign_in(client, world.expert)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(answer_url(world), {"response": "declined"})
+    assert mail.outbox == []
+    notification = Notification.objects.get(recipient=world.enrolling)
+    assert notification.emailed_at is None  # the digest (for those who chose it) tells them
+
+
+def test_the_same_answer_again_tells_the_organiser_nothing_new(
+    client, world, django_capture_on_commit_callbacks
+):
+    sign_in(client, world.expert)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(answer_url(world), {"response": "accepted"})
+        client.post(answer_url(world), {"response": "accepted"})
+        client.post(answer_url(world), {"response": "declined"})
+    kinds = list(Notification.objects.filter(recipient=world.enrolling).values_list("kind", flat=True))
+    assert sorted(kinds) == ["meeting_accepted", "meeting_declined"]

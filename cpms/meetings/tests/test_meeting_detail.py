@@ -85,3 +85,17 @@ def test_a_zone_with_the_same_clock_shows_the_time_once(client, world):
     sign_in(client, world.expert)
     page = client.get(detail_url(world)).content.decode()
     assert "15:00–16:00" in page and "Berlin time" not in page
+
+
+def test_invitees_see_each_other_s_names_and_only_the_organiser_their_addresses(client, world):
+    others = (world.guest_member, world.outsider_invited)
+    sign_in(client, world.expert)
+    page = client.get(detail_url(world)).content.decode()
+    assert all(user.get_full_name() in page for user in others)
+    assert not any(user.email in page for user in others)
+    sign_in(client, world.triager)  # a coordinator of the ERN reads the meeting: names too
+    page = client.get(detail_url(world)).content.decode()
+    assert not any(user.email in page for user in (world.expert, *others))
+    sign_in(client, world.enrolling)
+    page = client.get(detail_url(world)).content.decode()
+    assert all(user.email in page for user in (world.expert, *others))

@@ -37,7 +37,14 @@ def room_text() -> dict[str, str]:
         "4410": _("This meeting was cancelled."),
         "4409": _("The organiser did not let you in."),
         "4000": _("You joined this meeting from another window."),
+        "4429": _(
+            "The room is full: a meeting room holds six people for now. "
+            "Ask the organiser, or try again when someone has left."
+        ),
+        "removed": _("{name} is no longer in the meeting."),
         "lost": _("The connection to the meeting was lost. Reload the page to join again."),
+        "reconnecting": _("Reconnecting…"),
+        "reconnected": _("Connected again."),
         "mute": _("Mute"),
         "unmute": _("Unmute"),
         "camera_off": _("Camera off"),

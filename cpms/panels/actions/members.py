@@ -15,6 +15,7 @@ from cpms.access.queries.scopes import access_of
 from cpms.audit.record import record
 from cpms.clinical.models import ErnPreference, ThematicArea
 
+from ..member_removals import member_removed
 from ..models import ExpertGroup, Membership, Notification, Panel, PanelStatus
 from ..notifications import notify
 from ..queries.experts import experts
@@ -174,6 +175,7 @@ def do_remove_member(*, acting_user, panel: Panel, membership_id: int) -> Member
         {"panel": panel.reference, "user": membership.user_id, "status": {"old": old, "new": "removed"}},
     )
     notify([membership.user_id], Notification.Kind.REMOVED, panel, actor=acting_user)
+    member_removed(panel.pk, membership.user_id)
     return membership
 
 
