@@ -15,6 +15,7 @@ from cpms.clinical.queries import APPLICATION, read_gate
 class CpmsGate(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
+            view.check_throttles(request)  # DRF throttles after permissions: anonymous callers first
             raise exceptions.NotAuthenticated(_("An access token from CPMS Login is required."))
         gate = read_gate(request)
         if not gate.access.has_grant(APPLICATION):

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from cpms.access.queries.pages import KeysetPage, cursor_of, parse_cursor
 from cpms.access.queries.scopes import access_for
-from cpms.meetings.listing import meetings_of
+from cpms.meetings.listing import ORGANISER, meetings_of
 from cpms.panels.models import Contribution, Membership, Panel, PanelStatus
 from cpms.panels.queries import HIDDEN_FROM_TRIAGE, triage_ern_ids
 from cpms.panels.queries.dashboards import requested_by
@@ -80,7 +80,8 @@ def list_patients(request, *, centre_id=None, consents=None, after="", before=""
     for name, value in (consents or {}).items():
         if name in CONSENTS and value in ConsentStatus.values:
             patients = patients.filter(**{name: value})
-    patients = patients.select_related("centre").only(*LIST_FIELDS, "centre__code", "centre__name")
+    centre_fields = ("centre__kind", "centre__code", "centre__name")  # its label
+    patients = patients.select_related("centre").only(*LIST_FIELDS, *centre_fields)
     return page_by_id(patients, after=after, before=before, size=size)
 
 
@@ -113,4 +114,8 @@ def list_contributions(panel: Panel, *, after="", before="", size=25) -> KeysetP
 
 def list_meetings(request, *, after="", before="", size=25) -> KeysetPage:
     meetings = meetings_of(request.user).select_related("ern", "organiser")
-    return page_by_created(meetings, after=after, before=before, size=size)
+    page = page_by_created(meetings, after=after, before=before, size=size)
+    for meeting in page.rows:
+        if meeting.organiser_id == request.user.pk:
+            meeting.my_response = ORGANISER
+    return page

@@ -1,7 +1,7 @@
 """The REST API under /api/: its OpenAPI document, interactive docs, and version 1 of the resources."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -10,7 +10,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI loads its script from this same route (?script): no inline script, under our CSP.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("v1/patients/", views.patient_list, name="patient-list"),
     path("v1/patients/<str:pseudonym>/", views.patient_detail, name="patient-detail"),
     path("v1/patients/<str:pseudonym>/case/", views.case_detail, name="case-detail"),

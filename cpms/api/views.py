@@ -14,6 +14,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 
+from cpms.meetings.listing import ORGANISER
 from cpms.meetings.queries import get_meeting_for_user
 from cpms.panels.actions.discussion import do_add_contribution
 from cpms.panels.actions.requests import do_change_panel_request
@@ -321,6 +322,6 @@ def meeting_list(request):
 def meeting_detail(request, meeting: int):
     found = get_meeting_for_user(request, meeting)
     found.meeting.my_response = (
-        "organiser" if found.is_organiser else getattr(found.invitation, "response", None)
+        ORGANISER if found.is_organiser else getattr(found.invitation, "response", None)
     )
     return detail_response(request, s.MeetingSerializer(found.meeting).data)
