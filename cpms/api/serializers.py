@@ -13,6 +13,17 @@ from cpms.patients.forms.case import SECTIONS
 from cpms.patients.models.patient import ConsentStatus
 
 
+class ProblemSerializer(serializers.Serializer):
+    """Problem details (RFC 9457), the body of every error."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    errors = serializers.JSONField(required=False, help_text=_("The fields' messages, for a 400."))
+
+
 class NodeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()

@@ -34,12 +34,20 @@ from cpms.patients.queries_case import get_case_for_user
 
 from . import queries
 from . import serializers as s
-from .errors import Conflict, Unprocessable
+from .errors import PROBLEM, Conflict, Unprocessable
 from .etags import detail_response, require_if_match
 from .pagination import page_response, page_size, paginated
 
-PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="Problem details (RFC 9457).")
-ERRORS = {401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 429: PROBLEM}
+
+def problems(*codes: int) -> dict:
+    """The error responses of a route, documented as problem details (RFC 9457)."""
+    return {
+        (code, PROBLEM): OpenApiResponse(s.ProblemSerializer, description="Problem details.")
+        for code in codes
+    }
+
+
+ERRORS = problems(401, 403, 404, 429)
 CURSORS = [
     OpenApiParameter("after", str, description="The cursor of `next`: the page after it."),
     OpenApiParameter("before", str, description="The cursor of `previous`: the page before it."),
@@ -86,7 +94,7 @@ def choice(request, name: str, values) -> str:
         *CONSENT_FILTERS,
         *CURSORS,
     ],
-    responses={200: paginated(s.PatientSerializer), 400: PROBLEM, **ERRORS},
+    responses={200: paginated(s.PatientSerializer), **ERRORS, **problems(400)},
 )
 @api_view(["GET"])
 def patient_list(request):
@@ -137,7 +145,7 @@ def export(request, pseudonym: str, export_format: str) -> HttpResponse:
 @extend_schema(
     tags=["patients"],
     summary="A patient's case as a GA4GH Phenopacket (v2)",
-    responses={(200, "application/json"): OpenApiTypes.OBJECT, 422: PROBLEM, **ERRORS},
+    responses={(200, "application/json"): OpenApiTypes.OBJECT, **ERRORS, **problems(422)},
 )
 @api_view(["GET"])
 def case_phenopacket(request, pseudonym: str):
@@ -147,7 +155,7 @@ def case_phenopacket(request, pseudonym: str):
 @extend_schema(
     tags=["patients"],
     summary="A patient's case as a FHIR R4 Bundle",
-    responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT, 422: PROBLEM, **ERRORS},
+    responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT, **ERRORS, **problems(422)},
 )
 @api_view(["GET"])
 @renderer_classes([JSONRenderer, FhirJSONRenderer])
@@ -172,7 +180,7 @@ def panel_data(found) -> dict:
         OpenApiParameter("urgency", str, enum=Urgency.values),
         *CURSORS,
     ],
-    responses={200: paginated(s.PanelSerializer), 400: PROBLEM, **ERRORS},
+    responses={200: paginated(s.PanelSerializer), **ERRORS, **problems(400)},
 )
 @api_view(["GET"])
 def panel_list(request):
@@ -196,11 +204,8 @@ def panel_list(request):
     request=s.PanelChangeSerializer,
     responses={
         200: s.PanelDetailSerializer,
-        400: PROBLEM,
-        409: PROBLEM,
-        412: PROBLEM,
-        428: PROBLEM,
         **ERRORS,
+        **problems(400, 409, 412, 415, 428),
     },
 )
 @api_view(["GET", "PATCH"])
@@ -260,7 +265,7 @@ def panel_case(request, panel: int):
     tags=["panels"],
     summary="Add a contribution (members and the requester, open panels)",
     request=s.ContributionAddSerializer,
-    responses={201: s.ContributionSerializer, 400: PROBLEM, 409: PROBLEM, **ERRORS},
+    responses={201: s.ContributionSerializer, **ERRORS, **problems(400, 409, 415)},
 )
 @api_view(["GET", "POST"])
 def contribution_list(request, panel: int):
