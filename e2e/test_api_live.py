@@ -169,3 +169,19 @@ def test_a_real_oidc_client_gets_a_token_with_pkce_and_calls_the_api(live_server
     finally:
         oauth.close()
         browser.session.close()
+
+
+# -- the interactive docs in a real browser, under the strict CSP
+
+
+@pytest.mark.browser
+def test_the_docs_page_renders_every_operation_under_the_csp(page, site):
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto("/api/docs/", wait_until="domcontentloaded", timeout=60_000)  # a 1.5 MB bundle
+    page.locator(".opblock").first.wait_for(timeout=60_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/patients/" in path for path in paths)
+    assert any("/api/v1/panels/{panel}/" in path for path in paths)
+    assert page.get_by_role("button", name="Authorize").is_visible()
+    assert not [error for error in errors if "Content Security Policy" in error], errors
