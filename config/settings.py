@@ -363,6 +363,42 @@ MIDDLEWARE.insert(
 # -- research (cpms/research): the anonymised store and its queries
 
 # -- api (cpms/api): Django REST framework and the OpenAPI document
+# Bearer tokens from CPMS Login only (cpms.api.authentication): no session, no basic auth. Throttled
+# per user and per anonymous IP through the cache (Redis in production, see CACHES).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["cpms.api.authentication.CpmsTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["cpms.api.permissions.CpmsGate"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cpms.api.errors.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is 405: the OpenAPI document describes every route
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CPMS API",
+    "DESCRIPTION": "Patients, cases, panels, contributions, outcomes and meetings of the Clinical Patient "
+    "Management System, with the same permissions as its pages. Authenticate with an access token "
+    "from CPMS Login (OpenID Connect, scope `cpms`, two factors).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ConsentStatusEnum": "cpms.patients.models.patient.ConsentStatus"},
+}
 
 # E-mail: the outbox in the embedded default, SMTP otherwise.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CPMS Login <no-reply@cpms.localhost>")

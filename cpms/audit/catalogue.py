@@ -239,6 +239,7 @@ CATALOGUE: dict[str, Action] = {
         "api",
         {
             # -- api: the REST API
+            "api.token.refused": _("API access token refused (scope, factors or sign-in)"),
         },
     ),
 }

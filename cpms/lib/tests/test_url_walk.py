@@ -42,7 +42,11 @@ PUBLIC = {
     "oauth2_provider:user-info",  # bearer-token protected: 401 without a valid access token, never a page
     "oauth2_provider:rp-initiated-logout",  # services send the browser here to sign out; checks the request
     "meetings:feed",  # a calendar reads it with no sign-in: the secret in its path is the key (404 otherwise)
+    "api:schema",  # the OpenAPI document: what the API offers, no data
+    "api:docs",  # its interactive docs (Swagger UI from our static files)
 }
+# The REST API answers 401 with a bearer challenge (a client follows no redirect to a sign-in page).
+API = "api:"
 LOGIN_PAGES = re.compile(r"^/(login/|admin/login/)")
 SAMPLE_ARGUMENTS = {
     "int": "1",
@@ -86,6 +90,12 @@ def test_it_protects_every_url_that_is_not_public(client, name, route):
         return
     for method in ("get", "post"):
         response = getattr(client, method)(url)
+        if name and name.startswith(API):
+            assert response.status_code == 401, (
+                f"{method.upper()} {url} ({name}) answered {response.status_code}"
+            )
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+            continue
         if method == "get" and response.status_code == 405:
             continue
         assert response.status_code == 302, f"{method.upper()} {url} ({name}) answered {response.status_code}"
