@@ -83,7 +83,11 @@ def do_enter_room(*, acting_user, access: MeetingAccess, rejoin: bool = False) -
             meeting.room_opened_at = now
             meeting.save(update_fields=["room_opened_at"])
         record(acting_user, ENTERED, meeting, {"attendance": attendance.pk})
-    elif rejoin and (previous := _recently_admitted(meeting, acting_user, now)) is not None:
+    elif (
+        rejoin
+        and (previous := _recently_admitted(meeting, acting_user, now)) is not None
+        and not room_is_full(admitted_ids(meeting), acting_user.pk)  # else they knock, as anyone
+    ):
         attendance = Attendance.objects.create(
             meeting=meeting,
             user=acting_user,
