@@ -123,13 +123,22 @@ def test_it_refuses_a_syntax_it_cannot_decode_and_changes_nothing(
     assert {i.stored_name for i in world.series.instances.all()} == names == files_in(image_folders / "store")
 
 
-def test_it_masks_a_series_kept_in_orthanc(db, settings, orthanc, django_capture_on_commit_callbacks):  # noqa: F811
+@pytest.fixture
+def in_orthanc(settings, orthanc):  # noqa: F811
+    """The image store is the session's Orthanc (image_store() is cached: cleared around the test)."""
     settings.IMAGING_STORE = "orthanc"
     settings.ORTHANC_URL, settings.ORTHANC_USER, settings.ORTHANC_PASSWORD = (
         orthanc.url,
         orthanc.user,
         orthanc.password,
     )
+    image_store.cache_clear()
+    yield
+    image_store.cache_clear()
+
+
+def test_it_masks_a_series_kept_in_orthanc(db, in_orthanc, django_capture_on_commit_callbacks):
+    assert getattr(image_store(), "files_by_uid", False)
     world = make_panel_world()
     world.study = make_stored_study(world.patient, slices=3, size=32, status=Study.Status.REVIEW)
     world.series = world.study.series.get()
