@@ -38,7 +38,9 @@ def test_a_patient_without_registries_consent_never_reaches_the_store(world):
 
 
 def test_a_removed_patient_leaves_the_store(swept):
-    Patient.objects.unscoped().filter(pk=swept.consented[0].pk).update(removed_at=datetime.datetime.now(datetime.UTC))
+    Patient.objects.unscoped().filter(pk=swept.consented[0].pk).update(
+        removed_at=datetime.datetime.now(datetime.UTC)
+    )
     assert run_sweep().removed == 1
     assert ResearchCase.objects.count() == 12
 
