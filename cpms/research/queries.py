@@ -87,10 +87,12 @@ def descendant_ids(concept: Concept):
     release has no ORPHA classification).
     """
     if concept.system == System.HPO:
-        table = Hierarchy._meta.db_table
+        links, concepts = Hierarchy._meta.db_table, Concept._meta.db_table
+        # The first term reads the concept's own row, so that both terms have the column's type.
         sql = (
-            f"WITH RECURSIVE tree(id) AS (SELECT %s UNION SELECT h.child_id FROM {table} h"  # noqa: S608
-            " INNER JOIN tree ON h.parent_id = tree.id) SELECT id FROM tree"
+            f"WITH RECURSIVE tree(id) AS (SELECT c.id FROM {concepts} c WHERE c.id = %s"  # noqa: S608
+            f" UNION SELECT h.child_id FROM {links} h INNER JOIN tree ON h.parent_id = tree.id)"
+            " SELECT id FROM tree"
         )
         return RawSQL(sql, [concept.pk])  # noqa: S611 (a constant query; the id is a parameter)
     if concept.system == System.ICD10:
