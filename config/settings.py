@@ -361,6 +361,16 @@ MIDDLEWARE.insert(
 # -- reports (cpms/reports): KPIs and the activity report
 
 # -- research (cpms/research): the anonymised store and its queries
+# Counts under this are suppressed in researchers' results, and rare countries / birth decades are
+# generalised in the store (cpms/research/suppression.py, anonymise.py).
+RESEARCH_SUPPRESSION_THRESHOLD = max(2, env_int("RESEARCH_SUPPRESSION_THRESHOLD", 5))
+# The key of the store's way back to a patient (an HMAC of the patient id), outside the database;
+# without one, production derives it from SECRET_KEY.
+RESEARCH_LINK_KEY = (
+    secret("RESEARCH_LINK_KEY", generate_into=VAR_DIR / "research_link_key")
+    if EMBEDDED or env_str("RESEARCH_LINK_KEY") or env_str("RESEARCH_LINK_KEY_FILE")
+    else __import__("hmac").new(SECRET_KEY.encode(), b"cpms.research.link", "sha256").hexdigest()
+)
 
 # -- api (cpms/api): Django REST framework and the OpenAPI document
 # Bearer tokens from CPMS Login only (cpms.api.authentication): no session, no basic auth. Throttled
@@ -469,6 +479,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=25),
         "options": {"expires": 50 * 60},
     },
+    # Research: the store follows the consents (a withdrawal leaves it within the hour).
+    "research-sweep": {"task": "research.sweep", "schedule": 60 * 60, "options": {"expires": 50 * 60}},
 }
 # Panels: remind the lead and silent members this many days before the wished answer date.
 PANELS_REMINDER_DAYS_BEFORE = env_int("PANELS_REMINDER_DAYS_BEFORE", 3)

@@ -233,6 +233,11 @@ CATALOGUE: dict[str, Action] = {
         "research",
         {
             # -- research: the anonymised store, its sweep, queries
+            "research.sweep.ran": _("Research store swept (cases added, updated, removed)"),
+            "research.query.run": _("Research query run"),
+            "research.query.exported": _("Research query exported as CSV"),
+            "research.query.saved": _("Research query saved"),
+            "research.query.deleted": _("Saved research query deleted"),
         },
     ),
     **_actions(
