@@ -90,6 +90,7 @@ def test_it_reads_nothing_beyond_the_requests_access_without_patients(bob, rnd, 
             "Panels",
             "Experts",
             "Meetings",
+            "Research",
             "ERN Preferences",
         ]
 
