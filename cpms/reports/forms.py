@@ -16,17 +16,14 @@ MAX_MONTHS = 120  # ten years: the page stays bounded
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month as the browser's month input sends it: "2026-03"; the 1st of that month."""
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-03.")}
 
-    def __init__(self, **kwargs):
-        super().__init__(max_length=7, **kwargs)
-
     def to_python(self, value):
-        value = super().to_python(value)
+        value = str(value or "").strip()[:8]
         if not value:
             return None
         match = MONTH.match(value)

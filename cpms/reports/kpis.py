@@ -151,7 +151,7 @@ def ern_panels(filters: Filters):
 def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
     """Every KPI of the ERN for these filters; `centre_ids`: the ERN's institutions (the page has them).
 
-    Eleven queries."""
+    Twelve queries."""
     period = filters.period
     panels = ern_panels(filters)
     counts = panels.aggregate(
