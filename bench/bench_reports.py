@@ -78,8 +78,8 @@ def build():
     """The ERN, its people, patients, panels and contributions; the coordinator."""
     from django.utils import timezone
 
-    from cpms.access.tests.factories import make_grant, make_institutions, make_tree, profile
     from cpms.access.models import Grant
+    from cpms.access.tests.factories import make_grant, make_institutions, make_tree, profile
     from cpms.clinical.models import ClinicianProfile, ThematicArea
     from cpms.coding.models import Concept
     from cpms.identity.models import User, UserSession
