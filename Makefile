@@ -14,7 +14,7 @@ help:
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run every bench/*.py"
 
-install: node_modules/.cpms-installed static/build/cpms.css static/build/viewer/viewer.js
+install: node_modules/.cpms-installed static/build/cpms.css static/build/viewer/viewer.js static/build/reports/charts.js
 	@command -v uv >/dev/null 2>&1 || pip install uv
 	uv sync --frozen
 
@@ -30,6 +30,10 @@ static/build/cpms.css: node_modules/.cpms-installed $(wildcard static/scss/*.scs
 # The image viewer: Cornerstone3D bundled by esbuild with its decoding worker and wasm codecs (git-ignored).
 static/build/viewer/viewer.js: node_modules/.cpms-installed $(wildcard static/imaging/viewer/*)
 	npm run --silent build:viewer
+
+# The KPI page's charts: Chart.js bundled by esbuild (git-ignored).
+static/build/reports/charts.js: node_modules/.cpms-installed $(wildcard static/reports/*.js)
+	npm run --silent build:reports
 
 run: install
 	uv run python manage.py migrate --noinput

@@ -227,6 +227,9 @@ CATALOGUE: dict[str, Action] = {
         "reports",
         {
             # -- reports: KPIs and activity reports
+            "reports.kpis.viewed": _("ERN KPIs viewed"),
+            "reports.report.requested": _("Activity report requested"),
+            "reports.report.downloaded": _("Activity report downloaded"),
         },
     ),
     **_actions(

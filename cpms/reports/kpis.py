@@ -1,0 +1,372 @@
+"""The KPIs of an ERN for a period, computed from the data on each request (never stored).
+
+Every figure is a GROUP BY or a COUNT in the database, on the ERN's panels (`Panel.objects.in_erns`,
+the `panels_queue` index leads with the ERN), its centres' patients (`Patient.objects.at_centres`, on
+the centre index) and its grants. The counts per month are conditional counts of one aggregate (no
+date truncation, which SQLite would do row by row in Python); the percentiles of the time to outcome
+are picked by a window function (the row at the nearest rank), so that no column of durations is read
+into Python. A fixed number of queries whatever the size of the ERN (pinned in the tests; bench/).
+
+What a panel counts for (its clock, cpms/panels/models.py):
+- requested in a month: `submitted_at` in it; opened: `accepted_at`; closed: `closed_at`;
+- time to outcome: from `submitted_at` to `outcome_signed_at`, for the outcomes signed in the period,
+  urgent and routine apart; the median and 90th percentile by the nearest-rank method;
+- per centre, country and thematic area, ORPHA codes: the panels requested in the period;
+- past their wished answer date: still to answer (submitted, returned or open) today, and the outcomes
+  signed in the period after it;
+- contributions (opinions, not requests for information) written in the period, per member.
+
+No identifying patient data: counts only (not even pseudonyms).
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, FloatField, Func, Q, Window
+from django.db.models.functions import Ceil, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from cpms.access.models import Grant, OrganisationNode
+from cpms.access.queries.grants import COORDINATOR  # noqa: F401 - re-exported for the views
+from cpms.clinical.models import ThematicArea
+from cpms.clinical.queries import APPLICATION
+from cpms.coding.models import System
+from cpms.identity.models import UserSession
+from cpms.panels.models import Contribution, Panel, Urgency
+from cpms.panels.queries.dashboards import STILL_TO_ANSWER
+from cpms.patients.models import CaseDiagnosis, Patient
+
+TOP_ROWS = 20  # contributors and ORPHA codes the page lists (the report files list every one)
+PERCENTILES = (50, 90)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months, from the first day of `first` to the last day of `last` (local time)."""
+
+    first: datetime.date  # the 1st of the first month
+    last: datetime.date  # the 1st of the last month
+
+    @property
+    def start(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.first, datetime.time()))
+
+    @property
+    def end(self) -> datetime.datetime:
+        """The first moment after the period."""
+        return timezone.make_aware(datetime.datetime.combine(next_month(self.last), datetime.time()))
+
+    @property
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = next_month(month)
+        return months
+
+    def within(self, name: str) -> Q:
+        return Q(**{f"{name}__gte": self.start, f"{name}__lt": self.end})
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def default_period(today: datetime.date | None = None, months: int = 12) -> Period:
+    """The last `months` months, the current one included."""
+    last = (today or timezone.localdate()).replace(day=1)
+    first = last
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return Period(first, last)
+
+
+@dataclass(frozen=True)
+class Filters:
+    ern: OrganisationNode
+    period: Period
+    centre: OrganisationNode | None = None
+    thematic_area: ThematicArea | None = None
+
+
+@dataclass
+class Row:
+    """One line of a table: its label and its figures (in the order of the table's columns)."""
+
+    label: str
+    values: list = field(default_factory=list)
+
+    @property
+    def value(self):
+        return self.values[0] if self.values else None
+
+
+@dataclass
+class Kpis:
+    filters: Filters
+    active_users: int
+    patients_enrolled: int  # in the period
+    patients_in_all: int  # enrolled by the end of the period (and not removed)
+    requested: int
+    opened: int
+    closed: int
+    monthly: list[Row]  # month label: requested, opened, closed
+    time_to_outcome: list[Row]  # urgency: outcomes, median days, 90th percentile days
+    by_centre: list[Row]  # centre: panels
+    by_country: list[Row]
+    by_area: list[Row]
+    contributions: int
+    contributors: int
+    by_member: list[Row]  # member: contributions (every member; the page shows the first TOP_ROWS)
+    closed_with_two: int
+    orpha_codes: list[Row]  # "ORPHA:558 Marfan syndrome": patients
+    past_wished_date: int  # still to answer today
+    answered_late: int  # outcomes signed in the period after the wished date
+
+    @property
+    def closed_with_two_share(self) -> float | None:
+        """The share (0–100) of the panels closed in the period with two contributions or more."""
+        return round(100 * self.closed_with_two / self.closed, 1) if self.closed else None
+
+    @property
+    def contributions_per_member(self) -> float | None:
+        return round(self.contributions / self.contributors, 1) if self.contributors else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.requested or self.opened or self.closed or self.contributions)
+
+
+def ern_panels(filters: Filters):
+    """The ERN's panels past their draft, of the chosen centre and thematic area."""
+    panels = Panel.objects.in_erns([filters.ern.pk]).filter(submitted_at__isnull=False)
+    if filters.centre is not None:
+        panels = panels.filter(centre_id=filters.centre.pk)
+    if filters.thematic_area is not None:
+        panels = panels.filter(thematic_area_id=filters.thematic_area.pk)
+    return panels
+
+
+MONTHLY = (("submitted_at", "requested"), ("accepted_at", "opened"), ("closed_at", "closed"))
+
+
+def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
+    """Every KPI of the ERN for these filters; `centre_ids`: the ERN's institutions (the page has them).
+
+    Nine queries."""
+    period = filters.period
+    panels = ern_panels(filters)
+    months = period.months
+    per_month = {
+        f"{name}_{index}": Count(
+            "pk", filter=Q(**{f"{field}__gte": aware(month), f"{field}__lt": aware(next_month(month))})
+        )
+        for field, name in MONTHLY
+        for index, month in enumerate(months)
+    }
+    counts = panels.annotate(late_by=DaysBetween("outcome_signed_at", "wished_answer_date")).aggregate(
+        **per_month,
+        past_wished_date=Count(
+            "pk", filter=Q(status__in=STILL_TO_ANSWER, wished_answer_date__lt=timezone.localdate())
+        ),
+        # Signed after the end of the wished day.
+        answered_late=Count("pk", filter=period.within("outcome_signed_at") & Q(late_by__gte=1)),
+    )
+    monthly = [
+        Row(month_label(month), [counts[f"{name}_{index}"] for _field, name in MONTHLY])
+        for index, month in enumerate(months)
+    ]
+    totals = [sum(row.values[column] for row in monthly) for column in range(len(MONTHLY))]
+    contribution_rows = contributions_of(panels, period)
+    requested = panels.filter(period.within("submitted_at"))
+    return Kpis(
+        filters=filters,
+        active_users=active_users(filters),
+        **patient_counts(filters, centre_ids),
+        requested=totals[0],
+        opened=totals[1],
+        closed=totals[2],
+        monthly=monthly,
+        time_to_outcome=time_to_outcome(panels, period),
+        **places(requested),
+        by_area=by_area(requested),
+        contributions=sum(row.value for row in contribution_rows),
+        contributors=len(contribution_rows),
+        by_member=contribution_rows,
+        closed_with_two=closed_with_two(panels, period),
+        orpha_codes=orpha_codes(requested),
+        past_wished_date=counts["past_wished_date"],
+        answered_late=counts["answered_late"],
+    )
+
+
+def aware(month: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(month, datetime.time()))
+
+
+class DaysBetween(Func):
+    """`a - b` in days, as a float, computed by the database itself (no per-row Python function on
+    SQLite, where Django's own datetime arithmetic calls one): julianday() on SQLite, the epoch on
+    PostgreSQL. `b` may be a date (midnight UTC)."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return self.as_postgresql(compiler, connection, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (a, a_params), (b, b_params) = (compiler.compile(e) for e in self.source_expressions)
+        return f"(EXTRACT(EPOCH FROM ({a} - {b}::timestamptz)) / 86400.0)", [*a_params, *b_params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (a, a_params), (b, b_params) = (compiler.compile(e) for e in self.source_expressions)
+        return f"(julianday({a}) - julianday({b}))", [*a_params, *b_params]
+
+
+def active_users(filters: Filters) -> int:
+    """Users with a CPMS grant in force in the ERN (at the centre, if one is chosen) who signed in
+    during the period (a browser session started then: cpms/identity's UserSession)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    grants = Grant.objects.active().filter(
+        user=OuterRef("pk"), application__code=APPLICATION, ern_id=filters.ern.pk
+    )
+    if filters.centre is not None:
+        grants = grants.filter(organisation_id=filters.centre.pk)
+    sessions = UserSession.objects.filter(user=OuterRef("pk")).filter(filters.period.within("started_at"))
+    return get_user_model().objects.filter(Exists(grants), Exists(sessions), is_active=True).count()
+
+
+def patient_counts(filters: Filters, centre_ids: list[int]) -> dict:
+    """Counts only: the ERN's centres' patients (the scope access checked), on the centre index."""
+    ids = [filters.centre.pk] if filters.centre is not None else centre_ids
+    counts = (
+        Patient.objects.at_centres(ids)
+        .filter(ern_id=filters.ern.pk, removed_at=None, enrolled_at__lt=filters.period.end)
+        .aggregate(in_period=Count("pk", filter=Q(enrolled_at__gte=filters.period.start)), in_all=Count("pk"))
+    )
+    return {"patients_enrolled": counts["in_period"], "patients_in_all": counts["in_all"]}
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month:%Y-%m}"
+
+
+DURATION = DaysBetween("outcome_signed_at", "submitted_at")
+
+
+def time_to_outcome(panels, period: Period) -> list[Row]:
+    """Per urgency: the outcomes signed in the period, the median and 90th percentile of the days
+    from the request to the outcome (nearest rank: the ⌈p·n⌉-th shortest). One query: each duration
+    is ranked in its urgency by a window function, and only the rows at the wanted ranks come back."""
+    signed = panels.filter(period.within("outcome_signed_at")).annotate(
+        duration=DURATION,
+        rank=Window(RowNumber(), partition_by=[F("urgency")], order_by=[DURATION.asc(), F("pk").asc()]),
+        outcomes=Window(Count("pk"), partition_by=[F("urgency")]),
+    )
+    wanted = Q()
+    for percentile in PERCENTILES:
+        wanted |= Q(rank=Ceil(F("outcomes") * percentile / 100.0))
+    picked: dict[str, dict] = {}
+    for row in signed.filter(wanted).values("urgency", "duration", "rank", "outcomes"):
+        ranks = picked.setdefault(row["urgency"], {"outcomes": row["outcomes"]})
+        ranks[row["rank"]] = round(row["duration"], 1)
+    result = []
+    for urgency, label in ((Urgency.URGENT, gettext("Urgent")), (Urgency.ROUTINE, gettext("Routine"))):
+        found = picked.get(urgency)
+        if not found:
+            result.append(Row(label, [0, None, None]))
+            continue
+        n = found["outcomes"]
+        result.append(Row(label, [n, *(found[nearest_rank(n, p)] for p in PERCENTILES)]))
+    return result
+
+
+def nearest_rank(n: int, percentile: int) -> int:
+    return max(1, math.ceil(n * percentile / 100))
+
+
+def places(requested) -> dict:
+    """Panels requested in the period per centre and, from the same rows, per country (one query)."""
+    rows = (
+        requested.values("centre_id", "centre__code", "centre__name", "centre__parent__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "centre__code")
+    )
+    by_centre, countries = [], {}
+    for row in rows:
+        name = (
+            f"{row['centre__code']} - {row['centre__name']}" if row["centre__name"] else row["centre__code"]
+        )
+        by_centre.append(Row(name, [row["n"]]))
+        country = gettext(row["centre__parent__name"]) if row["centre__parent__name"] else gettext("Unknown")
+        countries[country] = countries.get(country, 0) + row["n"]
+    by_country = [
+        Row(name, [n]) for name, n in sorted(countries.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return {"by_centre": by_centre, "by_country": by_country}
+
+
+def by_area(requested) -> list[Row]:
+    rows = requested.values("thematic_area_id", "thematic_area__name").annotate(n=Count("pk")).order_by("-n")
+    result = [
+        Row(
+            gettext(row["thematic_area__name"])
+            if row["thematic_area__name"]
+            else gettext("No thematic area"),
+            [row["n"]],
+        )
+        for row in rows
+    ]
+    return sorted(result, key=lambda row: (-row.value, row.label))
+
+
+def contributions_of(panels, period: Period) -> list[Row]:
+    """Contributions written in the period on these panels, per author, the most first (one query)."""
+    rows = (
+        Contribution.objects.filter(
+            panel__in=panels.values("pk"), kind=Contribution.Kind.CONTRIBUTION, created_at__gte=period.start
+        )
+        .filter(created_at__lt=period.end)
+        .values("author_id", "author__first_name", "author__last_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "author__last_name", "author__first_name", "author_id")
+    )
+    return [
+        Row(
+            f"{row['author__first_name']} {row['author__last_name']}".strip() or str(row["author_id"]),
+            [row["n"]],
+        )
+        for row in rows
+    ]
+
+
+def closed_with_two(panels, period: Period) -> int:
+    """The panels closed in the period with two contributions or more (one query, counted in the database)."""
+    return (
+        Contribution.objects.filter(
+            panel__in=panels.filter(period.within("closed_at")).values("pk"),
+            kind=Contribution.Kind.CONTRIBUTION,
+        )
+        .values("panel_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .count()
+    )
+
+
+def orpha_codes(requested) -> list[Row]:
+    """ORPHA codes of the cases of the panels requested in the period, with how many patients (one
+    query). The diagnoses are reached through the ERN's panels, the scope access checked."""
+    rows = (
+        CaseDiagnosis.objects.unscoped()
+        .filter(case__patient_id__in=requested.values("patient_id"), concept__system=System.ORPHA)
+        .values("concept__code", "concept__label")
+        .annotate(n=Count("case__patient_id", distinct=True))
+        .order_by("-n", "concept__code")
+    )
+    return [Row(f"{row['concept__code']} {row['concept__label']}", [row["n"]]) for row in rows]
