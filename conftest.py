@@ -6,6 +6,29 @@ from cpms.test import make_alice, make_bob, make_charlie, make_coordinator_of, m
 
 pytest_plugins = ["cpms.lib.tests.broker"]  # a real Redis and Celery worker: the `broker` fixture
 
+# The longest tests (minutes under load), started first so that xdist's workers do not wait on one of
+# them at the end of the run: the every-page walk, then the other browser tests, then these.
+LONG_TESTS = (
+    "e2e/test_every_page.py::",
+    "cpms/coding/tests/test_similarity.py::test_it_ranks_the_right_disease_in_the_top_ten",
+    "cpms/lib/tests/test_tasks.py::test_a_message_survives_its_worker_killed_mid_task",
+    "cpms/audit/tests/test_catalogue.py::test_it_finds_the_codes_recorded_in_the_source",
+)
+
+
+def _start_rank(item) -> int:
+    if item.nodeid.startswith(LONG_TESTS[0]):
+        return 0
+    if item.get_closest_marker("browser"):
+        return 1
+    if item.nodeid.startswith(LONG_TESTS[1:]):
+        return 2
+    return 3
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_start_rank)  # stable: the order within each rank is the collection's
+
 
 @pytest.fixture(autouse=True)
 def _fresh_state(settings):

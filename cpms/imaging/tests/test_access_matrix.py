@@ -7,48 +7,23 @@ out, ever gets a 500, and no HTML or JSON answer carries the patient's identity.
 not checked here: removing the identity from them is img-intake's de-identification, with its test.)
 """
 
-import re
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from cpms.lib.tests.access_matrix import namespace_patterns, requests
 from cpms.panels.tests.factories import make_panel_world
 from cpms.test import sign_in
 
 from ..models import Annotation
 from .factories import make_stored_study
 
-METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 INSIDE = ("enrolling", "expert", "guest_member")
 NOT_ON_THE_STUDY = ("invited", "triager")
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 IDENTITY = ("Mathilde", "Grünwald", "GRÜNWALD", "TUE-4471-93", "1987-03-14", "19870314", "14/03/1987")
 
 
-def imaging_patterns() -> list[tuple[str, str]]:
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern) and namespace.startswith("imaging:"):
-                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-PATTERNS = imaging_patterns()
-
-
-def url_for(route: str, values: dict) -> str:
-    def argument(match):
-        converter, name = match.group(1) or "str", match.group(2)
-        if name in values:
-            return str(values[name])
-        return "1" if converter == "int" else "sample"
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", argument, route)
+PATTERNS = namespace_patterns("imaging")
 
 
 @pytest.fixture
@@ -85,18 +60,11 @@ def test_the_matrix_covers_the_viewer():
     } <= names
 
 
-def requests(client, world):
-    for name, route in PATTERNS:
-        url = url_for(route, world.values)
-        for method in METHODS:
-            yield name, route, method, getattr(client, method)(url)
-
-
 @pytest.mark.parametrize("who", OUTSIDE)
 def test_outsiders_get_404_everywhere(matrix, who):
     client = Client()
     sign_in(client, getattr(matrix, who))
-    for name, _route, method, response in requests(client, matrix):
+    for name, _route, _url, method, response in requests(client, PATTERNS, matrix.values):
         assert response.status_code in (404, 405), (name, method, response.status_code)
 
 
@@ -104,7 +72,7 @@ def test_outsiders_get_404_everywhere(matrix, who):
 def test_the_triager_and_the_invited_get_404_on_the_study(matrix, who):
     client = Client()
     sign_in(client, getattr(matrix, who))
-    for name, route, method, response in requests(client, matrix):
+    for name, route, _url, method, response in requests(client, PATTERNS, matrix.values):
         assert response.status_code < 500, (name, method)
         if "<int:study>" in route:
             assert response.status_code in (404, 405), (name, method, response.status_code)
@@ -114,7 +82,7 @@ def test_the_triager_and_the_invited_get_404_on_the_study(matrix, who):
 def test_insiders_never_get_a_500_nor_the_identity(matrix, who):
     client = Client()
     sign_in(client, getattr(matrix, who))
-    for name, _route, method, response in requests(client, matrix):
+    for name, _route, _url, method, response in requests(client, PATTERNS, matrix.values):
         assert response.status_code < 500, (name, method)
         if response.get("Content-Type", "").startswith(("text/html", "application/json")):
             text = response.content.decode(errors="replace")
@@ -123,7 +91,7 @@ def test_insiders_never_get_a_500_nor_the_identity(matrix, who):
 
 def test_anonymous_visitors_are_sent_to_sign_in(matrix):
     client = Client()
-    for name, _route, method, response in requests(client, matrix):
+    for name, _route, _url, method, response in requests(client, PATTERNS, matrix.values):
         assert response.status_code in (302, 403, 405), (name, method, response.status_code)
         if response.status_code == 302:
             assert "login" in response["Location"]

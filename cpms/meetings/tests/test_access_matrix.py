@@ -6,47 +6,19 @@ People outside the meeting get 404 (or 405) on every URL that names it; nobody e
 the patient's identifying data: the meeting travels under the panel's pseudonym.
 """
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from cpms.lib.tests.access_matrix import namespace_patterns, requests
 from cpms.test import sign_in
 
-METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 INSIDE = ("enrolling", "expert", "guest_member", "outsider_invited", "triager")
 OUTSIDE = ("invited", "guest", "researcher", "other_ern", "dispatcher")
 # The identity of the patient of make_patient_world (cpms/patients/tests/factories.py).
 IDENTITY = ("Mathilde", "Grünwald", "TUE-4471-93", "1987-03-14", "March 14, 1987", "14/03/1987")
 
 
-def meeting_patterns() -> list[tuple[str, str]]:
-    """(name, route) of every pattern of the `meetings` namespace, however deep it is included."""
-
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern) and namespace.startswith("meetings:"):
-                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-PATTERNS = meeting_patterns()
-
-
-def url_for(route: str, values: dict) -> str:
-    """The route with the matrix's meeting and panel; any other argument a sample."""
-
-    def argument(match):
-        converter, name = match.group(1) or "str", match.group(2)
-        if name in values:
-            return str(values[name])
-        return "1" if converter == "int" else "sample"
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", argument, route)
+PATTERNS = namespace_patterns("meetings")
 
 
 def values_of(world) -> dict:
@@ -71,34 +43,28 @@ PUBLIC = {"meetings:feed"}
 def test_outside_the_meeting_nothing_of_it_is_seen(client, world, role):
     if role != "anonymous":
         sign_in(client, getattr(world, role))
-    for name, route in PATTERNS:
-        url = url_for(route, values_of(world))
+    for name, route, url, method, response in requests(client, PATTERNS, values_of(world)):
         names_the_meeting = "<int:meeting>" in route
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
-            assert response.status_code < 500, where
-            assert not identifying_texts_in(response.content), where
-            if role == "anonymous" and name in PUBLIC:
-                assert response.status_code in (404, 405), where  # a wrong secret: nothing
-            elif role == "anonymous":
-                assert response.status_code == 302, where
-                assert response.url.startswith(reverse("identity:login")), where
-            elif names_the_meeting:
-                assert response.status_code in (404, 405), where
-                assert world.meeting.title.encode() not in response.content, where
+        where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
+        assert response.status_code < 500, where
+        assert not identifying_texts_in(response.content), where
+        if role == "anonymous" and name in PUBLIC:
+            assert response.status_code in (404, 405), where  # a wrong secret: nothing
+        elif role == "anonymous":
+            assert response.status_code == 302, where
+            assert response.url.startswith(reverse("identity:login")), where
+        elif names_the_meeting:
+            assert response.status_code in (404, 405), where
+            assert world.meeting.title.encode() not in response.content, where
 
 
 @pytest.mark.parametrize("role", INSIDE)
 def test_inside_the_meeting_no_identifying_data_and_nothing_breaks(client, world, role):
     sign_in(client, getattr(world, role))
-    for name, route in PATTERNS:
-        url = url_for(route, values_of(world))
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
-            assert response.status_code < 500, where
-            assert not identifying_texts_in(response.content), where
+    for name, _route, url, method, response in requests(client, PATTERNS, values_of(world)):
+        where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
+        assert response.status_code < 500, where
+        assert not identifying_texts_in(response.content), where
     world.meeting.refresh_from_db()
     assert not world.meeting.is_cancelled  # an empty POST changes nothing
     assert world.meeting.sequence == 0

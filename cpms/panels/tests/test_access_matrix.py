@@ -6,47 +6,19 @@ People outside the panel get 404 (or 405) on every URL that names it; nobody, in
 gets a 500 or the patient's identifying data: members see the pseudonymised case only.
 """
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from cpms.lib.tests.access_matrix import namespace_patterns, requests
 from cpms.test import sign_in
 
-METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 INSIDE = ("expert", "guest_member", "invited", "triager", "dispatcher")
 OUTSIDE = ("other_centre", "guest", "researcher", "other_ern")
 # The identity of the patient of make_patient_world (cpms/patients/tests/factories.py).
 IDENTITY = ("Mathilde", "Grünwald", "TUE-4471-93", "1987-03-14", "March 14, 1987", "14/03/1987")
 
 
-def panel_patterns() -> list[tuple[str, str]]:
-    """(name, route) of every pattern of the `panels` namespace, however deep it is included."""
-
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern) and namespace.startswith("panels:"):
-                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-PATTERNS = panel_patterns()
-
-
-def url_for(route: str, values: dict) -> str:
-    """The route with the matrix's panel and patient; any other argument a sample."""
-
-    def argument(match):
-        converter, name = match.group(1) or "str", match.group(2)
-        if name in values:
-            return str(values[name])
-        return "1" if converter == "int" else "sample"
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", argument, route)
+PATTERNS = namespace_patterns("panels")
 
 
 def values_of(world) -> dict:
@@ -66,41 +38,30 @@ def test_it_walks_the_pages_of_panels():
 def test_outside_the_panel_nothing_of_it_is_seen(client, world, role):
     if role != "anonymous":
         sign_in(client, getattr(world, role))
-    for name, route in PATTERNS:
-        url = url_for(route, values_of(world))
+    for name, route, url, method, response in requests(client, PATTERNS, values_of(world)):
         names_the_panel = "<int:panel>" in route or "<str:pseudonym>" in route
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
-            assert response.status_code < 500, where
-            assert not identifying_texts_in(response.content), where
-            if role == "anonymous":
-                assert response.status_code == 302, where
-                assert response.url.startswith(reverse("identity:login")), where
-            elif names_the_panel:
-                assert response.status_code in (404, 405), where
+        where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
+        assert response.status_code < 500, where
+        assert not identifying_texts_in(response.content), where
+        if role == "anonymous":
+            assert response.status_code == 302, where
+            assert response.url.startswith(reverse("identity:login")), where
+        elif names_the_panel:
+            assert response.status_code in (404, 405), where
 
 
 @pytest.mark.parametrize("role", INSIDE)
 def test_inside_the_panel_no_identifying_data_and_nothing_breaks(client, world, role):
     sign_in(client, getattr(world, role))
-    for name, route in PATTERNS:
-        url = url_for(route, values_of(world))
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
-            assert response.status_code < 500, where
-            assert not identifying_texts_in(response.content), where
+    for name, _route, url, method, response in requests(client, PATTERNS, values_of(world)):
+        where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
+        assert response.status_code < 500, where
+        assert not identifying_texts_in(response.content), where
     world.panel.refresh_from_db()
     assert world.panel.status == "open"  # an empty POST changes nothing
 
 
 def test_the_requesting_centre_gets_no_500_either(client, world):
     sign_in(client, world.enrolling)
-    for name, route in PATTERNS:
-        url = url_for(route, values_of(world))
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            assert response.status_code < 500, (
-                f"{method.upper()} {url} ({name}) answered {response.status_code}"
-            )
+    for name, _route, url, method, response in requests(client, PATTERNS, values_of(world)):
+        assert response.status_code < 500, f"{method.upper()} {url} ({name}) answered {response.status_code}"

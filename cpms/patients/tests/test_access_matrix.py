@@ -6,16 +6,15 @@ with nothing of the patient on it, never data.
 """
 
 import datetime
-import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from cpms.lib.tests.access_matrix import namespace_patterns, requests
 from cpms.test import sign_in
 
 from .factories import make_patient, pdf_upload
 
-METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 ROLES = ("other_centre", "guest", "researcher", "other_ern", "anonymous")
 IDENTITY = {
     "given_names": "Anneliese",
@@ -26,33 +25,7 @@ IDENTITY = {
 BIRTH_DATE_TEXTS = ("1979-08-23", "Aug. 23, 1979", "August 23, 1979", "23/08/1979", "23 août 1979")
 
 
-def patient_patterns() -> list[tuple[str, str]]:
-    """(name, route) of every pattern of the `patients` namespace, however deep it is included."""
-
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern) and namespace.startswith("patients:"):
-                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-PATTERNS = patient_patterns()
-
-
-def url_for(route: str, values: dict) -> str:
-    """The route with the matrix's patient, centre and document; any other argument a sample."""
-
-    def argument(match):
-        converter, name = match.group(1) or "str", match.group(2)
-        if name in values:
-            return str(values[name])
-        return "1" if converter == "int" else "sample"
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", argument, route)
+PATTERNS = namespace_patterns("patients")
 
 
 @pytest.fixture
@@ -92,20 +65,15 @@ def test_only_the_enrolling_centre_sees_identifying_data(client, matrix, role):
     world, patient, values = matrix
     if role != "anonymous":
         sign_in(client, getattr(world, role))
-    for name, route in PATTERNS:
-        url = url_for(route, values)
+    for name, route, url, method, response in requests(client, PATTERNS, values):
         names_the_patient = "<" in route and any(f":{key}>" in route for key in ("pseudonym", "centre"))
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
-            assert response.status_code < 500, where
-            assert not identifying_texts_in(response.content), where
-            if role == "anonymous":
-                assert response.status_code == 302 and response.url.startswith(reverse("identity:login")), (
-                    where
-                )
-            elif names_the_patient:
-                assert response.status_code in (404, 405), where
+        where = f"{role}: {method.upper()} {url} ({name}) answered {response.status_code}"
+        assert response.status_code < 500, where
+        assert not identifying_texts_in(response.content), where
+        if role == "anonymous":
+            assert response.status_code == 302 and response.url.startswith(reverse("identity:login")), where
+        elif names_the_patient:
+            assert response.status_code in (404, 405), where
     patient.refresh_from_db()
     assert patient.removed_at is None and patient.care_consent == "given"
 
@@ -115,12 +83,7 @@ def test_the_enrolling_centre_sees_the_identity_and_nothing_breaks(client, matri
     sign_in(client, world.enrolling)
     detail = client.get(reverse("patients:patient-detail", args=[patient.pseudonym]))
     assert {"Anneliese", "TUE-99-1234"} <= set(identifying_texts_in(detail.content))
-    for name, route in PATTERNS:
-        url = url_for(route, values)
-        for method in METHODS:
-            response = getattr(client, method)(url)
-            assert response.status_code < 500, (
-                f"{method.upper()} {url} ({name}) answered {response.status_code}"
-            )
+    for name, _route, url, method, response in requests(client, PATTERNS, values):
+        assert response.status_code < 500, f"{method.upper()} {url} ({name}) answered {response.status_code}"
     patient.refresh_from_db()
     assert patient.removed_at is None  # an empty POST removes nothing
