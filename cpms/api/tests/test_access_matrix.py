@@ -10,11 +10,11 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from cpms.lib.tests.access_matrix import METHODS, namespace_patterns, url_for
 from cpms.panels.tests.factories import add_member, make_panel
 from cpms.patients.tests.factories import make_patient
-from cpms.patients.tests.test_access_matrix import IDENTITY, METHODS, identifying_texts_in, url_for
+from cpms.patients.tests.test_access_matrix import IDENTITY, identifying_texts_in
 
 from .helpers import bearer, make_token
 
@@ -22,19 +22,7 @@ ROLES = ("other_centre", "guest", "researcher", "other_ern", "expert", "triager"
 PUBLIC = {"api:schema", "api:docs"}
 
 
-def api_patterns() -> list[tuple[str, str]]:
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern) and namespace == "api:":
-                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-PATTERNS = api_patterns()
+PATTERNS = namespace_patterns("api")
 
 
 @pytest.fixture
