@@ -1,6 +1,6 @@
 """The REST API under /api/: its OpenAPI document, interactive docs, and version 1 of the resources."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -22,4 +22,6 @@ urlpatterns = [
     path("v1/panels/<int:panel>/outcome/", views.outcome_detail, name="outcome-detail"),
     path("v1/meetings/", views.meeting_list, name="meeting-list"),
     path("v1/meetings/<int:meeting>/", views.meeting_detail, name="meeting-detail"),
+    # Last: whatever matched nothing above answers 404 as problem JSON (the fuzzer sends /panels/-1/).
+    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

@@ -330,3 +330,11 @@ def meeting_detail(request, meeting: int):
         ORGANISER if found.is_organiser else getattr(found.invitation, "response", None)
     )
     return detail_response(request, s.MeetingSerializer(found.meeting).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request, path: str):
+    """Any other path under /api/ (an unknown route, `/panels/-1/`): a problem document like every other
+    API error, not the site's HTML page; after the same gate, so an anonymous caller still gets 401."""
+    raise exceptions.NotFound()

@@ -165,3 +165,10 @@ def test_only_the_requester_changes_a_draft(world, api, draft):
     anyway = {"If-Match": "*"}
     assert api(world.expert).patch(detail(world.panel), {"question": "x"}, anyway).status_code == 403
     assert api(world.other_centre).patch(detail(draft), {"question": "x"}, anyway).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/panels/-7/", "/api/v1/panels/seven/case/", "/api/v2/"])
+def test_it_answers_a_path_that_matches_no_route_with_a_problem_404(world, api, client, path):
+    response = api(world.enrolling).patch(path, {"question": "?"}, {"If-Match": "*"})
+    assert response.status_code == 404 and response.headers["Content-Type"] == "application/problem+json"
+    assert client.get(path).status_code == 401  # after the same gate as every route
