@@ -27,13 +27,11 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
-from support import p95, throwaway_postgresql
+from support import bench_urls, configure, p95, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
@@ -47,43 +45,6 @@ MEMBERS_PER_PANEL = 4
 # status → share of the panels (the rest are closed)
 STATUSES = [("archived", 0.20), ("open", 0.12), ("submitted", 0.05), ("draft", 0.02), ("returned", 0.01)]
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def configure(folder: str, database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["CPMS_EMBEDDED"] = "1"
-    os.environ["CPMS_VAR_DIR"] = folder
-    os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-
-
-def bench_urls() -> str:
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.shortcuts import render
-    from django.urls import include, path
-
-    from cpms.clinical.decorators import cpms_user_required
-
-    @login_required
-    def bare(request):
-        return HttpResponse("ok")
-
-    @cpms_user_required
-    def shell(request):
-        return render(request, "clinical/base_cpms.html")
-
-    module = types.ModuleType("bench_panels_urls")
-    module.urlpatterns = [
-        path("bench/bare/", bare),
-        path("bench/shell/", shell),
-        path("", include("config.urls")),
-    ]
-    sys.modules[module.__name__] = module
-    return module.__name__
 
 
 def pseudonym(number: int) -> str:
@@ -361,7 +322,7 @@ def main() -> None:
             from cpms.panels.models import Contribution, Membership, Panel
             from cpms.test import sign_in
 
-            override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+            override_settings(ROOT_URLCONF=bench_urls("bench_panels"), ALLOWED_HOSTS=["*"]).enable()
             call_command("migrate", verbosity=0)
             tree, centres, helena, experts, areas = world()
             load_started = time.perf_counter()

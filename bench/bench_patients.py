@@ -23,13 +23,11 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
-from support import p95, throwaway_postgresql
+from support import bench_urls, configure, p95, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
@@ -38,43 +36,6 @@ CENTRES = 20
 BIG_CENTRE_SHARE = 0.1
 POOL = 500
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def configure(folder: str, database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["CPMS_EMBEDDED"] = "1"
-    os.environ["CPMS_VAR_DIR"] = folder
-    os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-
-
-def bench_urls() -> str:
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.shortcuts import render
-    from django.urls import include, path
-
-    from cpms.clinical.decorators import cpms_user_required
-
-    @login_required
-    def bare(request):
-        return HttpResponse("ok")
-
-    @cpms_user_required
-    def shell(request):
-        return render(request, "clinical/base_cpms.html")
-
-    module = types.ModuleType("bench_patients_urls")
-    module.urlpatterns = [
-        path("bench/bare/", bare),
-        path("bench/shell/", shell),
-        path("", include("config.urls")),
-    ]
-    sys.modules[module.__name__] = module
-    return module.__name__
 
 
 def pseudonym(number: int) -> str:
@@ -191,7 +152,7 @@ def main() -> None:
             from cpms.patients.models import Patient
             from cpms.test import sign_in
 
-            override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+            override_settings(ROOT_URLCONF=bench_urls("bench_patients"), ALLOWED_HOSTS=["*"]).enable()
             call_command("migrate", verbosity=0)
             centres, helena = world()
             seconds, number, sample_pseudonym = load_patients(centres, helena)

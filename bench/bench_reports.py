@@ -24,13 +24,11 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
-from support import p95, throwaway_postgresql
+from support import bench_urls, configure, p95, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -43,35 +41,6 @@ SLOWEST = int(os.environ.get("BENCH_SLOWEST", "0"))  # print the N slowest queri
 CENTRES = 20
 ORPHA_CODES = 40
 BATCH = 5000
-
-
-def configure(folder: str, database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["CPMS_EMBEDDED"] = "1"
-    os.environ["CPMS_VAR_DIR"] = folder
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-
-
-def bench_urls() -> str:
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.urls import include, path
-
-    @login_required
-    def bare(request):
-        return HttpResponse("ok")
-
-    module = types.ModuleType("bench_reports_urls")
-    module.urlpatterns = [path("bench/bare/", bare), path("", include("config.urls"))]
-    sys.modules[module.__name__] = module
-    return module.__name__
 
 
 def build():
@@ -224,7 +193,7 @@ def main() -> None:
             from cpms.panels.models import Contribution, Panel
             from cpms.test import sign_in
 
-            override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+            override_settings(ROOT_URLCONF=bench_urls("bench_reports"), ALLOWED_HOSTS=["*"]).enable()
             call_command("migrate", verbosity=0)
             load_started = time.perf_counter()
             helena = build()

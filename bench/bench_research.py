@@ -18,15 +18,13 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
-import types
 from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 
-from support import p95, throwaway_postgresql
+from support import bench_urls, configure, p95, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -37,44 +35,6 @@ COUNTRIES = ["DE", "FR", "IT", "ES", "NL", "BE", "PL", "AT", "SE", "DK", "PT", "
 SEXES = ["female", "male", "female", "male", "undetermined", "unknown"]
 BANDS = ["0-17", "18-39", "40-64", "65+", "unknown"]
 ONSETS = ["", "HP:0003577", "HP:0003623", "HP:0003593", "HP:0011463", "HP:0003621", "HP:0003581"]
-
-
-def configure(folder: str, database_url: str | None) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["CPMS_EMBEDDED"] = "1"
-    os.environ["CPMS_VAR_DIR"] = folder
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-
-
-def bench_urls() -> str:
-    from django.contrib.auth.decorators import login_required
-    from django.http import HttpResponse
-    from django.shortcuts import render
-    from django.urls import include, path
-
-    from cpms.clinical.decorators import cpms_user_required
-
-    @login_required
-    def bare(request):
-        return HttpResponse("ok")
-
-    @cpms_user_required
-    def shell(request):
-        return render(request, "clinical/base_cpms.html")
-
-    module = types.ModuleType("bench_research_urls")
-    module.urlpatterns = [
-        path("bench/bare/", bare),
-        path("bench/shell/", shell),
-        path("", include("config.urls")),
-    ]
-    sys.modules[module.__name__] = module
-    return module.__name__
 
 
 def insert(table: str, columns: list[str], rows) -> None:
@@ -222,7 +182,7 @@ def main() -> None:
 
             from cpms.test import sign_in
 
-            override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+            override_settings(ROOT_URLCONF=bench_urls("bench_research"), ALLOWED_HOSTS=["*"]).enable()
             call_command("migrate", verbosity=0)
             tree, piet, orpha, icd, hpo = world()
             load_started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""What several benchmarks share: a free loopback port, a throw-away PostgreSQL, the 95th percentile.
+"""What several benchmarks share: Django set up on a throw-away folder and database, the bare and shell
+pages to compare with, a free loopback port, a throw-away PostgreSQL, the 95th percentile.
 
 Not a benchmark itself (`make bench` runs bench/bench_*.py).
 """
@@ -8,10 +9,57 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def configure(folder: str, database_url: str | None) -> None:
+    """Django on the embedded default in `folder`, on `database_url` (none: SQLite in the folder)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["CPMS_EMBEDDED"] = "1"
+    os.environ["CPMS_VAR_DIR"] = folder
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+
+
+def bench_urls(name: str) -> str:
+    """A URL configuration (its module name) with the two pages every bench compares with: a bare
+    signed-in view and the empty CPMS shell (the gate, the navigation), then the site's own URLs."""
+    from django.contrib.auth.decorators import login_required
+    from django.http import HttpResponse
+    from django.shortcuts import render
+    from django.urls import include, path
+
+    from cpms.clinical.decorators import cpms_user_required
+
+    @login_required
+    def bare(request):
+        return HttpResponse("ok")
+
+    @cpms_user_required
+    def shell(request):
+        return render(request, "clinical/base_cpms.html")
+
+    module = types.ModuleType(f"{name}_urls")
+    module.urlpatterns = [
+        path("bench/bare/", bare),
+        path("bench/shell/", shell),
+        path("", include("config.urls")),
+    ]
+    sys.modules[module.__name__] = module
+    return module.__name__
 
 
 def free_port() -> int:
