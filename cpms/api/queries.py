@@ -26,50 +26,66 @@ PANEL_RELATED = ("patient", "ern", "thematic_area", "centre", "requester", "lead
 
 def page_by_id(queryset: QuerySet, *, after: str = "", before: str = "", size: int) -> KeysetPage:
     """Newest first by id (the patients' list order, on the (centre, -id) index); 1 query."""
-    if (position := parse_position(after)) is not None:
-        found = list(queryset.filter(pk__lt=position).order_by("-id")[: size + 1])
-        more_after, more_before = len(found) > size, True
-        found = found[:size]
-    elif (position := parse_position(before)) is not None:
-        found = list(queryset.filter(pk__gt=position).order_by("id")[: size + 1])
-        more_after, more_before = True, len(found) > size
-        found = found[:size][::-1]
-    else:
-        found = list(queryset.order_by("-id")[: size + 1])
-        more_after, more_before = len(found) > size, False
-        found = found[:size]
-    return KeysetPage(
-        rows=found,
-        total=len(found),
-        next_cursor=str(found[-1].pk) if found and more_after else "",
-        previous_cursor=str(found[0].pk) if found and more_before else "",
+    return newest_first(
+        queryset,
+        ("id",),
+        after=_as_key(parse_position(after)),
+        before=_as_key(parse_position(before)),
+        cursor=lambda row: str(row.pk),
+        size=size,
     )
 
 
 def page_by_created(queryset: QuerySet, *, after: str = "", before: str = "", size: int) -> KeysetPage:
     """Newest first by (created_at, id), the in-house cursor (cpms.access.queries.pages); 1 query."""
-    if (position := parse_cursor(after)) is not None:
-        created_at, pk = position
-        older = Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
-        found = list(queryset.filter(older).order_by("-created_at", "-id")[: size + 1])
+    return newest_first(
+        queryset,
+        ("created_at", "id"),
+        after=parse_cursor(after),
+        before=parse_cursor(before),
+        cursor=cursor_of,
+        size=size,
+    )
+
+
+def _as_key(position: int | None) -> tuple | None:
+    return None if position is None else (position,)
+
+
+def newest_first(
+    queryset: QuerySet, fields: tuple[str, ...], *, after, before, cursor, size: int
+) -> KeysetPage:
+    """The page of `queryset`, newest first by `fields`, after or before a key (a tuple of their values);
+    no count, so that a list costs one query whatever its size."""
+    newest = [f"-{field}" for field in fields]
+    if after is not None:
+        found = list(queryset.filter(beyond(fields, after, "lt")).order_by(*newest)[: size + 1])
         more_after, more_before = len(found) > size, True
         found = found[:size]
-    elif (position := parse_cursor(before)) is not None:
-        created_at, pk = position
-        newer = Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
-        found = list(queryset.filter(newer).order_by("created_at", "id")[: size + 1])
+    elif before is not None:
+        found = list(queryset.filter(beyond(fields, before, "gt")).order_by(*fields)[: size + 1])
         more_after, more_before = True, len(found) > size
         found = found[:size][::-1]
     else:
-        found = list(queryset.order_by("-created_at", "-id")[: size + 1])
+        found = list(queryset.order_by(*newest)[: size + 1])
         more_after, more_before = len(found) > size, False
         found = found[:size]
     return KeysetPage(
         rows=found,
         total=len(found),
-        next_cursor=cursor_of(found[-1]) if found and more_after else "",
-        previous_cursor=cursor_of(found[0]) if found and more_before else "",
+        next_cursor=cursor(found[-1]) if found and more_after else "",
+        previous_cursor=cursor(found[0]) if found and more_before else "",
     )
+
+
+def beyond(fields: tuple[str, ...], key: tuple, lookup: str) -> Q:
+    """Rows past `key` in the order of `fields` ("lt": older, "gt": newer), compared field by field."""
+    condition = Q()
+    for index, field in enumerate(fields):
+        condition |= Q(
+            **dict(zip(fields[:index], key[:index], strict=True)), **{f"{field}__{lookup}": key[index]}
+        )
+    return condition
 
 
 def list_patients(request, *, centre_id=None, consents=None, after="", before="", size=25) -> KeysetPage:

@@ -172,3 +172,15 @@ def test_it_answers_a_path_that_matches_no_route_with_a_problem_404(world, api, 
     response = api(world.enrolling).patch(path, {"question": "?"}, {"If-Match": "*"})
     assert response.status_code == 404 and response.headers["Content-Type"] == "application/problem+json"
     assert client.get(path).status_code == 401  # after the same gate as every route
+
+
+def test_it_pages_by_keyset_on_the_creation_time(world, api):
+    others = [make_panel(world.patient, world.enrolling) for _ in range(3)]
+    caller = api(world.enrolling)
+    first = caller.get(LIST, {"size": 2}).json()
+    assert [row["id"] for row in first["results"]] == [others[2].pk, others[1].pk]
+    assert first["previous"] is None
+    second = caller.get(first["next"]).json()
+    assert [row["id"] for row in second["results"]] == [others[0].pk, world.panel.pk]
+    assert second["next"] is None
+    assert caller.get(second["previous"]).json()["results"] == first["results"]
