@@ -6,10 +6,12 @@ required, secure cookies, SMTP and an SMS gateway. DEBUG is off in both unless D
 error pages would show local variables, and soon patient data.
 """
 
+import hmac
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 
 from cpms.identity.pkce import pkce_required
 from cpms.lib.env import env_bool, env_int, env_list, env_str, secret
@@ -24,11 +26,21 @@ EMBEDDED = env_bool("CPMS_EMBEDDED", default=not DATABASE_URL)
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = secret("SECRET_KEY", generate_into=VAR_DIR / "secret_key" if EMBEDDED else None)
+
+
+def key_or_derived(name: str, purpose: bytes) -> str:
+    """A key kept outside the database: NAME (or NAME_FILE), generated into VAR_DIR in the embedded
+    default; without one, production derives it from SECRET_KEY for this purpose alone."""
+    if EMBEDDED or env_str(name) or env_str(f"{name}_FILE"):
+        return secret(name, generate_into=VAR_DIR / name.lower())
+    return hmac.new(SECRET_KEY.encode(), purpose, "sha256").hexdigest()
+
+
 # Fernet keys for field-level encryption, newest first; older keys still decrypt (rotation).
 FIELD_ENCRYPTION_KEYS = secret(
     "CPMS_FIELD_KEYS",
     generate_into=VAR_DIR / "field_keys" if EMBEDDED else None,
-    generator=lambda: __import__("cryptography.fernet").fernet.Fernet.generate_key().decode(),
+    generator=lambda: Fernet.generate_key().decode(),
 ).split(",")
 # The key of the blind indexes: keyed hashes (HMAC-SHA256) that let a centre find a patient by an exact
 # hospital number, or notice a second enrolment, without the identifier ever stored in clear.
@@ -44,11 +56,7 @@ BLIND_INDEX_KEY = secret(
 AUDIT_SEAL_ON_COMMIT = env_bool("AUDIT_SEAL_ON_COMMIT", default=True)
 # …by a thread of each process, in blocks (requests never wait for it), or in the request's thread.
 AUDIT_SEAL_IN_BACKGROUND = env_bool("AUDIT_SEAL_IN_BACKGROUND", default=True)
-AUDIT_CHECKPOINT_KEY = (
-    secret("AUDIT_CHECKPOINT_KEY", generate_into=VAR_DIR / "audit_checkpoint_key")
-    if EMBEDDED or env_str("AUDIT_CHECKPOINT_KEY") or env_str("AUDIT_CHECKPOINT_KEY_FILE")
-    else __import__("hmac").new(SECRET_KEY.encode(), b"cpms.audit.checkpoint", "sha256").hexdigest()
-)
+AUDIT_CHECKPOINT_KEY = key_or_derived("AUDIT_CHECKPOINT_KEY", b"cpms.audit.checkpoint")
 AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
 # Seconds between the checkpoints written in-process after sealing (0: only the regular job's).
 AUDIT_CHECKPOINT_INTERVAL = env_int("AUDIT_CHECKPOINT_INTERVAL", 300 if EMBEDDED else 0)
@@ -309,6 +317,8 @@ IMAGING_STORE = env_str("IMAGING_STORE", "storage")
 # -- img-stores: the images in S3-compatible object storage when a bucket is named, or in a site's
 # Orthanc (IMAGING_STORE=orthanc); deploy/README.md "Images" says how to set up either.
 if env_str("IMAGING_S3_BUCKET"):
+    from botocore.config import Config as BotocoreConfig
+
     STORAGES["imaging"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -317,7 +327,7 @@ if env_str("IMAGING_S3_BUCKET"):
             "endpoint_url": env_str("IMAGING_S3_ENDPOINT_URL") or None,  # none: AWS
             "region_name": env_str("IMAGING_S3_REGION") or None,
             # Give up within seconds when S3 is down: a request reading an image must not hang.
-            "client_config": __import__("botocore.config").config.Config(
+            "client_config": BotocoreConfig(
                 connect_timeout=5,
                 read_timeout=30,
                 retries={"mode": "standard", "max_attempts": 3},
@@ -337,11 +347,7 @@ ORTHANC_PASSWORD = secret("ORTHANC_PASSWORD") if IMAGING_STORE == "orthanc" else
 
 # -- imaging intake (img-intake): the key of the UID pseudonyms and date shifts (outside the database;
 # without one, production derives it from SECRET_KEY), where raw uploads wait encrypted, the limits.
-IMAGING_UID_KEY = (
-    secret("IMAGING_UID_KEY", generate_into=VAR_DIR / "imaging_uid_key")
-    if EMBEDDED or env_str("IMAGING_UID_KEY") or env_str("IMAGING_UID_KEY_FILE")
-    else __import__("hmac").new(SECRET_KEY.encode(), b"cpms.imaging.uid", "sha256").hexdigest()
-)
+IMAGING_UID_KEY = key_or_derived("IMAGING_UID_KEY", b"cpms.imaging.uid")
 IMAGING_INTAKE_DIR = Path(env_str("IMAGING_INTAKE_DIR", str(VAR_DIR / "imaging-intake")))
 IMAGING_MAX_FILE_BYTES = env_int("IMAGING_MAX_FILE_BYTES", 1024**3)  # one file (or one ZIP entry)
 IMAGING_MAX_UPLOAD_FILES = env_int("IMAGING_MAX_UPLOAD_FILES", 5000)  # files (ZIP entries included)
@@ -366,11 +372,7 @@ MIDDLEWARE.insert(
 RESEARCH_SUPPRESSION_THRESHOLD = max(2, env_int("RESEARCH_SUPPRESSION_THRESHOLD", 5))
 # The key of the store's way back to a patient (an HMAC of the patient id), outside the database;
 # without one, production derives it from SECRET_KEY.
-RESEARCH_LINK_KEY = (
-    secret("RESEARCH_LINK_KEY", generate_into=VAR_DIR / "research_link_key")
-    if EMBEDDED or env_str("RESEARCH_LINK_KEY") or env_str("RESEARCH_LINK_KEY_FILE")
-    else __import__("hmac").new(SECRET_KEY.encode(), b"cpms.research.link", "sha256").hexdigest()
-)
+RESEARCH_LINK_KEY = key_or_derived("RESEARCH_LINK_KEY", b"cpms.research.link")
 
 # -- api (cpms/api): Django REST framework and the OpenAPI document
 # Bearer tokens from CPMS Login only (cpms.api.authentication): no session, no basic auth. Throttled
