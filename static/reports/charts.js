@@ -5,6 +5,14 @@
 import Chart from "chart.js/auto";
 
 const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+// A centre's or a thematic area's name can be long: its axis label is cut, the tooltip and the table
+// beside the chart give it whole.
+const LABEL_CHARACTERS = 32;
+
+function shortLabel(value) {
+  const label = String(this.getLabelForValue(value));
+  return label.length > LABEL_CHARACTERS ? `${label.slice(0, LABEL_CHARACTERS - 1)}…` : label;
+}
 
 for (const canvas of document.querySelectorAll("canvas[data-chart]")) {
   const source = document.getElementById(canvas.dataset.chart);
@@ -19,7 +27,10 @@ for (const canvas of document.querySelectorAll("canvas[data-chart]")) {
       maintainAspectRatio: false,
       animation: reduceMotion ? false : { duration: 300 },
       plugins: { legend: { display: spec.datasets.length > 1 } },
-      scales: { [spec.horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: {
+        [spec.horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } },
+        [spec.horizontal ? "y" : "x"]: { ticks: { callback: shortLabel } },
+      },
     },
   });
   canvas.dataset.chartReady = String(chart.data.labels.length);
