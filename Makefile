@@ -43,6 +43,7 @@ run: install
 	uv run python manage.py load_demo_data
 	uv run python manage.py load_demo_patients
 	uv run python manage.py load_demo_panels
+	uv run python manage.py load_demo_cohort  # 40 more consented patients with coded cases: research figures above the threshold
 	uv run python manage.py research_sweep  # the consented demo cases into the anonymised research store
 	uv run python manage.py load_demo_images  # a small de-identified study on a demo patient (imaging)
 	@port="$${PORT:-8000}"; \

@@ -100,6 +100,64 @@ SIGNED_FORM = (
 )
 
 
+def enrol_demo_patient(user, centre, identity: Identity, sex: str, registries: str, contact: str) -> Patient:
+    """Enrol through the page's own action, with care consent given and a signed form."""
+    return do_enrol_patient(
+        acting_user=user,
+        centre=centre,
+        identity=identity,
+        sex_at_birth=sex,
+        country_of_residence="DE",
+        vital_status="alive",
+        consents={
+            ConsentKind.CARE: GIVEN,
+            ConsentKind.REGISTRIES: registries,
+            ConsentKind.RESEARCH_CONTACT: contact,
+        },
+        consent_date=datetime.date(2026, 11, 16),
+        consent_form=SimpleUploadedFile("signed-consent.pdf", SIGNED_FORM, "application/pdf"),
+    )
+
+
+def is_enrolled(centre, hospital_number: str) -> bool:
+    return (
+        Patient.objects.at_centres([centre.pk])
+        .filter(hospital_number_index=hospital_number_index(centre.pk, hospital_number), removed_at=None)
+        .exists()
+    )
+
+
+def code_demo_case(user, patient, case) -> None:
+    """Write the demo case through the case actions; codes the loaded releases lack are left out.
+    `case` is (diagnoses as (code, certainty), the first main; HPO codes; variants)."""
+    if case is None:
+        return
+    diagnoses, terms, variants = case
+    codes = {code for code, _certainty in diagnoses} | set(terms)
+    concepts = {concept.code: concept for concept in Concept.objects.filter(code__in=codes)}
+    rows = [
+        {"concept": concepts[code], "certainty": certainty, "is_main": index == 0}
+        for index, (code, certainty) in enumerate(diagnoses)
+        if code in concepts
+    ]
+    do_save_case_diagnoses(acting_user=user, patient=patient, undiagnosed=not rows, rows=rows)
+    do_save_case_phenotypes(
+        acting_user=user,
+        patient=patient,
+        rows=[
+            {"concept": concepts[code], "excluded": False, "onset": ""} for code in terms if code in concepts
+        ],
+    )
+    do_save_case_variants(
+        acting_user=user,
+        patient=patient,
+        rows=[
+            {"gene_symbol": gene, "hgvs": hgvs, "zygosity": zygosity, "acmg_class": acmg}
+            for gene, hgvs, zygosity, acmg in variants
+        ],
+    )
+
+
 class Command(BaseCommand):
     help = "Enrol a few demo patients at DE22 and DE05 (ERN-RND) with their consents."
 
@@ -112,58 +170,12 @@ class Command(BaseCommand):
             user = User.objects.filter(email__iexact=email).first()
             if user is None:
                 raise CommandError("Load the demo people first: manage.py load_demo_data")
-            already = Patient.objects.at_centres([centre.pk]).filter(
-                hospital_number_index=hospital_number_index(centre.pk, number), removed_at=None
-            )
-            if already.exists():
+            if is_enrolled(centre, number):
                 continue
-            patient = do_enrol_patient(
-                acting_user=user,
-                centre=centre,
-                identity=Identity(given, family, datetime.date.fromisoformat(born), number),
-                sex_at_birth=sex,
-                country_of_residence="DE",
-                vital_status="alive",
-                consents={
-                    ConsentKind.CARE: GIVEN,
-                    ConsentKind.REGISTRIES: registries,
-                    ConsentKind.RESEARCH_CONTACT: contact,
-                },
-                consent_date=datetime.date(2026, 11, 16),
-                consent_form=SimpleUploadedFile("signed-consent.pdf", SIGNED_FORM, "application/pdf"),
-            )
-            self.code_case(user, patient, DEMO_CASES.get(number))
+            identity = Identity(given, family, datetime.date.fromisoformat(born), number)
+            patient = enrol_demo_patient(user, centre, identity, sex, registries, contact)
+            code_demo_case(user, patient, DEMO_CASES.get(number))
             enrolled += 1
         self.stdout.write(
             f"Demo patients: {enrolled} enrolled, {len(DEMO_PATIENTS) - enrolled} already there."
-        )
-
-    def code_case(self, user, patient, case) -> None:
-        """Write the demo case through the case actions; codes the loaded releases lack are left out."""
-        if case is None:
-            return
-        diagnoses, terms, variants = case
-        concepts = {concept.code: concept for concept in Concept.objects.all()}
-        rows = [
-            {"concept": concepts[code], "certainty": certainty, "is_main": index == 0}
-            for index, (code, certainty) in enumerate(diagnoses)
-            if code in concepts
-        ]
-        do_save_case_diagnoses(acting_user=user, patient=patient, undiagnosed=not rows, rows=rows)
-        do_save_case_phenotypes(
-            acting_user=user,
-            patient=patient,
-            rows=[
-                {"concept": concepts[code], "excluded": False, "onset": ""}
-                for code in terms
-                if code in concepts
-            ],
-        )
-        do_save_case_variants(
-            acting_user=user,
-            patient=patient,
-            rows=[
-                {"gene_symbol": gene, "hgvs": hgvs, "zygosity": zygosity, "acmg_class": acmg}
-                for gene, hgvs, zygosity, acmg in variants
-            ],
         )
