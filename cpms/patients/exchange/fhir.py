@@ -2,7 +2,8 @@
 
 Patient: the pseudonym as its only identifier, and gender (sex at birth); nothing else of the person.
 Condition per ORPHA / ICD-10 code, its certainty as verificationStatus (suspected → provisional,
-excluded → refuted), the main diagnosis first. Observation per HPO term as the Phenomics Exchange IG
+excluded → refuted), the main diagnosis first, the case's onset as the onsetString (HPO's label of the
+onset term) of each diagnosis not refuted, as Phenopackets put it on each disease. Observation per HPO term as the Phenomics Exchange IG
 does it: the term as the code, LOINC Present / Absent as the value, NEG as the interpretation of an
 excluded one, the onset as a component. A genomic Observation per variant (LOINC 69548-6) with the
 HGVS, gene, allelic state and ACMG class as components.
@@ -113,8 +114,14 @@ class BundleWriter:
                     text=diagnosis.label,
                 ),
                 "subject": self.subject(),
+                **self.onset_of(status),
             },
         )
+
+    def onset_of(self, verification: str) -> dict:
+        if not self.snapshot.onset or verification == "refuted":
+            return {}
+        return {"onsetString": ONSET_LABELS[self.snapshot.onset]}
 
     def phenotype(self, number: int, phenotype) -> None:
         answer = ABSENT if phenotype.excluded else PRESENT
@@ -208,7 +215,16 @@ def to_bundle(snapshot: CaseSnapshot, *, created) -> dict:
 
 READ_KEYS = {
     "Patient": {"resourceType", "id", "meta", "identifier", "text"},
-    "Condition": {"resourceType", "id", "meta", "text", "code", "verificationStatus", "subject"},
+    "Condition": {
+        "resourceType",
+        "id",
+        "meta",
+        "text",
+        "code",
+        "verificationStatus",
+        "subject",
+        "onsetString",
+    },
     "Observation": {
         "resourceType",
         "id",
@@ -224,6 +240,7 @@ READ_KEYS = {
     },
 }
 MAX_LISTED = 200
+ONSET_OF_LABEL = {label.lower(): code for code, label in ONSET_LABELS.items()}
 
 
 def codings_of(codeable) -> list:
@@ -252,6 +269,8 @@ def read_condition(condition: Condition, prefill: Prefill) -> None:
             )
             read_any = True
             break  # one diagnosis per Condition: other codings are translations of it
+    if read_any and not prefill.onset:
+        prefill.onset = ONSET_OF_LABEL.get((condition.onsetString or "").strip().lower(), "")
     if not read_any and codings_of(condition.code):
         prefill.foreign_codes.extend(
             f"{c.system or '?'}|{c.code or '?'} {c.display or ''}".strip() for c in codings_of(condition.code)
