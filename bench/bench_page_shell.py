@@ -22,32 +22,17 @@ import os
 import pstats
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from contextlib import nullcontext
 from pathlib import Path
 
-from support import p95, throwaway_postgresql
+from support import bench_urls, configure, p95, throwaway_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
 PATIENTS = 8
 POSTGRESQL = os.environ.get("BENCH_DATABASE", "sqlite") == "postgresql"
-
-
-def configure(folder: str, database_url: str | None) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["CPMS_EMBEDDED"] = "1"
-    os.environ["CPMS_VAR_DIR"] = folder
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
 
 
 def time_get(client, url: str) -> dict:
@@ -99,7 +84,6 @@ def main() -> None:
 
 def run(folder: str, database_url: str | None) -> None:
     configure(folder, database_url)
-    from bench_patients import bench_urls
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import override_settings
@@ -108,7 +92,7 @@ def run(folder: str, database_url: str | None) -> None:
     from cpms.patients.tests.factories import make_patient, make_patient_world
     from cpms.test import sign_in
 
-    override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+    override_settings(ROOT_URLCONF=bench_urls("bench_page_shell"), ALLOWED_HOSTS=["*"]).enable()
     call_command("migrate", verbosity=0)
     world = make_patient_world()
     for n in range(PATIENTS - 1):
