@@ -23,8 +23,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Ceil, RowNumber
+from django.db.models import Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -174,7 +173,7 @@ def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
         opened=totals[1],
         closed=totals[2],
         monthly=monthly,
-        time_to_outcome=time_to_outcome(panels, period),
+        time_to_outcome=time_to_outcome(filters, panels, counts),
         **places(requested),
         by_area=by_area(requested),
         contributions=sum(row.value for row in contribution_rows),
@@ -205,7 +204,7 @@ def panel_counts(filters: Filters, panels) -> dict[str, int]:
     ).order_by()[1:2]
     signed = panels.filter(period.within("outcome_signed_at"))
     return (
-        OrganisationNode.objects.filter(pk=filters.ern.pk)  # one row to carry the counts
+        one_row(filters)
         .annotate(
             **per_month,
             past_wished_date=count_of(
@@ -217,11 +216,21 @@ def panel_counts(filters: Filters, panels) -> dict[str, int]:
                     late_by__gte=1
                 )
             ),
+            **{
+                f"outcomes_{urgency}": count_of(signed.filter(urgency=urgency).order_by())
+                for urgency in URGENCIES
+            },
             closed_with_two=count_of(
                 panels.filter(period.within("closed_at")).filter(Exists(second_opinion))
             ),
         )
-        .values(*per_month, "past_wished_date", "answered_late", "closed_with_two")
+        .values(
+            *per_month,
+            "past_wished_date",
+            "answered_late",
+            *(f"outcomes_{urgency}" for urgency in URGENCIES),
+            "closed_with_two",
+        )
         .get()
     )
 
@@ -290,31 +299,39 @@ def month_label(month: datetime.date) -> str:
 DURATION = DaysBetween("outcome_signed_at", "submitted_at")
 
 
-def time_to_outcome(panels, period: Period) -> list[Row]:
+URGENCIES = (Urgency.URGENT, Urgency.ROUTINE)
+
+
+def time_to_outcome(filters: Filters, panels, counts: dict[str, int]) -> list[Row]:
     """Per urgency: the outcomes signed in the period, the median and 90th percentile of the days
-    from the request to the outcome (nearest rank: the ⌈p·n⌉-th shortest). One query: each duration
-    is ranked in its urgency by a window function, and only the rows at the wanted ranks come back."""
-    signed = panels.filter(period.within("outcome_signed_at")).annotate(
-        duration=DURATION,
-        rank=Window(RowNumber(), partition_by=[F("urgency")], order_by=[DURATION.asc(), F("pk").asc()]),
-        outcomes=Window(Count("pk"), partition_by=[F("urgency")]),
-    )
-    wanted = Q()
-    for percentile in PERCENTILES:
-        wanted |= Q(rank=Ceil(F("outcomes") * percentile / 100.0))
-    picked: dict[str, dict] = {}
-    for row in signed.filter(wanted).values("urgency", "duration", "rank", "outcomes"):
-        ranks = picked.setdefault(row["urgency"], {"outcomes": row["outcomes"]})
-        ranks[row["rank"]] = round(row["duration"], 1)
+    from the request to the outcome (nearest rank: the ⌈p·n⌉-th shortest). `counts` has the outcomes
+    per urgency (panel_counts); one query picks each wanted duration by its rank (ORDER BY … OFFSET),
+    from the shorter end or the longer, whichever keeps fewer rows in the database's sort (the ⌈p·n⌉-th
+    shortest is the (n - ⌈p·n⌉ + 1)-th longest), on the `panels_kpi_outcomes` index."""
+    signed = panels.filter(filters.period.within("outcome_signed_at")).annotate(duration=DURATION)
+    picks = {}
+    for urgency in URGENCIES:
+        n = counts[f"outcomes_{urgency}"]
+        for percentile in PERCENTILES if n else ():
+            rank = nearest_rank(n, percentile)
+            from_longest = n - rank < rank - 1
+            order = DURATION.desc() if from_longest else DURATION.asc()
+            offset = n - rank if from_longest else rank - 1
+            ranked = signed.filter(urgency=urgency).order_by(order).values("duration")[offset : offset + 1]
+            picks[f"{urgency}_{percentile}"] = Subquery(ranked, output_field=FloatField())
+    picked = one_row(filters).annotate(**picks).values(*picks).get() if picks else {}
+    labels = {Urgency.URGENT: gettext("Urgent"), Urgency.ROUTINE: gettext("Routine")}
     result = []
-    for urgency, label in ((Urgency.URGENT, gettext("Urgent")), (Urgency.ROUTINE, gettext("Routine"))):
-        found = picked.get(urgency)
-        if not found:
-            result.append(Row(label, [0, None, None]))
-            continue
-        n = found["outcomes"]
-        result.append(Row(label, [n, *(found[nearest_rank(n, p)] for p in PERCENTILES)]))
+    for urgency in URGENCIES:
+        n = counts[f"outcomes_{urgency}"]
+        days = [round(picked[f"{urgency}_{p}"], 1) if n else None for p in PERCENTILES]
+        result.append(Row(labels[urgency], [n, *days]))
     return result
+
+
+def one_row(filters: Filters):
+    """The ERN's own row, to carry scalar subqueries (one query, one row)."""
+    return OrganisationNode.objects.filter(pk=filters.ern.pk)
 
 
 def nearest_rank(n: int, percentile: int) -> int:
