@@ -1,11 +1,14 @@
 """The KPIs of an ERN for a period, computed from the data on each request (never stored).
 
-Every figure is a GROUP BY or a COUNT in the database, on the ERN's panels (`Panel.objects.in_erns`,
-the `panels_queue` index leads with the ERN), its centres' patients (`Patient.objects.at_centres`, on
-the centre index) and its grants. The counts per month are conditional counts of one aggregate (no
-date truncation, which SQLite would do row by row in Python); the percentiles of the time to outcome
-are picked by a window function (the row at the nearest rank), so that no column of durations is read
-into Python. A fixed number of queries whatever the size of the ERN (pinned in the tests; bench/).
+Every figure is a GROUP BY or a COUNT in the database, on the ERN's panels (`Panel.objects.in_erns`),
+its centres' patients (`Patient.objects.at_centres`, on the centre index) and its grants. The panels
+are read through the `panels_kpi_*` indexes, led by the ERN and covering what each figure needs, so
+that a period's figures read that period's index entries and not the table. The counts per month are
+scalar counts, one per month and clock field, each a range of an index (no date truncation, which
+SQLite would do row by row in Python, and no row tested against every month); the percentiles of the
+time to outcome are picked by ORDER BY … OFFSET at their nearest rank, so that no column of durations
+is read into Python. A fixed number of queries whatever the size of the ERN (pinned in the tests;
+bench/bench_reports.py).
 
 What a panel counts for (its clock, cpms/panels/models.py):
 - requested in a month: `submitted_at` in it; opened: `accepted_at`; closed: `closed_at`;
