@@ -107,6 +107,18 @@ class Panel(models.Model):
                 name="panels_led_in_order",
                 condition=models.Q(status__in=("open", "closed")),
             ),
+            # The KPIs of an ERN (cpms/reports/kpis.py): each month's count is a range of one index, read
+            # from the index alone, and so are the requests per centre, area and patient and the outcomes.
+            models.Index(
+                fields=["ern", "submitted_at", "centre", "thematic_area", "patient"],
+                name="panels_kpi_requested",
+            ),
+            models.Index(fields=["ern", "accepted_at", "submitted_at"], name="panels_kpi_opened"),
+            models.Index(fields=["ern", "closed_at", "submitted_at"], name="panels_kpi_closed"),
+            models.Index(
+                fields=["ern", "outcome_signed_at", "urgency", "submitted_at", "wished_answer_date"],
+                name="panels_kpi_outcomes",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +264,8 @@ class Contribution(models.Model):
                 condition=models.Q(kind="info_request"),
                 name="panels_information_requests",
             ),
+            # The KPIs: a panel's opinions, and who wrote them when, read from the index alone.
+            models.Index(fields=["panel", "kind", "created_at", "author"], name="panels_kpi_contributions"),
         ]
 
     def __str__(self) -> str:

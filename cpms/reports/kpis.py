@@ -1,11 +1,14 @@
 """The KPIs of an ERN for a period, computed from the data on each request (never stored).
 
-Every figure is a GROUP BY or a COUNT in the database, on the ERN's panels (`Panel.objects.in_erns`,
-the `panels_queue` index leads with the ERN), its centres' patients (`Patient.objects.at_centres`, on
-the centre index) and its grants. The counts per month are conditional counts of one aggregate (no
-date truncation, which SQLite would do row by row in Python); the percentiles of the time to outcome
-are picked by a window function (the row at the nearest rank), so that no column of durations is read
-into Python. A fixed number of queries whatever the size of the ERN (pinned in the tests; bench/).
+Every figure is a GROUP BY or a COUNT in the database, on the ERN's panels (`Panel.objects.in_erns`),
+its centres' patients (`Patient.objects.at_centres`, on the centre index) and its grants. The panels
+are read through the `panels_kpi_*` indexes, led by the ERN and covering what each figure needs, so
+that a period's figures read that period's index entries and not the table. The counts per month are
+scalar counts, one per month and clock field, each a range of an index (no date truncation, which
+SQLite would do row by row in Python, and no row tested against every month); the percentiles of the
+time to outcome are picked by ORDER BY … OFFSET at their nearest rank, so that no column of durations
+is read into Python. A fixed number of queries whatever the size of the ERN (pinned in the tests;
+bench/bench_reports.py).
 
 What a panel counts for (its clock, cpms/panels/models.py):
 - requested in a month: `submitted_at` in it; opened: `accepted_at`; closed: `closed_at`;
@@ -23,8 +26,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FloatField, Func, Q, Window
-from django.db.models.functions import Ceil, RowNumber
+from django.db.models import Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -155,28 +157,13 @@ MONTHLY = (("submitted_at", "requested"), ("accepted_at", "opened"), ("closed_at
 def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
     """Every KPI of the ERN for these filters; `centre_ids`: the ERN's institutions (the page has them).
 
-    Nine queries."""
+    Eight queries."""
     period = filters.period
     panels = ern_panels(filters)
-    months = period.months
-    per_month = {
-        f"{name}_{index}": Count(
-            "pk", filter=Q(**{f"{field}__gte": aware(month), f"{field}__lt": aware(next_month(month))})
-        )
-        for field, name in MONTHLY
-        for index, month in enumerate(months)
-    }
-    counts = panels.annotate(late_by=DaysBetween("outcome_signed_at", "wished_answer_date")).aggregate(
-        **per_month,
-        past_wished_date=Count(
-            "pk", filter=Q(status__in=STILL_TO_ANSWER, wished_answer_date__lt=timezone.localdate())
-        ),
-        # Signed after the end of the wished day.
-        answered_late=Count("pk", filter=period.within("outcome_signed_at") & Q(late_by__gte=1)),
-    )
+    counts = panel_counts(filters, panels)
     monthly = [
         Row(month_label(month), [counts[f"{name}_{index}"] for _field, name in MONTHLY])
-        for index, month in enumerate(months)
+        for index, month in enumerate(period.months)
     ]
     totals = [sum(row.values[column] for row in monthly) for column in range(len(MONTHLY))]
     contribution_rows = contributions_of(panels, period)
@@ -189,16 +176,73 @@ def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
         opened=totals[1],
         closed=totals[2],
         monthly=monthly,
-        time_to_outcome=time_to_outcome(panels, period),
+        time_to_outcome=time_to_outcome(filters, panels, counts),
         **places(requested),
         by_area=by_area(requested),
         contributions=sum(row.value for row in contribution_rows),
         contributors=len(contribution_rows),
         by_member=contribution_rows,
-        closed_with_two=closed_with_two(panels, period),
+        closed_with_two=counts["closed_with_two"],
         orpha_codes=orpha_codes(requested),
         past_wished_date=counts["past_wished_date"],
         answered_late=counts["answered_late"],
+    )
+
+
+def panel_counts(filters: Filters, panels) -> dict[str, int]:
+    """The counts of panels per month (requested, opened, closed), past their wished date, answered
+    late and closed with two contributions or more: one query of scalar counts, each over the range
+    of an index led by the ERN (`panels_kpi_*`), so that no panel outside it is read and no row is
+    tested against every month."""
+    period = filters.period
+    per_month = {
+        f"{name}_{index}": count_of(
+            panels.filter(**{f"{field}__gte": aware(month), f"{field}__lt": aware(next_month(month))})
+        )
+        for field, name in MONTHLY
+        for index, month in enumerate(period.months)
+    }
+    second_opinion = Contribution.objects.filter(
+        panel_id=OuterRef("pk"), kind=Contribution.Kind.CONTRIBUTION
+    ).order_by()[1:2]
+    signed = panels.filter(period.within("outcome_signed_at"))
+    return (
+        one_row(filters)
+        .annotate(
+            **per_month,
+            past_wished_date=count_of(
+                panels.filter(status__in=STILL_TO_ANSWER, wished_answer_date__lt=timezone.localdate())
+            ),
+            # Signed after the end of the wished day.
+            answered_late=count_of(
+                signed.annotate(late_by=DaysBetween("outcome_signed_at", "wished_answer_date")).filter(
+                    late_by__gte=1
+                )
+            ),
+            **{
+                f"outcomes_{urgency}": count_of(signed.filter(urgency=urgency).order_by())
+                for urgency in URGENCIES
+            },
+            closed_with_two=count_of(
+                panels.filter(period.within("closed_at")).filter(Exists(second_opinion))
+            ),
+        )
+        .values(
+            *per_month,
+            "past_wished_date",
+            "answered_late",
+            *(f"outcomes_{urgency}" for urgency in URGENCIES),
+            "closed_with_two",
+        )
+        .get()
+    )
+
+
+def count_of(queryset) -> Subquery:
+    """`SELECT COUNT(*)` of these rows, as a scalar subquery (no GROUP BY)."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
     )
 
 
@@ -230,7 +274,6 @@ def active_users(filters: Filters) -> int:
     """Users with a CPMS grant in force in the ERN (at the centre, if one is chosen) who signed in
     during the period (a browser session started then: cpms/identity's UserSession)."""
     from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef
 
     grants = Grant.objects.active().filter(
         user=OuterRef("pk"), application__code=APPLICATION, ern_id=filters.ern.pk
@@ -259,31 +302,39 @@ def month_label(month: datetime.date) -> str:
 DURATION = DaysBetween("outcome_signed_at", "submitted_at")
 
 
-def time_to_outcome(panels, period: Period) -> list[Row]:
+URGENCIES = (Urgency.URGENT, Urgency.ROUTINE)
+
+
+def time_to_outcome(filters: Filters, panels, counts: dict[str, int]) -> list[Row]:
     """Per urgency: the outcomes signed in the period, the median and 90th percentile of the days
-    from the request to the outcome (nearest rank: the ⌈p·n⌉-th shortest). One query: each duration
-    is ranked in its urgency by a window function, and only the rows at the wanted ranks come back."""
-    signed = panels.filter(period.within("outcome_signed_at")).annotate(
-        duration=DURATION,
-        rank=Window(RowNumber(), partition_by=[F("urgency")], order_by=[DURATION.asc(), F("pk").asc()]),
-        outcomes=Window(Count("pk"), partition_by=[F("urgency")]),
-    )
-    wanted = Q()
-    for percentile in PERCENTILES:
-        wanted |= Q(rank=Ceil(F("outcomes") * percentile / 100.0))
-    picked: dict[str, dict] = {}
-    for row in signed.filter(wanted).values("urgency", "duration", "rank", "outcomes"):
-        ranks = picked.setdefault(row["urgency"], {"outcomes": row["outcomes"]})
-        ranks[row["rank"]] = round(row["duration"], 1)
+    from the request to the outcome (nearest rank: the ⌈p·n⌉-th shortest). `counts` has the outcomes
+    per urgency (panel_counts); one query picks each wanted duration by its rank (ORDER BY … OFFSET),
+    from the shorter end or the longer, whichever keeps fewer rows in the database's sort (the ⌈p·n⌉-th
+    shortest is the (n - ⌈p·n⌉ + 1)-th longest), on the `panels_kpi_outcomes` index."""
+    signed = panels.filter(filters.period.within("outcome_signed_at")).annotate(duration=DURATION)
+    picks = {}
+    for urgency in URGENCIES:
+        n = counts[f"outcomes_{urgency}"]
+        for percentile in PERCENTILES if n else ():
+            rank = nearest_rank(n, percentile)
+            from_longest = n - rank < rank - 1
+            order = DURATION.desc() if from_longest else DURATION.asc()
+            offset = n - rank if from_longest else rank - 1
+            ranked = signed.filter(urgency=urgency).order_by(order).values("duration")[offset : offset + 1]
+            picks[f"{urgency}_{percentile}"] = Subquery(ranked, output_field=FloatField())
+    picked = one_row(filters).annotate(**picks).values(*picks).get() if picks else {}
+    labels = {Urgency.URGENT: gettext("Urgent"), Urgency.ROUTINE: gettext("Routine")}
     result = []
-    for urgency, label in ((Urgency.URGENT, gettext("Urgent")), (Urgency.ROUTINE, gettext("Routine"))):
-        found = picked.get(urgency)
-        if not found:
-            result.append(Row(label, [0, None, None]))
-            continue
-        n = found["outcomes"]
-        result.append(Row(label, [n, *(found[nearest_rank(n, p)] for p in PERCENTILES)]))
+    for urgency in URGENCIES:
+        n = counts[f"outcomes_{urgency}"]
+        days = [round(picked[f"{urgency}_{p}"], 1) if n else None for p in PERCENTILES]
+        result.append(Row(labels[urgency], [n, *days]))
     return result
+
+
+def one_row(filters: Filters):
+    """The ERN's own row, to carry scalar subqueries (one query, one row)."""
+    return OrganisationNode.objects.filter(pk=filters.ern.pk)
 
 
 def nearest_rank(n: int, percentile: int) -> int:
@@ -343,20 +394,6 @@ def contributions_of(panels, period: Period) -> list[Row]:
         )
         for row in rows
     ]
-
-
-def closed_with_two(panels, period: Period) -> int:
-    """The panels closed in the period with two contributions or more (one query, counted in the database)."""
-    return (
-        Contribution.objects.filter(
-            panel__in=panels.filter(period.within("closed_at")).values("pk"),
-            kind=Contribution.Kind.CONTRIBUTION,
-        )
-        .values("panel_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-        .count()
-    )
 
 
 def orpha_codes(requested) -> list[Row]:

@@ -11,9 +11,9 @@ from .helpers import build_activity
 
 URL = reverse("reports:report-list")
 YEAR = {"from_month": "2025-01", "to_month": "2025-12"}
-# Session, user, the gate, the ERNs, the ERN's centres and areas, the KPIs (9), the audit event, the
+# Session, user, the gate, the ERNs, the ERN's centres and areas, the KPIs (8), the audit event, the
 # user's recent runs, the header's unread notifications.
-QUERIES = 18
+QUERIES = 17
 
 
 def page(client, status=200, **params) -> str:
