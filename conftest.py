@@ -72,6 +72,10 @@ class TemplateDatabase:
         self.run_id = run_id
         self.rebuild = rebuild
         self.migrate_into = connection.creation.create_test_db  # Django's own: create and migrate
+        if connection.vendor == "sqlite":
+            self.name = str(folder / "template.sqlite3")
+        else:  # named after the database itself, before it becomes the test database
+            self.name = f"{connection.settings_dict['NAME']}_template_{folder.name[-16:]}"[:63]
 
     def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
         """Stands in for connection.creation.create_test_db in Django's setup_databases."""
@@ -86,12 +90,6 @@ class TemplateDatabase:
         if serialize:
             self.connection._test_serialized_contents = creation.serialize_db_to_string()
         return test_name
-
-    @property
-    def name(self) -> str:
-        if self.connection.vendor == "sqlite":
-            return str(self.folder / "template.sqlite3")
-        return f"{self.connection.settings_dict['NAME']}_template_{self.folder.name[-16:]}"[:63]
 
     def _built_by(self) -> str:
         marker = self.folder / f"{self.connection.vendor}.run"
