@@ -1,3 +1,10 @@
+import fcntl
+import hashlib
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -28,6 +35,170 @@ def _start_rank(item) -> int:
 
 def pytest_collection_modifyitems(items):
     items.sort(key=_start_rank)  # stable: the order within each rank is the collection's
+
+
+# Migrate once, clone per worker. Migrating a test database takes ~50 s; each xdist worker did it for
+# itself. One process (the first to take the lock) migrates a template, kept in the system temp dir
+# under a hash of every migration file and of uv.lock (the migrations of Django and third parties);
+# each worker then copies it: SQLite's backup API into its in-memory database, PostgreSQL's
+# CREATE DATABASE … TEMPLATE. A later run with the same migrations reuses the template; --create-db
+# builds it again (once per run, whichever worker comes first). --reuse-db and --no-migrations keep
+# pytest-django's own set-up.
+ROOT = Path(__file__).resolve().parent
+
+
+def _migrations_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("cpms/*/migrations/*.py"), ROOT / "uv.lock"]):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextmanager
+def _locked(folder: Path):
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+class TemplateDatabase:
+    """One connection's migrated template: built under the lock when missing, then cloned."""
+
+    def __init__(self, connection, folder: Path, run_id: str, rebuild: bool):
+        self.connection = connection
+        self.folder = folder
+        self.run_id = run_id
+        self.rebuild = rebuild
+        self.migrate_into = connection.creation.create_test_db  # Django's own: create and migrate
+        if connection.vendor == "sqlite":
+            self.name = str(folder / "template.sqlite3")
+        else:  # named after the database itself, before it becomes the test database
+            self.name = f"{connection.settings_dict['NAME']}_template_{folder.name[-16:]}"[:63]
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        """Stands in for connection.creation.create_test_db in Django's setup_databases."""
+        creation = self.connection.creation
+        test_name = creation._get_test_db_name()
+        if verbosity >= 1:
+            creation.log(f"Cloning test database for alias {self.connection.alias!r} from its template...")
+        with _locked(self.folder):
+            if (self.rebuild and self._built_by() != self.run_id) or not self._exists():
+                self._build()
+            self._clone_into(test_name)
+        if serialize:
+            self.connection._test_serialized_contents = creation.serialize_db_to_string()
+        return test_name
+
+    def _built_by(self) -> str:
+        marker = self.folder / f"{self.connection.vendor}.run"
+        return marker.read_text() if marker.exists() else ""
+
+    def _exists(self) -> bool:
+        if self.connection.vendor == "sqlite":
+            return Path(self.name).exists()
+        with self.connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name])
+            return cursor.fetchone() is not None
+
+    def _build(self):
+        from django.conf import settings
+
+        settings_dict = self.connection.settings_dict
+        old_name, old_test_name = settings_dict["NAME"], settings_dict["TEST"]["NAME"]
+        building = self.name + ".building" if self.connection.vendor == "sqlite" else self.name
+        settings_dict["TEST"]["NAME"] = building
+        try:
+            self.migrate_into(verbosity=0, autoclobber=True, serialize=False)
+            self._close()
+        finally:
+            settings_dict["NAME"], settings_dict["TEST"]["NAME"] = old_name, old_test_name
+            settings.DATABASES[self.connection.alias]["NAME"] = old_name
+        if self.connection.vendor == "sqlite":
+            with sqlite3.connect(building) as template:
+                template.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            template.close()
+            Path(building).replace(self.name)
+        (self.folder / f"{self.connection.vendor}.run").write_text(self.run_id)
+
+    def _clone_into(self, test_name: str):
+        from django.conf import settings
+
+        self._close()
+        settings.DATABASES[self.connection.alias]["NAME"] = test_name
+        self.connection.settings_dict["NAME"] = test_name
+        if self.connection.vendor == "sqlite":
+            self.connection.ensure_connection()  # the in-memory database lives as long as this connection
+            template = sqlite3.connect(f"file:{self.name}?mode=ro", uri=True)
+            template.backup(self.connection.connection)
+            template.close()
+            return
+        quote = self.connection.ops.quote_name
+        with self.connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
+            cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(self.name)}")
+
+    def _close(self):
+        self.connection.close()
+        if hasattr(self.connection, "close_pool"):
+            self.connection.close_pool()  # CREATE DATABASE … TEMPLATE wants no connection to the template
+
+
+def _clonable(connection) -> bool:
+    if connection.vendor == "sqlite":
+        return connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's django_db_setup, each test database cloned from a template instead of migrated."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    folder = Path(tempfile.gettempdir()) / f"cpms-test-template-{_migrations_hash()}"
+    run_id = getattr(request.config, "workerinput", {}).get("testrunuid") or str(id(request.config))
+    templated = []
+    if django_db_use_migrations and not keepdb:
+        for alias in aliases:
+            connection = connections[alias]
+            if _clonable(connection) and not connection.settings_dict["TEST"].get("MIRROR"):
+                template = TemplateDatabase(connection, folder, run_id, rebuild=django_db_createdb)
+                connection.creation.create_test_db = template.create_test_db
+                templated.append(connection)
+    try:
+        with django_db_blocker.unblock():
+            db_cfg = setup_databases(
+                verbosity=request.config.option.verbose,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=keepdb,
+            )
+    finally:
+        for connection in templated:
+            del connection.creation.create_test_db  # Django's own method again, for the teardown
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+            except Exception as exc:  # as pytest-django does: a warning, not an error of the last test
+                request.node.warn(pytest.PytestWarning(f"Error tearing down the test databases: {exc!r}"))
 
 
 @pytest.fixture(autouse=True)

@@ -33,13 +33,42 @@ def action_argument(call: ast.Call):
     return next((keyword.value for keyword in call.keywords if keyword.arg == "action"), None)
 
 
+# Indexes built once per module (or once for all of them): walking every tree again for each call
+# site made this file take most of a minute.
+@cache
+def parents(tree: ast.Module) -> dict[ast.AST, ast.AST]:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+@cache
+def assignments(tree: ast.Module) -> dict[str, list[ast.expr]]:
+    found: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for name in {t.id for t in node.targets if isinstance(t, ast.Name)}:
+                found.setdefault(name, []).append(node.value)
+    return found
+
+
+@cache
+def calls_by_name() -> dict[str, list[ast.Call]]:
+    """Every call in the source, by the name (or attribute) it calls."""
+    found: dict[str, list[ast.Call]] = {}
+    for tree in modules().values():
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call):
+                found.setdefault(getattr(call.func, "id", getattr(call.func, "attr", None)), []).append(call)
+    return found
+
+
 def enclosing_functions(tree: ast.Module, target: ast.AST) -> list[ast.FunctionDef]:
-    return [
-        function
-        for function in ast.walk(tree)
-        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
-        and any(node is target for node in ast.walk(function))
-    ]
+    """The functions around `target`, outermost first."""
+    functions, node = [], parents(tree).get(target)
+    while node is not None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            functions.append(node)
+        node = parents(tree).get(node)
+    return functions[::-1]
 
 
 def codes_of(expr, tree: ast.Module, around: ast.AST) -> list[str] | None:
@@ -59,12 +88,7 @@ def codes_of(expr, tree: ast.Module, around: ast.AST) -> list[str] | None:
 
 
 def codes_of_name(name: str, tree: ast.Module, around: ast.AST) -> list[str] | None:
-    values = [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-    ]
+    values = list(assignments(tree).get(name, []))
     for function in enclosing_functions(tree, around):
         arguments = function.args.kwonlyargs
         defaults = function.args.kw_defaults
@@ -83,10 +107,7 @@ def codes_of_name(name: str, tree: ast.Module, around: ast.AST) -> list[str] | N
         ]
         values += [
             keyword.value
-            for other in modules().values()
-            for call in ast.walk(other)
-            if isinstance(call, ast.Call)
-            and getattr(call.func, "id", getattr(call.func, "attr", None)) == function.name
+            for call in calls_by_name().get(function.name, [])
             for keyword in call.keywords
             if keyword.arg == name
         ]
