@@ -2,11 +2,11 @@
 
 Patient: the pseudonym as its only identifier, and gender (sex at birth); nothing else of the person.
 Condition per ORPHA / ICD-10 code, its certainty as verificationStatus (suspected → provisional,
-excluded → refuted), the main diagnosis first, the case's onset as the onsetString (HPO's label of the
-onset term) of each diagnosis not refuted, as Phenopackets put it on each disease. Observation per HPO term as the Phenomics Exchange IG
-does it: the term as the code, LOINC Present / Absent as the value, NEG as the interpretation of an
-excluded one, the onset as a component. A genomic Observation per variant (LOINC 69548-6) with the
-HGVS, gene, allelic state and ACMG class as components.
+excluded → refuted), the main diagnosis first, the case's onset as the onsetString (HPO's label of
+the onset term) of each diagnosis not refuted, as Phenopackets put it on each disease. Observation
+per HPO term as the Phenomics Exchange IG does it: the term as the code, LOINC Present / Absent as
+the value, NEG as the interpretation of an excluded one, the onset as a component. A genomic
+Observation per variant (LOINC 69548-6) with the HGVS, gene, allelic state and ACMG class as components.
 """
 
 import uuid
