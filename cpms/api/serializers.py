@@ -168,6 +168,13 @@ class PanelChangeSerializer(serializers.Serializer):
     )
 
 
+class InvitationAnswerSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(["accept", "decline"])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text=_("Required to decline.")
+    )
+
+
 class SharedRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.CharField()

@@ -13,11 +13,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from cpms.meetings.listing import ORGANISER
 from cpms.meetings.queries import get_meeting_for_user
 from cpms.panels.actions.discussion import do_add_contribution
-from cpms.panels.actions.requests import do_change_panel_request
+from cpms.panels.actions.members import do_accept_invitation, do_decline_invitation
+from cpms.panels.actions.requests import do_change_panel_request, do_submit_panel_request
+from cpms.panels.forms.members import InvitationAnswerForm
 from cpms.panels.models import PanelStatus, Urgency
 from cpms.panels.queries import find_panel_for_user, get_panel_for_user
 from cpms.panels.queries.discussion import may_contribute
@@ -227,6 +230,55 @@ def panel_detail(request, panel: int):
         )
     do_change_panel_request(acting_user=request.user, panel=found.panel, **form.values())
     return detail_response(request, panel_data(find_panel_for_user(request, panel)))
+
+
+WRITE_ERRORS = {**ERRORS, **problems(409, 412, 428)}
+
+
+@extend_schema(
+    tags=["panels"],
+    summary="Submit a draft request to the ERN (its requester)",
+    parameters=[IF_MATCH],
+    request=None,
+    responses={200: s.PanelDetailSerializer, **WRITE_ERRORS},
+)
+@api_view(["POST"])
+def panel_submit(request, panel: int):
+    found = find_panel_for_user(request, panel)  # the submission is the audited write
+    if not found.is_requester:
+        raise exceptions.PermissionDenied(_("Only the requester submits a draft."))
+    require_if_match(request, panel_data(found))
+    do_submit_panel_request(acting_user=request.user, panel=found.panel)
+    return detail_response(request, panel_data(find_panel_for_user(request, panel)))
+
+
+@extend_schema(
+    tags=["panels"],
+    summary="Answer your invitation to a panel: accept, or decline with a reason",
+    parameters=[IF_MATCH],
+    request=s.InvitationAnswerSerializer,
+    responses={200: s.PanelDetailSerializer, 204: None, **WRITE_ERRORS, **problems(400, 415)},
+)
+@api_view(["POST"])
+def invitation_answer(request, panel: int):
+    found = find_panel_for_user(request, panel)
+    if not found.is_invited:
+        raise exceptions.PermissionDenied(_("You hold no invitation to this panel."))
+    require_if_match(request, panel_data(found))
+    given = s.InvitationAnswerSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    form = InvitationAnswerForm(given.validated_data)  # the page's rule: a decline says why
+    if not form.is_valid():
+        raise exceptions.ValidationError(
+            {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        )
+    if form.cleaned_data["decision"] == InvitationAnswerForm.ACCEPT:
+        do_accept_invitation(acting_user=request.user, panel=found.panel)
+        return detail_response(request, panel_data(find_panel_for_user(request, panel)))
+    do_decline_invitation(
+        acting_user=request.user, panel=found.panel, reason=form.cleaned_data["reason"].strip()
+    )
+    return Response(status=204)  # who declined no longer reads the panel
 
 
 @extend_schema(
