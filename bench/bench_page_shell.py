@@ -25,11 +25,9 @@ import statistics
 import tempfile
 import time
 from contextlib import nullcontext
-from pathlib import Path
 
 from support import bench_urls, configure, p95, throwaway_postgresql
 
-ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
 PATIENTS = 8
 POSTGRESQL = os.environ.get("BENCH_DATABASE", "sqlite") == "postgresql"
