@@ -5,6 +5,11 @@ SHELL := /bin/bash
 
 # Never let `uv run` rewrite uv.lock behind our back: the committed lock is what gets installed.
 export UV_FROZEN := 1
+# Compile once, import fast: the virtualenv is byte-compiled at install (uv sync --compile-bytecode) and
+# our own modules and pytest's rewritten tests keep their .pyc. Without this, a machine that sets
+# PYTHONDONTWRITEBYTECODE compiles every module again in each process: each manage.py command of
+# `make run`, each pytest worker.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install run test lint bench
 
@@ -16,7 +21,7 @@ help:
 
 install: node_modules/.cpms-installed static/build/cpms.css static/build/viewer/viewer.js static/build/reports/charts.js
 	@command -v uv >/dev/null 2>&1 || pip install uv
-	uv sync --frozen
+	uv sync --frozen --compile-bytecode
 
 # npm ci wipes node_modules, so only run it when package.json or the lock changed.
 node_modules/.cpms-installed: package.json $(wildcard package-lock.json)

@@ -33,7 +33,28 @@ def _start_rank(item) -> int:
     return 3
 
 
-def pytest_collection_modifyitems(items):
+# What gives pytest-django's tests their database; a test without one cannot touch it (pytest-django
+# refuses), so its result is the same on every database.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the suite's second run, on PostgreSQL)",
+    )
+
+
+def _uses_database(item) -> bool:
+    marked = item.get_closest_marker("django_db") is not None
+    return marked or not DATABASE_FIXTURES.isdisjoint(item.fixturenames)
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("database_tests_only"):
+        config.hook.pytest_deselected(items=[item for item in items if not _uses_database(item)])
+        items[:] = [item for item in items if _uses_database(item)]
     items.sort(key=_start_rank)  # stable: the order within each rank is the collection's
 
 

@@ -2,7 +2,8 @@
 # The whole test run, as `make test` and CI do it:
 #   1. lint and migration checks, `check --deploy` under a production-like environment;
 #   2. the pytest suite on SQLite (the embedded default);
-#   3. the same suite on a throw-away PostgreSQL server started here and removed on exit.
+#   3. the same suite on a throw-away PostgreSQL server started here and removed on exit (the tests that
+#      use a database: the others cannot differ).
 # A throw-away redis-server (loopback, nothing on disk) serves both runs as the Celery broker of
 # the tests that prove the background path; they run a real Celery worker against it
 # (cpms/lib/tests/broker.py: a worker thread that sees the test database, and worker processes).
@@ -12,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export UV_FROZEN=1 # run what uv.lock says, never re-lock
+unset PYTHONDONTWRITEBYTECODE # each pytest worker would compile every module (and rewrite every test) again
 PYTEST_WORKERS="${PYTEST_WORKERS:-2}"
 started_at=$SECONDS
 
@@ -175,7 +177,9 @@ echo "PostgreSQL $("${psql_admin[@]}" -At -c 'SHOW server_version') on 127.0.0.1
 
 # ---------------------------------------------------------------------------------------------
 section "pytest on PostgreSQL"
+# Only the tests that use a database: the others (no database access, pytest-django refuses it) passed
+# on SQLite and would do the same here.
 DATABASE_URL="postgres://cpms:cpms@127.0.0.1:$pg_port/cpms" CPMS_EMBEDDED=1 \
-    uv run pytest -n "$PYTEST_WORKERS" "$@"
+    uv run pytest -n "$PYTEST_WORKERS" --database-tests-only "$@"
 
 section "All checks passed"
