@@ -8,7 +8,7 @@ contributions show the ERN pseudonym.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cpms.panels.models import PanelStatus, Urgency
+from cpms.panels.models import PanelStatus, Signoff, Urgency
 from cpms.patients.forms.case import SECTIONS
 from cpms.patients.models.patient import ConsentStatus
 
@@ -175,6 +175,36 @@ class InvitationAnswerSerializer(serializers.Serializer):
     )
 
 
+class TriageSerializer(serializers.Serializer):
+    """A triage decision, as the page's three forms take it (AcceptForm, ReturnForm, ForwardForm)."""
+
+    decision = serializers.ChoiceField(["accept", "return", "forward"])
+    lead = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("To accept: the id of the HP of the ERN who leads the panel (the requester by default)."),
+    )
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_("To return: your question to the requester (required). To forward: a note."),
+    )
+    ern = serializers.IntegerField(
+        required=False, help_text=_("To forward: the id of the ERN (the panel's own by default).")
+    )
+    thematic_area = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("To forward: the id of a thematic area of that ERN.")
+    )
+
+
+class SignoffAnswerSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(Signoff.Decision.choices)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("Required to ask for changes.")
+    )
+
+
 class SharedRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     value = serializers.CharField()
@@ -270,3 +300,16 @@ def request_form_data(panel, changes: dict) -> dict:
         else:
             data[name] = "" if value is None else str(value)
     return data
+
+
+def triage_form_data(panel, decision: str, given: dict) -> dict:
+    """The page's triage form data (its `<decision>-<field>` names) for a decision sent to the API."""
+    if decision == "accept":
+        fields = {"lead": given.get("lead")}
+    elif decision == "return":
+        fields = {"text": given.get("text", "")}
+    else:
+        ern, area = given.get("ern", panel.ern_id), given.get("thematic_area")
+        fields = {"ern": ern, "thematic_area": area, "text": given.get("text", "")}
+    data = {f"{decision}-{name}": "" if value is None else str(value) for name, value in fields.items()}
+    return {"decision": decision, **data}

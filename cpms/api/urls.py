@@ -19,9 +19,11 @@ urlpatterns = [
     path("v1/panels/<int:panel>/", views.panel_detail, name="panel-detail"),
     path("v1/panels/<int:panel>/submit/", views.panel_submit, name="panel-submit"),
     path("v1/panels/<int:panel>/invitation/", views.invitation_answer, name="invitation-answer"),
+    path("v1/panels/<int:panel>/triage/", views.panel_triage, name="panel-triage"),
     path("v1/panels/<int:panel>/case/", views.panel_case, name="panel-case"),
     path("v1/panels/<int:panel>/contributions/", views.contribution_list, name="contribution-list"),
     path("v1/panels/<int:panel>/outcome/", views.outcome_detail, name="outcome-detail"),
+    path("v1/panels/<int:panel>/outcome/signoff/", views.outcome_signoff, name="outcome-signoff"),
     path("v1/meetings/", views.meeting_list, name="meeting-list"),
     path("v1/meetings/<int:meeting>/", views.meeting_detail, name="meeting-detail"),
     # Last: whatever matched nothing above answers 404 as problem JSON (the fuzzer sends /panels/-1/).

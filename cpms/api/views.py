@@ -6,7 +6,7 @@ action. Errors are problem details (errors.py); updates need `If-Match` (etags.p
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,16 +19,18 @@ from cpms.meetings.listing import ORGANISER
 from cpms.meetings.queries import get_meeting_for_user
 from cpms.panels.actions.discussion import do_add_contribution
 from cpms.panels.actions.members import do_accept_invitation, do_decline_invitation
+from cpms.panels.actions.outcome import do_answer_outcome
 from cpms.panels.actions.requests import do_change_panel_request, do_submit_panel_request
 from cpms.panels.forms.members import InvitationAnswerForm
+from cpms.panels.forms.outcome import SignoffForm
 from cpms.panels.models import PanelStatus, Urgency
 from cpms.panels.queries import find_panel_for_user, get_panel_for_user
 from cpms.panels.queries.discussion import may_contribute
 from cpms.panels.queries.discussion import require_reader as require_thread_reader
-from cpms.panels.queries.outcome import outcome_state
+from cpms.panels.queries.outcome import outcome_state, signer_memberships
 from cpms.panels.queries.outcome import require_reader as require_outcome_reader
 from cpms.panels.queries.requests import shared_case
-from cpms.panels.views.requests import request_form
+from cpms.panels.views.requests import DECISIONS, decide, request_form, triage_forms
 from cpms.patients.actions.exchange import FHIR, PHENOPACKET, do_export_case
 from cpms.patients.exchange.validation import ExportInvalid
 from cpms.patients.models.patient import ConsentStatus
@@ -65,6 +67,9 @@ CONSENT_FILTERS = [
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the panel you read."
 )
+IF_MATCH_OUTCOME = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the outcome you read."
+)
 
 
 class FhirJSONRenderer(JSONRenderer):
@@ -83,6 +88,13 @@ def choice(request, name: str, values) -> str:
             {name: [_("Not one of: %(values)s.") % {"values": ", ".join(values)}]}
         )
     return value
+
+
+def field_errors(form) -> exceptions.ValidationError:
+    """The page form's errors as the API's 400 (problem details with the fields' messages)."""
+    return exceptions.ValidationError(
+        {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    )
 
 
 # -- patients (HPs of the enrolling centre)
@@ -225,14 +237,21 @@ def panel_detail(request, panel: int):
     changes.is_valid(raise_exception=True)
     form = request_form(s.request_form_data(found.panel, changes.validated_data))
     if not form.is_valid():
-        raise exceptions.ValidationError(
-            {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        )
+        raise field_errors(form)
     do_change_panel_request(acting_user=request.user, panel=found.panel, **form.values())
     return detail_response(request, panel_data(find_panel_for_user(request, panel)))
 
 
 WRITE_ERRORS = {**ERRORS, **problems(409, 412, 428)}
+
+
+def panel_or_gone(request, panel: int) -> Response:
+    """The panel after a write, or 204 when the caller no longer reads it (declined, forwarded away)."""
+    try:
+        found = find_panel_for_user(request, panel)
+    except Http404:
+        return Response(status=204)
+    return detail_response(request, panel_data(found))
 
 
 @extend_schema(
@@ -269,9 +288,7 @@ def invitation_answer(request, panel: int):
     given.is_valid(raise_exception=True)
     form = InvitationAnswerForm(given.validated_data)  # the page's rule: a decline says why
     if not form.is_valid():
-        raise exceptions.ValidationError(
-            {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        )
+        raise field_errors(form)
     if form.cleaned_data["decision"] == InvitationAnswerForm.ACCEPT:
         do_accept_invitation(acting_user=request.user, panel=found.panel)
         return detail_response(request, panel_data(find_panel_for_user(request, panel)))
@@ -279,6 +296,38 @@ def invitation_answer(request, panel: int):
         acting_user=request.user, panel=found.panel, reason=form.cleaned_data["reason"].strip()
     )
     return Response(status=204)  # who declined no longer reads the panel
+
+
+@extend_schema(
+    tags=["panels"],
+    summary="Triage a submitted request (the ERN's coordinators and dispatchers): accept, return, forward",
+    description=(
+        "`accept` opens the panel, led by the requester or by `lead`; `return` sends it back to the "
+        "requester with the question in `text`; `forward` sends it to another thematic area (of `ern`, "
+        "the panel's own by default) or ERN. 204 when you no longer read the panel after forwarding it."
+    ),
+    parameters=[IF_MATCH],
+    request=s.TriageSerializer,
+    responses={200: s.PanelDetailSerializer, 204: None, **WRITE_ERRORS, **problems(400, 415)},
+)
+@api_view(["POST"])
+def panel_triage(request, panel: int):
+    found = find_panel_for_user(request, panel)  # the decision is the audited write
+    if not found.is_triager:
+        raise exceptions.PermissionDenied(_("Only the ERN's coordinators and dispatchers triage requests."))
+    require_if_match(request, panel_data(found))
+    if found.panel.status != PanelStatus.SUBMITTED:
+        raise Conflict(_("This request is not waiting for triage."))
+    given = s.TriageSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    decision = given.validated_data["decision"]
+    form = triage_forms(
+        found.panel, s.triage_form_data(found.panel, decision, given.validated_data), decision
+    )[DECISIONS[decision]]
+    if not form.is_valid():  # the page's forms: a lead of the ERN, a question to return, an area of the ERN
+        raise field_errors(form)
+    decide(request, found.panel, decision, form)
+    return panel_or_gone(request, panel)
 
 
 @extend_schema(
@@ -345,6 +394,11 @@ def contribution_list(request, panel: int):
 def outcome_detail(request, panel: int):
     found = get_panel_for_user(request, panel)
     require_outcome_reader(found)
+    return detail_response(request, outcome_data(found))
+
+
+def outcome_data(found) -> dict:
+    """The outcome as its reader sees it: the representation its ETag is the digest of."""
     state = outcome_state(found)
     data = {
         "panel": found.panel.pk,
@@ -353,7 +407,33 @@ def outcome_detail(request, panel: int):
         "under_signature": state.under_signature,
         "signers": state.signers,
     }
-    return detail_response(request, s.OutcomeSerializer(data).data)
+    return s.OutcomeSerializer(data).data
+
+
+@extend_schema(
+    tags=["panels"],
+    summary="Answer the outcome under signature (the lead and the members who contributed): sign, or ask "
+    "for changes",
+    parameters=[IF_MATCH_OUTCOME],
+    request=s.SignoffAnswerSerializer,
+    responses={200: s.OutcomeSerializer, **WRITE_ERRORS, **problems(400, 415)},
+)
+@api_view(["POST"])
+def outcome_signoff(request, panel: int):
+    found = find_panel_for_user(request, panel)  # the answer is the audited write
+    require_outcome_reader(found)
+    if request.user.pk not in {m.user_id for m in signer_memberships(found.panel)}:
+        raise exceptions.PermissionDenied(
+            _("Only the panel lead and the members who contributed sign the outcome.")
+        )
+    require_if_match(request, outcome_data(found))
+    given = s.SignoffAnswerSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    form = SignoffForm(given.validated_data)  # the page's rule: asking for changes says which
+    if not form.is_valid():
+        raise field_errors(form)
+    do_answer_outcome(acting_user=request.user, panel=found.panel, **form.cleaned_data)
+    return detail_response(request, outcome_data(find_panel_for_user(request, panel)))
 
 
 # -- meetings (organised, or invited with the invitation in force)
