@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cpms.panels.models import PanelStatus, Signoff, Urgency
-from cpms.patients.forms.case import SECTIONS
+from cpms.patients.forms.case import MAX_ROWS, SECTIONS
+from cpms.patients.models.case import AcmgClass, Certainty, Onset, Zygosity
 from cpms.patients.models.patient import ConsentStatus
 
 
@@ -119,6 +120,51 @@ class CaseSerializer(serializers.Serializer):
     variants = VariantSerializer(many=True, source="rows_variants")
     attachments = CaseAttachmentSerializer(many=True, source="rows_attachments")
     updated_at = serializers.DateTimeField(allow_null=True)
+
+
+class DiagnosisRowInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text=_("An ORPHA or ICD-10 code: ORPHA:558, G40.3."))
+    certainty = serializers.ChoiceField(Certainty.choices, default=Certainty.CONFIRMED)
+    is_main = serializers.BooleanField(default=False)
+
+
+class PhenotypeRowInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text=_("An HPO term: HP:0001250."))
+    excluded = serializers.BooleanField(default=False)
+    onset = serializers.ChoiceField(Onset.choices, allow_blank=True, default="")
+
+
+class VariantRowInput(serializers.Serializer):
+    gene_symbol = serializers.CharField(max_length=40)
+    hgvs = serializers.CharField(max_length=500, allow_blank=True, default="")
+    zygosity = serializers.ChoiceField(Zygosity.choices, allow_blank=True, default="")
+    acmg_class = serializers.ChoiceField(AcmgClass.choices, allow_blank=True, default="")
+
+
+def optional_text() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, max_length=20000, trim_whitespace=False)
+
+
+def optional_count() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=9999)
+
+
+class CaseChangeSerializer(serializers.Serializer):
+    """The fields of the case to change, as the case is read; the case's section forms check them.
+    A list of rows replaces the section's rows."""
+
+    onset = serializers.ChoiceField(Onset.choices, required=False, allow_blank=True)
+    age_at_onset_years = optional_count()
+    age_at_diagnosis_years = optional_count()
+    first_contact_year = optional_count()
+    clinical_history = optional_text()
+    family_history = optional_text()
+    investigations = optional_text()
+    treatment = optional_text()
+    undiagnosed = serializers.BooleanField(required=False)
+    diagnoses = DiagnosisRowInput(many=True, required=False, max_length=MAX_ROWS)
+    phenotypes = PhenotypeRowInput(many=True, required=False, max_length=MAX_ROWS)
+    variants = VariantRowInput(many=True, required=False, max_length=MAX_ROWS)
 
 
 class PanelSerializer(serializers.Serializer):
@@ -276,7 +322,10 @@ class MeetingSerializer(serializers.Serializer):
 
 
 def case_rows(case):
-    """The case with `rows_<kind>`: its prefetched rows, or none before its first save."""
+    """The case with `rows_<kind>`: its prefetched rows, or none before its first save (and then no
+    `updated_at`: the model's default is the time of the read, which would change the ETag each time)."""
+    if not case.pk:
+        case.updated_at = None
     for name in ("diagnoses", "phenotypes", "variants", "attachments"):
         setattr(case, f"rows_{name}", list(getattr(case, name).all()) if case.pk else [])
     return case

@@ -35,9 +35,9 @@ from cpms.patients.actions.exchange import FHIR, PHENOPACKET, do_export_case
 from cpms.patients.exchange.validation import ExportInvalid
 from cpms.patients.models.patient import ConsentStatus
 from cpms.patients.queries import find_patient_for_user, get_patient_for_user
-from cpms.patients.queries_case import get_case_for_user
+from cpms.patients.queries_case import case_with_rows, get_case_for_user
 
-from . import queries
+from . import case_changes, queries
 from . import serializers as s
 from .errors import PROBLEM, Conflict, Unprocessable
 from .etags import detail_response, require_if_match
@@ -66,6 +66,9 @@ CONSENT_FILTERS = [
 ]
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the panel you read."
+)
+IF_MATCH_CASE = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the case you read."
 )
 IF_MATCH_OUTCOME = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the outcome you read."
@@ -134,13 +137,45 @@ def patient_detail(request, pseudonym: str):
     return detail_response(request, s.PatientDetailSerializer(patient).data)
 
 
+def case_data(case) -> dict:
+    """The case as it is read: the representation its ETag is the digest of."""
+    return s.CaseSerializer(s.case_rows(case)).data
+
+
 @extend_schema(
-    tags=["patients"], summary="A patient's case", responses={200: s.CaseSerializer, 304: None, **ERRORS}
+    methods=["GET"],
+    tags=["patients"],
+    summary="A patient's case",
+    responses={200: s.CaseSerializer, 304: None, **ERRORS},
 )
-@api_view(["GET"])
+@extend_schema(
+    methods=["PATCH"],
+    tags=["patients"],
+    summary="Change the case (HPs of the enrolling centre): the fields sent, checked as its pages check them",
+    description=(
+        "Send only the fields to change. A list of rows (`diagnoses`, `phenotypes`, `variants`) replaces "
+        "that section's rows; codes must be in the loaded ORPHA, ICD-10 and HPO releases. Every section "
+        "is checked before any is saved: a 400 names each field (`diagnoses.0.code` for a row) and "
+        "changes nothing."
+    ),
+    parameters=[IF_MATCH_CASE],
+    request=s.CaseChangeSerializer,
+    responses={200: s.CaseSerializer, **ERRORS, **problems(400, 412, 415, 428)},
+)
+@api_view(["GET", "PATCH"])
 def case_detail(request, pseudonym: str):
-    case = get_case_for_user(request, pseudonym)
-    return detail_response(request, s.CaseSerializer(s.case_rows(case)).data)
+    if request.method == "GET":
+        return detail_response(request, case_data(get_case_for_user(request, pseudonym)))
+    patient = find_patient_for_user(request, pseudonym)  # each section saved is the audited write
+    case = case_with_rows(patient)
+    require_if_match(request, case_data(case))
+    changes = s.CaseChangeSerializer(data=request.data)
+    changes.is_valid(raise_exception=True)
+    bound = case_changes.bind(case, changes.validated_data)
+    if errors := case_changes.errors_of(bound):
+        raise exceptions.ValidationError(errors)
+    case_changes.save(request.user, patient, bound)
+    return detail_response(request, case_data(case_with_rows(patient)))
 
 
 def export(request, pseudonym: str, export_format: str) -> HttpResponse:

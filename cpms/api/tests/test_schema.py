@@ -72,3 +72,13 @@ def test_it_describes_the_panels_actions(client):
     assert {"200", "400", "409", "412", "428"} <= responses_of(signoff)
     problem = signoff["responses"]["409"]["content"]
     assert list(problem) == ["application/problem+json"]
+
+
+def test_it_describes_the_change_of_a_case(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    patch = operation(schema, "/api/v1/patients/{pseudonym}/case/", "patch")
+    assert if_match_required(patch)
+    fields = body_fields(schema, patch)
+    assert {"onset", "clinical_history", "undiagnosed", "diagnoses", "phenotypes", "variants"} <= fields
+    assert "pseudonym" not in fields and "attachments" not in fields
+    assert {"200", "400", "412", "428"} <= responses_of(patch)
