@@ -11,7 +11,7 @@ from rest_framework import serializers
 from cpms.panels.models import PanelStatus, Signoff, Urgency
 from cpms.patients.forms.case import MAX_ROWS, SECTIONS
 from cpms.patients.models.case import AcmgClass, Certainty, Onset, Zygosity
-from cpms.patients.models.patient import ConsentStatus
+from cpms.patients.models.patient import ConsentKind, ConsentStatus
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -67,6 +67,19 @@ class PatientDetailSerializer(PatientSerializer):
     country_of_residence = serializers.CharField()
     vital_status = serializers.CharField()
     enrolled_at = serializers.DateTimeField()
+
+
+class ConsentRecordSerializer(serializers.Serializer):
+    """A consent recorded: given, refused, or withdrawn (in force at once), as the consents page takes it."""
+
+    kind = serializers.ChoiceField(ConsentKind.choices)
+    # The one consent-status enum of the document; "not_asked" is refused by the page's form (400).
+    status = serializers.ChoiceField(
+        ConsentStatus.choices, help_text=_("given, refused or withdrawn: “not_asked” is not recorded.")
+    )
+    date = serializers.DateField(
+        help_text=_("The day it was given, refused or withdrawn; not in the future.")
+    )
 
 
 class ConceptSerializer(serializers.Serializer):

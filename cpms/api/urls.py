@@ -12,6 +12,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("v1/patients/", views.patient_list, name="patient-list"),
     path("v1/patients/<str:pseudonym>/", views.patient_detail, name="patient-detail"),
+    path("v1/patients/<str:pseudonym>/consents/", views.consent_record, name="consent-record"),
     path("v1/patients/<str:pseudonym>/case/", views.case_detail, name="case-detail"),
     path("v1/patients/<str:pseudonym>/case/phenopacket/", views.case_phenopacket, name="case-phenopacket"),
     path("v1/patients/<str:pseudonym>/case/fhir/", views.case_fhir, name="case-fhir"),

@@ -31,8 +31,11 @@ from cpms.panels.queries.outcome import outcome_state, signer_memberships
 from cpms.panels.queries.outcome import require_reader as require_outcome_reader
 from cpms.panels.queries.requests import shared_case
 from cpms.panels.views.requests import DECISIONS, decide, request_form, triage_forms
+from cpms.patients.actions.consents import do_record_consent
 from cpms.patients.actions.exchange import FHIR, PHENOPACKET, do_export_case
 from cpms.patients.exchange.validation import ExportInvalid
+from cpms.patients.forms.consents import ConsentForm
+from cpms.patients.models import Patient
 from cpms.patients.models.patient import ConsentStatus
 from cpms.patients.queries import find_patient_for_user, get_patient_for_user
 from cpms.patients.queries_case import case_with_rows, get_case_for_user
@@ -66,6 +69,9 @@ CONSENT_FILTERS = [
 ]
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the panel you read."
+)
+IF_MATCH_PATIENT = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the patient you read."
 )
 IF_MATCH_CASE = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the case you read."
@@ -135,6 +141,30 @@ def patient_list(request):
 def patient_detail(request, pseudonym: str):
     patient = get_patient_for_user(request, pseudonym)
     return detail_response(request, s.PatientDetailSerializer(patient).data)
+
+
+@extend_schema(
+    tags=["patients"],
+    summary="Record a consent of the patient (HPs of the enrolling centre): given, refused or withdrawn",
+    description="In force at once: a withdrawn consent for care stops new requests for assistance.",
+    parameters=[IF_MATCH_PATIENT],
+    request=s.ConsentRecordSerializer,
+    responses={200: s.PatientDetailSerializer, **ERRORS, **problems(400, 412, 415, 428)},
+)
+@api_view(["POST"])
+def consent_record(request, pseudonym: str):
+    patient = find_patient_for_user(request, pseudonym)  # the recording is the audited write
+    require_if_match(request, s.PatientDetailSerializer(patient).data)
+    given = s.ConsentRecordSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    form = ConsentForm({name: str(value) for name, value in given.validated_data.items()})
+    if not form.is_valid():  # the page's rules: a date not in the future
+        raise field_errors(form)
+    try:
+        do_record_consent(acting_user=request.user, patient=patient, **form.cleaned_data)
+    except (PermissionDenied, Patient.DoesNotExist):
+        raise Http404 from None  # as the page: no longer an HP there, or the patient removed meanwhile
+    return detail_response(request, s.PatientDetailSerializer(find_patient_for_user(request, pseudonym)).data)
 
 
 def case_data(case) -> dict:

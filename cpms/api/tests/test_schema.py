@@ -82,3 +82,11 @@ def test_it_describes_the_change_of_a_case(client):
     assert {"onset", "clinical_history", "undiagnosed", "diagnoses", "phenotypes", "variants"} <= fields
     assert "pseudonym" not in fields and "attachments" not in fields
     assert {"200", "400", "412", "428"} <= responses_of(patch)
+
+
+def test_it_describes_the_recording_of_a_consent(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    post = operation(schema, "/api/v1/patients/{pseudonym}/consents/")
+    assert if_match_required(post)
+    assert body_fields(schema, post) == {"kind", "status", "date"}
+    assert {"200", "400", "412", "428"} <= responses_of(post)
