@@ -1,10 +1,12 @@
 """PATCH of the coded case: the case pages' forms check it, their do_save_case_* actions save it."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cpms.audit.models import AuditEvent
 from cpms.patients.models import Case
-from cpms.patients.tests.case_helpers import load_concepts
+from cpms.patients.tests.case_helpers import HPO_TERMS, load_concepts
 
 
 @pytest.fixture(autouse=True)
@@ -139,3 +141,17 @@ def test_only_the_enrolling_centres_hps_change_it_404(world, api, role):
     response = api(getattr(world, role)).patch(case_url(world), {"treatment": "Rest."}, {"If-Match": "*"})
     assert response.status_code == 404
     assert not Case.objects.unscoped().filter(patient=world.patient).exists()
+
+
+def test_its_queries_do_not_grow_with_the_rows(world, api):
+    caller = api(world.enrolling)
+
+    def patched(rows: int) -> int:
+        body = {"phenotypes": [{"code": code} for code, _label in HPO_TERMS[:rows]]}
+        headers = etag(caller, world)
+        with CaptureQueriesContext(connection) as queries:
+            assert caller.patch(case_url(world), body, headers).status_code == 200
+        return len(queries)
+
+    patched(1)  # the case exists, with rows to replace
+    assert patched(2) == patched(20)
