@@ -409,7 +409,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"ConsentStatusEnum": "cpms.patients.models.patient.ConsentStatus"},
+    # Two fields named `status` (a panel's, a consent recorded): one enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentStatusEnum": "cpms.patients.models.patient.ConsentStatus",
+        "PanelStatusEnum": "cpms.panels.models.PanelStatus",
+    },
 }
 
 # E-mail: the outbox in the embedded default, SMTP otherwise.

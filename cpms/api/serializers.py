@@ -8,9 +8,10 @@ contributions show the ERN pseudonym.
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cpms.panels.models import PanelStatus, Urgency
-from cpms.patients.forms.case import SECTIONS
-from cpms.patients.models.patient import ConsentStatus
+from cpms.panels.models import PanelStatus, Signoff, Urgency
+from cpms.patients.forms.case import MAX_ROWS, SECTIONS
+from cpms.patients.models.case import AcmgClass, Certainty, Onset, Zygosity
+from cpms.patients.models.patient import ConsentKind, ConsentStatus
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -68,6 +69,19 @@ class PatientDetailSerializer(PatientSerializer):
     enrolled_at = serializers.DateTimeField()
 
 
+class ConsentRecordSerializer(serializers.Serializer):
+    """A consent recorded: given, refused, or withdrawn (in force at once), as the consents page takes it."""
+
+    kind = serializers.ChoiceField(ConsentKind.choices)
+    # The one consent-status enum of the document; "not_asked" is refused by the page's form (400).
+    status = serializers.ChoiceField(
+        ConsentStatus.choices, help_text=_("given, refused or withdrawn: “not_asked” is not recorded.")
+    )
+    date = serializers.DateField(
+        help_text=_("The day it was given, refused or withdrawn; not in the future.")
+    )
+
+
 class ConceptSerializer(serializers.Serializer):
     system = serializers.CharField()
     code = serializers.CharField()
@@ -121,6 +135,51 @@ class CaseSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
+class DiagnosisRowInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text=_("An ORPHA or ICD-10 code: ORPHA:558, G40.3."))
+    certainty = serializers.ChoiceField(Certainty.choices, default=Certainty.CONFIRMED)
+    is_main = serializers.BooleanField(default=False)
+
+
+class PhenotypeRowInput(serializers.Serializer):
+    code = serializers.CharField(max_length=20, help_text=_("An HPO term: HP:0001250."))
+    excluded = serializers.BooleanField(default=False)
+    onset = serializers.ChoiceField(Onset.choices, allow_blank=True, default="")
+
+
+class VariantRowInput(serializers.Serializer):
+    gene_symbol = serializers.CharField(max_length=40)
+    hgvs = serializers.CharField(max_length=500, allow_blank=True, default="")
+    zygosity = serializers.ChoiceField(Zygosity.choices, allow_blank=True, default="")
+    acmg_class = serializers.ChoiceField(AcmgClass.choices, allow_blank=True, default="")
+
+
+def optional_text() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, max_length=20000, trim_whitespace=False)
+
+
+def optional_count() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=9999)
+
+
+class CaseChangeSerializer(serializers.Serializer):
+    """The fields of the case to change, as the case is read; the case's section forms check them.
+    A list of rows replaces the section's rows."""
+
+    onset = serializers.ChoiceField(Onset.choices, required=False, allow_blank=True)
+    age_at_onset_years = optional_count()
+    age_at_diagnosis_years = optional_count()
+    first_contact_year = optional_count()
+    clinical_history = optional_text()
+    family_history = optional_text()
+    investigations = optional_text()
+    treatment = optional_text()
+    undiagnosed = serializers.BooleanField(required=False)
+    diagnoses = DiagnosisRowInput(many=True, required=False, max_length=MAX_ROWS)
+    phenotypes = PhenotypeRowInput(many=True, required=False, max_length=MAX_ROWS)
+    variants = VariantRowInput(many=True, required=False, max_length=MAX_ROWS)
+
+
 class PanelSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -172,6 +231,36 @@ class InvitationAnswerSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(["accept", "decline"])
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, help_text=_("Required to decline.")
+    )
+
+
+class TriageSerializer(serializers.Serializer):
+    """A triage decision, as the page's three forms take it (AcceptForm, ReturnForm, ForwardForm)."""
+
+    decision = serializers.ChoiceField(["accept", "return", "forward"])
+    lead = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("To accept: the id of the HP of the ERN who leads the panel (the requester by default)."),
+    )
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_("To return: your question to the requester (required). To forward: a note."),
+    )
+    ern = serializers.IntegerField(
+        required=False, help_text=_("To forward: the id of the ERN (the panel's own by default).")
+    )
+    thematic_area = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("To forward: the id of a thematic area of that ERN.")
+    )
+
+
+class SignoffAnswerSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(Signoff.Decision.choices)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000, help_text=_("Required to ask for changes.")
     )
 
 
@@ -246,7 +335,10 @@ class MeetingSerializer(serializers.Serializer):
 
 
 def case_rows(case):
-    """The case with `rows_<kind>`: its prefetched rows, or none before its first save."""
+    """The case with `rows_<kind>`: its prefetched rows, or none before its first save (and then no
+    `updated_at`: the model's default is the time of the read, which would change the ETag each time)."""
+    if not case.pk:
+        case.updated_at = None
     for name in ("diagnoses", "phenotypes", "variants", "attachments"):
         setattr(case, f"rows_{name}", list(getattr(case, name).all()) if case.pk else [])
     return case
@@ -270,3 +362,16 @@ def request_form_data(panel, changes: dict) -> dict:
         else:
             data[name] = "" if value is None else str(value)
     return data
+
+
+def triage_form_data(panel, decision: str, given: dict) -> dict:
+    """The page's triage form data (its `<decision>-<field>` names) for a decision sent to the API."""
+    if decision == "accept":
+        fields = {"lead": given.get("lead")}
+    elif decision == "return":
+        fields = {"text": given.get("text", "")}
+    else:
+        ern, area = given.get("ern", panel.ern_id), given.get("thematic_area")
+        fields = {"ern": ern, "thematic_area": area, "text": given.get("text", "")}
+    data = {f"{decision}-{name}": "" if value is None else str(value) for name, value in fields.items()}
+    return {"decision": decision, **data}

@@ -39,6 +39,9 @@ def matrix(world):
 def test_it_walks_every_route_of_the_api():
     names = {name for name, _ in PATTERNS}
     assert {"api:patient-detail", "api:panel-detail", "api:case-fhir", "api:meeting-list"} <= names
+    writes = {"api:panel-submit", "api:invitation-answer", "api:panel-triage", "api:outcome-signoff"}
+    writes |= {"api:consent-record"}
+    assert writes <= names
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,172 +1,44 @@
-"""The REST API: short function views over the pages' queries and actions.
-
-Each view reads through the same query function as its page (which checks the grant, answers 404
-for what is missing or not the caller's, and audits the read) and writes through the same `do_*`
-action. Errors are problem details (errors.py); updates need `If-Match` (etags.py).
-"""
+"""Panels: the requester's draft, the ERN's triage, the members' invitations, discussion and outcome."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
-from rest_framework.decorators import api_view, renderer_classes
-from rest_framework.renderers import JSONRenderer
+from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from cpms.meetings.listing import ORGANISER
-from cpms.meetings.queries import get_meeting_for_user
 from cpms.panels.actions.discussion import do_add_contribution
 from cpms.panels.actions.members import do_accept_invitation, do_decline_invitation
+from cpms.panels.actions.outcome import do_answer_outcome
 from cpms.panels.actions.requests import do_change_panel_request, do_submit_panel_request
 from cpms.panels.forms.members import InvitationAnswerForm
+from cpms.panels.forms.outcome import SignoffForm
 from cpms.panels.models import PanelStatus, Urgency
 from cpms.panels.queries import find_panel_for_user, get_panel_for_user
 from cpms.panels.queries.discussion import may_contribute
 from cpms.panels.queries.discussion import require_reader as require_thread_reader
-from cpms.panels.queries.outcome import outcome_state
+from cpms.panels.queries.outcome import outcome_state, signer_memberships
 from cpms.panels.queries.outcome import require_reader as require_outcome_reader
 from cpms.panels.queries.requests import shared_case
-from cpms.panels.views.requests import request_form
-from cpms.patients.actions.exchange import FHIR, PHENOPACKET, do_export_case
-from cpms.patients.exchange.validation import ExportInvalid
-from cpms.patients.models.patient import ConsentStatus
-from cpms.patients.queries import find_patient_for_user, get_patient_for_user
-from cpms.patients.queries_case import get_case_for_user
+from cpms.panels.views.requests import DECISIONS, decide, request_form, triage_forms
 
-from . import queries
-from . import serializers as s
-from .errors import PROBLEM, Conflict, Unprocessable
-from .etags import detail_response, require_if_match
-from .pagination import page_response, page_size, paginated
-
-
-def problems(*codes: int) -> dict:
-    """The error responses of a route, documented as problem details (RFC 9457)."""
-    return {
-        (code, PROBLEM): OpenApiResponse(s.ProblemSerializer, description="Problem details.")
-        for code in codes
-    }
-
-
-ERRORS = problems(401, 403, 404, 429)
-CURSORS = [
-    OpenApiParameter("after", str, description="The cursor of `next`: the page after it."),
-    OpenApiParameter("before", str, description="The cursor of `previous`: the page before it."),
-    OpenApiParameter("size", int, description="Rows per page (1–100, 25 by default)."),
-]
-CONSENT_FILTERS = [
-    OpenApiParameter(
-        name, str, enum=ConsentStatus.values, description=f"Only patients with this {name} status."
-    )
-    for name in ("care_consent", "registries_consent", "research_contact_consent")
-]
-IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag of the panel you read."
+from .. import queries
+from .. import serializers as s
+from ..errors import Conflict
+from ..etags import detail_response, require_if_match
+from ..pagination import page_response, paginated
+from .common import (
+    CURSORS,
+    ERRORS,
+    IF_MATCH,
+    IF_MATCH_OUTCOME,
+    WRITE_ERRORS,
+    choice,
+    cursor,
+    field_errors,
+    problems,
 )
-
-
-class FhirJSONRenderer(JSONRenderer):
-    media_type = "application/fhir+json"
-
-
-def cursor(request) -> dict:
-    params = request.query_params
-    return {"after": params.get("after", ""), "before": params.get("before", ""), "size": page_size(request)}
-
-
-def choice(request, name: str, values) -> str:
-    value = request.query_params.get(name, "")
-    if value and value not in values:
-        raise exceptions.ValidationError(
-            {name: [_("Not one of: %(values)s.") % {"values": ", ".join(values)}]}
-        )
-    return value
-
-
-# -- patients (HPs of the enrolling centre)
-
-
-@extend_schema(
-    tags=["patients"],
-    operation_id="patients_list",
-    summary="Your centres' patients",
-    parameters=[
-        OpenApiParameter("centre", int, description="Only this one of your centres."),
-        *CONSENT_FILTERS,
-        *CURSORS,
-    ],
-    responses={200: paginated(s.PatientSerializer), **ERRORS, **problems(400)},
-)
-@api_view(["GET"])
-def patient_list(request):
-    centre = request.query_params.get("centre", "")
-    if centre and not (centre.isdigit() and len(centre) < 19):
-        raise exceptions.ValidationError({"centre": [_("A centre's id: a whole number.")]})
-    consents = {name: choice(request, name, ConsentStatus.values) for name in queries.CONSENTS}
-    page = queries.list_patients(
-        request, centre_id=int(centre) if centre else None, consents=consents, **cursor(request)
-    )
-    return page_response(request, page, s.PatientSerializer(page.rows, many=True).data)
-
-
-@extend_schema(
-    tags=["patients"],
-    summary="A patient, with the identity",
-    responses={200: s.PatientDetailSerializer, 304: None, **ERRORS},
-)
-@api_view(["GET"])
-def patient_detail(request, pseudonym: str):
-    patient = get_patient_for_user(request, pseudonym)
-    return detail_response(request, s.PatientDetailSerializer(patient).data)
-
-
-@extend_schema(
-    tags=["patients"], summary="A patient's case", responses={200: s.CaseSerializer, 304: None, **ERRORS}
-)
-@api_view(["GET"])
-def case_detail(request, pseudonym: str):
-    case = get_case_for_user(request, pseudonym)
-    return detail_response(request, s.CaseSerializer(s.case_rows(case)).data)
-
-
-def export(request, pseudonym: str, export_format: str) -> HttpResponse:
-    patient = find_patient_for_user(request, pseudonym)  # the export is the audited read
-    try:
-        found = do_export_case(acting_user=request.user, patient=patient, export_format=export_format)
-    except ExportInvalid as invalid:
-        raise Unprocessable(
-            _("The case cannot be exported as it is: see `errors`."), errors=invalid.problems
-        ) from None
-    response = HttpResponse(found.text, content_type=f"{found.content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{found.name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@extend_schema(
-    tags=["patients"],
-    summary="A patient's case as a GA4GH Phenopacket (v2)",
-    responses={(200, "application/json"): OpenApiTypes.OBJECT, **ERRORS, **problems(422)},
-)
-@api_view(["GET"])
-def case_phenopacket(request, pseudonym: str):
-    return export(request, pseudonym, PHENOPACKET)
-
-
-@extend_schema(
-    tags=["patients"],
-    summary="A patient's case as a FHIR R4 Bundle",
-    responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT, **ERRORS, **problems(422)},
-)
-@api_view(["GET"])
-@renderer_classes([JSONRenderer, FhirJSONRenderer])
-def case_fhir(request, pseudonym: str):
-    return export(request, pseudonym, FHIR)
-
-
-# -- panels (the requester, the members, the ERN's triage)
 
 
 def panel_data(found) -> dict:
@@ -225,14 +97,18 @@ def panel_detail(request, panel: int):
     changes.is_valid(raise_exception=True)
     form = request_form(s.request_form_data(found.panel, changes.validated_data))
     if not form.is_valid():
-        raise exceptions.ValidationError(
-            {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        )
+        raise field_errors(form)
     do_change_panel_request(acting_user=request.user, panel=found.panel, **form.values())
     return detail_response(request, panel_data(find_panel_for_user(request, panel)))
 
 
-WRITE_ERRORS = {**ERRORS, **problems(409, 412, 428)}
+def panel_or_gone(request, panel: int) -> Response:
+    """The panel after a write, or 204 when the caller no longer reads it (declined, forwarded away)."""
+    try:
+        found = find_panel_for_user(request, panel)
+    except Http404:
+        return Response(status=204)
+    return detail_response(request, panel_data(found))
 
 
 @extend_schema(
@@ -269,9 +145,7 @@ def invitation_answer(request, panel: int):
     given.is_valid(raise_exception=True)
     form = InvitationAnswerForm(given.validated_data)  # the page's rule: a decline says why
     if not form.is_valid():
-        raise exceptions.ValidationError(
-            {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        )
+        raise field_errors(form)
     if form.cleaned_data["decision"] == InvitationAnswerForm.ACCEPT:
         do_accept_invitation(acting_user=request.user, panel=found.panel)
         return detail_response(request, panel_data(find_panel_for_user(request, panel)))
@@ -279,6 +153,38 @@ def invitation_answer(request, panel: int):
         acting_user=request.user, panel=found.panel, reason=form.cleaned_data["reason"].strip()
     )
     return Response(status=204)  # who declined no longer reads the panel
+
+
+@extend_schema(
+    tags=["panels"],
+    summary="Triage a submitted request (the ERN's coordinators and dispatchers): accept, return, forward",
+    description=(
+        "`accept` opens the panel, led by the requester or by `lead`; `return` sends it back to the "
+        "requester with the question in `text`; `forward` sends it to another thematic area (of `ern`, "
+        "the panel's own by default) or ERN. 204 when you no longer read the panel after forwarding it."
+    ),
+    parameters=[IF_MATCH],
+    request=s.TriageSerializer,
+    responses={200: s.PanelDetailSerializer, 204: None, **WRITE_ERRORS, **problems(400, 415)},
+)
+@api_view(["POST"])
+def panel_triage(request, panel: int):
+    found = find_panel_for_user(request, panel)  # the decision is the audited write
+    if not found.is_triager:
+        raise exceptions.PermissionDenied(_("Only the ERN's coordinators and dispatchers triage requests."))
+    require_if_match(request, panel_data(found))
+    if found.panel.status != PanelStatus.SUBMITTED:
+        raise Conflict(_("This request is not waiting for triage."))
+    given = s.TriageSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    decision = given.validated_data["decision"]
+    form = triage_forms(
+        found.panel, s.triage_form_data(found.panel, decision, given.validated_data), decision
+    )[DECISIONS[decision]]
+    if not form.is_valid():  # the page's forms: a lead of the ERN, a question to return, an area of the ERN
+        raise field_errors(form)
+    decide(request, found.panel, decision, form)
+    return panel_or_gone(request, panel)
 
 
 @extend_schema(
@@ -345,6 +251,11 @@ def contribution_list(request, panel: int):
 def outcome_detail(request, panel: int):
     found = get_panel_for_user(request, panel)
     require_outcome_reader(found)
+    return detail_response(request, outcome_data(found))
+
+
+def outcome_data(found) -> dict:
+    """The outcome as its reader sees it: the representation its ETag is the digest of."""
     state = outcome_state(found)
     data = {
         "panel": found.panel.pk,
@@ -353,40 +264,30 @@ def outcome_detail(request, panel: int):
         "under_signature": state.under_signature,
         "signers": state.signers,
     }
-    return detail_response(request, s.OutcomeSerializer(data).data)
-
-
-# -- meetings (organised, or invited with the invitation in force)
+    return s.OutcomeSerializer(data).data
 
 
 @extend_schema(
-    tags=["meetings"],
-    operation_id="meetings_list",
-    summary="Your meetings, newest first",
-    parameters=CURSORS,
-    responses={200: paginated(s.MeetingSerializer), **ERRORS},
+    tags=["panels"],
+    summary="Answer the outcome under signature (the lead and the members who contributed): sign, or ask "
+    "for changes",
+    parameters=[IF_MATCH_OUTCOME],
+    request=s.SignoffAnswerSerializer,
+    responses={200: s.OutcomeSerializer, **WRITE_ERRORS, **problems(400, 415)},
 )
-@api_view(["GET"])
-def meeting_list(request):
-    page = queries.list_meetings(request, **cursor(request))
-    return page_response(request, page, s.MeetingSerializer(page.rows, many=True).data)
-
-
-@extend_schema(
-    tags=["meetings"], summary="A meeting", responses={200: s.MeetingSerializer, 304: None, **ERRORS}
-)
-@api_view(["GET"])
-def meeting_detail(request, meeting: int):
-    found = get_meeting_for_user(request, meeting)
-    found.meeting.my_response = (
-        ORGANISER if found.is_organiser else getattr(found.invitation, "response", None)
-    )
-    return detail_response(request, s.MeetingSerializer(found.meeting).data)
-
-
-@extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
-def not_found(request, path: str):
-    """Any other path under /api/ (an unknown route, `/panels/-1/`): a problem document like every other
-    API error, not the site's HTML page; after the same gate, so an anonymous caller still gets 401."""
-    raise exceptions.NotFound()
+@api_view(["POST"])
+def outcome_signoff(request, panel: int):
+    found = find_panel_for_user(request, panel)  # the answer is the audited write
+    require_outcome_reader(found)
+    if request.user.pk not in {m.user_id for m in signer_memberships(found.panel)}:
+        raise exceptions.PermissionDenied(
+            _("Only the panel lead and the members who contributed sign the outcome.")
+        )
+    require_if_match(request, outcome_data(found))
+    given = s.SignoffAnswerSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    form = SignoffForm(given.validated_data)  # the page's rule: asking for changes says which
+    if not form.is_valid():
+        raise field_errors(form)
+    do_answer_outcome(acting_user=request.user, panel=found.panel, **form.cleaned_data)
+    return detail_response(request, outcome_data(find_panel_for_user(request, panel)))
