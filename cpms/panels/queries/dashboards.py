@@ -13,7 +13,6 @@ centre's patient list is not): opening a panel is.
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
@@ -40,6 +39,7 @@ from cpms.patients.queries import get_centre_for_user, hp_centre_ids, parse_posi
 
 from ..models import Contribution, Membership, OutcomeVersion, Panel, PanelStatus, Signoff, Urgency
 from . import triage_ern_ids
+from .dashboard_counts import count_lists
 
 LIST_SIZE = 10
 CENTRE_PAGE_SIZE = 25
@@ -313,39 +313,10 @@ class PanelCounts:
 
 
 def panel_counts(request) -> PanelCounts:
-    """How many of each list, for the CPMS dashboard's summary: one query."""
-    user = request.user
+    """How many of each list, for the CPMS dashboard's summary: one query (`count_lists`), each count
+    stopping at COUNT_LIMIT + 1 as the lists' totals do."""
     access = access_for(request)
-    centre_ids = hp_centre_ids(access)
-    ern_ids = triage_ern_ids(access)
-    returned = requested_by(user, centre_ids, (PanelStatus.RETURNED,))
-    counts = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            as_lead=count_of(places_in_order(user, Membership.Role.LEAD)),
-            as_member=count_of(places_in_order(user, Membership.Role.MEMBER)),
-            requests=count_of(requested_by(user, centre_ids, (PanelStatus.DRAFT, PanelStatus.SUBMITTED))),
-            invitations=count_of(invitations_of(user)),
-            returned=count_of(returned),
-            information_requests=count_of(information_requests_to(user, centre_ids)),
-            to_sign=count_of(outcomes_to_sign_by(user)),
-            to_triage=count_of(to_triage_in(ern_ids)),
-        )
-        .values(
-            "as_lead",
-            "as_member",
-            "requests",
-            "invitations",
-            "returned",
-            "information_requests",
-            "to_sign",
-            "to_triage",
-        )
-        .first()
-    )
-    if counts is None:
-        return PanelCounts()
+    counts = count_lists(request.user.pk, hp_centre_ids(access), triage_ern_ids(access), COUNT_LIMIT)
     return PanelCounts(
         as_lead=counts["as_lead"],
         as_member=counts["as_member"],
