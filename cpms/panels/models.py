@@ -133,6 +133,14 @@ class Panel(models.Model):
     def is_urgent(self) -> bool:
         return self.urgency == Urgency.URGENT
 
+    def get_status_display(self) -> str:
+        """The state's label in the current language. Django's own hashes every label of the choices
+        (each a lazy translation) to look one up, on every call: 6 translations per row of a list."""
+        try:
+            return PanelStatus(self.status).label
+        except ValueError:
+            return self.status
+
 
 class TriageNote(models.Model):
     """One step of the triage thread between the ERN's coordinators or dispatchers and the requester."""

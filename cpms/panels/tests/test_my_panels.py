@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from cpms.test import sign_in
 
@@ -80,6 +81,15 @@ def test_it_asks_the_requester_to_answer_a_returned_request(client, world):
     returned = make_panel(world.patient, world.enrolling, status=PanelStatus.RETURNED)
     to_answer = section(get(client, world.enrolling), "to-answer")
     assert returned.reference in to_answer and "returned with a question" in to_answer
+
+
+def test_it_names_each_state_in_the_users_language(client, world):
+    returned = make_panel(world.patient, world.enrolling, status=PanelStatus.RETURNED)
+    assert "Returned to the requester" in section(get(client, world.enrolling), "to-answer")
+    with translation.override("fr"):
+        assert returned.get_status_display() == "Renvoyé au demandeur"
+    returned.status = "unknown"  # not a state: shown as stored, as Django's own display does
+    assert returned.get_status_display() == "unknown"
 
 
 def test_it_asks_the_requester_for_the_information_a_member_asked(client, world):
