@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from support import p95
+from support import bench_urls, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
@@ -118,7 +118,6 @@ def main() -> None:
 
 def run(folder: str) -> None:
     configure(folder)
-    from bench_patients import bench_urls
     from django.conf import settings
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.management import call_command
@@ -133,7 +132,7 @@ def run(folder: str) -> None:
 
     if not (ROOT / "static/build/viewer/viewer.js").exists():
         raise SystemExit("The viewer is not built: npm run build:viewer (or make install).")
-    override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+    override_settings(ROOT_URLCONF=bench_urls("bench_imaging_first_image"), ALLOWED_HOSTS=["*"]).enable()
     call_command("migrate", verbosity=0)
     world = make_panel_world()
     study = make_stored_study(world.patient, slices=SLICES, panels=[world.panel], size=128)
