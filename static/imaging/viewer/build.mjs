@@ -6,9 +6,9 @@
 //   address the page gives (same origin: the CSP's worker-src 'self');
 // - codecs/*.wasm: the decoders of compressed transfer syntaxes, fetched by the worker only when
 //   a file needs one (the CSP's 'wasm-unsafe-eval', on the viewer page only).
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -49,7 +49,21 @@ const common = {
   define: { "process.env.NODE_ENV": '"production"' },
 };
 
-await esbuild.build({ ...common, entryPoints: [join(here, "viewer.js")], outfile: join(out, "viewer.js") });
+// viewer.js and the chunks it imports hold what the first image needs (Cornerstone's core and the
+// DICOM image loader); tools.js (@cornerstonejs/tools) is a chunk of its own, imported after the
+// first image. The page preloads viewer.js's static imports (<link rel="modulepreload">) from
+// chunks.json: {"viewer.js": [the chunks it imports, relative to out]}.
+const viewer = await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "viewer.js")],
+  outdir: out,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
+});
+const entry = Object.entries(viewer.metafile.outputs).find(([, meta]) => meta.entryPoint?.endsWith("viewer.js"));
+const preload = entry[1].imports.filter((i) => i.kind === "import-statement").map((i) => relative(out, join(root, i.path)));
+writeFileSync(join(out, "chunks.json"), `${JSON.stringify({ "viewer.js": preload }, null, 2)}\n`);
 await esbuild.build({
   ...common,
   entryPoints: [join(loader, "decodeImageFrameWorker.js")],
