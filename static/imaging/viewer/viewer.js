@@ -612,11 +612,14 @@ async function start() {
   let firstSlice;
   try {
     // Our worker, from the address the page gives (a same-origin static file), before the loader's
-    // own registration (which would look for it next to the bundle, and is then skipped). Started
-    // first: its script loads while the rest starts.
+    // own registration (which would look for it next to the bundle, and is then skipped).
     getWebWorkerManager().registerWorker(
       "dicomImageLoader",
-      () => new Worker(config.workerUrl, { type: "module", name: "dicom-decoder" }),
+      () => {
+        const early = window.cpmsDecoder; // started by boot.js while this bundle loaded
+        window.cpmsDecoder = undefined;
+        return early || new Worker(config.workerUrl, { type: "module", name: "dicom-decoder" });
+      },
       { maxWorkerInstances: Math.max(1, Math.min(2, Math.floor((navigator.hardwareConcurrency || 2) / 2))) },
     );
     await initCore();
