@@ -10,6 +10,10 @@ loopback port (Django's live-server thread, static files included: the esbuild b
   drawn (the page's `data-first-image-at`, set on Cornerstone's first IMAGE_RENDERED);
 - viewer, warm: the same context, the page opened again (the bundle cached, as for a second study);
 - bare signed-in page: navigation start → load event, in the same browser (the yardstick);
+- the cold load's phases (medians): when the HTML, the JS the first image needs (and its size) and the
+  first slice arrived, when the bundle ran, Cornerstone was initialised, the first slice was decoded
+  and drawn (the viewer's performance marks), and how many codec .wasm files were fetched (none for
+  an uncompressed series). BENCH_DEBUG=1 prints every request of each cold load;
 
 and in-process through the whole middleware stack, BENCH_RUNS GETs each: the image endpoint
 (imaging:instance-file, one 32 kB slice) against the bare signed-in view.
