@@ -10,6 +10,10 @@ loopback port (Django's live-server thread, static files included: the esbuild b
   drawn (the page's `data-first-image-at`, set on Cornerstone's first IMAGE_RENDERED);
 - viewer, warm: the same context, the page opened again (the bundle cached, as for a second study);
 - bare signed-in page: navigation start → load event, in the same browser (the yardstick);
+- the cold load's phases (medians): when the HTML, the JS the first image needs (and its size) and the
+  first slice arrived, when the bundle ran, Cornerstone was initialised, the first slice was decoded
+  and drawn (the viewer's performance marks), and how many codec .wasm files were fetched (none for
+  an uncompressed series). BENCH_DEBUG=1 prints every request of each cold load;
 
 and in-process through the whole middleware stack, BENCH_RUNS GETs each: the image endpoint
 (imaging:instance-file, one 32 kB slice) against the bare signed-in view.
@@ -27,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from support import p95
+from support import bench_urls, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "300"))
@@ -73,6 +77,41 @@ def first_image_ms(page, url: str) -> float:
     return float(viewer.get_attribute("data-first-image-at"))
 
 
+PHASES_JS = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const resources = performance.getEntriesByType("resource");
+  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+  const first = mark("cpms-viewer:first-image");
+  const scripts = resources.filter((r) => /build\\/viewer\\/.*\\.js/.test(r.name) && r.startTime < first);
+  const images = resources.filter((r) => r.name.includes("/instances/"));
+  const firstImage = images.reduce((a, b) => (a && a.startTime <= b.startTime ? a : b), null);
+  return {
+    "HTML received": nav.responseEnd,
+    "JS received (before the image)": Math.max(...scripts.map((r) => r.responseEnd)),
+    "JS kB (before the image)": scripts.reduce((sum, r) => sum + r.transferSize, 0) / 1024,
+    "bundle evaluated": mark("cpms-viewer:evaluated"),
+    "Cornerstone initialised": mark("cpms-viewer:initialised"),
+    "first slice asked": firstImage ? firstImage.startTime : NaN,
+    "first slice received": firstImage ? firstImage.responseEnd : NaN,
+    "first slice loaded and decoded": mark("cpms-viewer:stack-set"),
+    "slices asked before the image": images.filter((r) => r.startTime < first).length,
+    "first image drawn": first,
+  };
+}"""
+
+
+RESOURCES_JS = """() => performance.getEntriesByType("resource").map(
+  (r) => [r.name, r.initiatorType, Math.round(r.startTime), Math.round(r.responseEnd)])"""
+
+
+def phases(page, wasm_requests: list) -> dict:
+    found = page.evaluate(PHASES_JS)
+    if os.environ.get("BENCH_DEBUG"):  # every request of the page, with its start and end
+        print(page.evaluate(RESOURCES_JS))
+    found["codec wasm fetched"] = len(wasm_requests)
+    return found
+
+
 def load_ms(page, url: str) -> float:
     page.goto(url, wait_until="load")
     return page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
@@ -85,6 +124,7 @@ def browser_runs(site: str, cookie: dict, viewer_url: str) -> dict:
     if executable is None:
         raise SystemExit("Debian's chromium is missing (apt-get install chromium).")
     results = {"viewer, cold": [], "viewer, warm": [], "bare signed-in page": []}
+    cold_phases = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
@@ -99,13 +139,18 @@ def browser_runs(site: str, cookie: dict, viewer_url: str) -> dict:
         load_ms(page, "/bench/bare/")
         for _ in range(BROWSER_RUNS):
             cold = context()
-            results["viewer, cold"].append(first_image_ms(cold.new_page(), viewer_url))
+            wasm = []
+            cold.on("request", lambda request, wasm=wasm: request.url.endswith(".wasm") and wasm.append(1))
+            cold_page = cold.new_page()
+            results["viewer, cold"].append(first_image_ms(cold_page, viewer_url))
+            cold_phases.append(phases(cold_page, wasm))
             cold.close()
             results["viewer, warm"].append(first_image_ms(page, viewer_url))
             results["bare signed-in page"].append(load_ms(page, "/bench/bare/"))
         warm.close()
         browser.close()
-    return {name: summary(values) for name, values in results.items()}
+    summaries = {name: summary(values) for name, values in results.items()}
+    return summaries, {name: statistics.median(run[name] for run in cold_phases) for name in cold_phases[0]}
 
 
 def main() -> None:
@@ -118,7 +163,6 @@ def main() -> None:
 
 def run(folder: str) -> None:
     configure(folder)
-    from bench_patients import bench_urls
     from django.conf import settings
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.management import call_command
@@ -133,7 +177,7 @@ def run(folder: str) -> None:
 
     if not (ROOT / "static/build/viewer/viewer.js").exists():
         raise SystemExit("The viewer is not built: npm run build:viewer (or make install).")
-    override_settings(ROOT_URLCONF=bench_urls(), ALLOWED_HOSTS=["*"]).enable()
+    override_settings(ROOT_URLCONF=bench_urls("bench_imaging_first_image"), ALLOWED_HOSTS=["*"]).enable()
     call_command("migrate", verbosity=0)
     world = make_panel_world()
     study = make_stored_study(world.patient, slices=SLICES, panels=[world.panel], size=128)
@@ -157,7 +201,7 @@ def run(folder: str) -> None:
     name = settings.SESSION_COOKIE_NAME
     cookie = {"name": name, "value": client.cookies[name].value}
     try:
-        browser = browser_runs(site, cookie, viewer_url)
+        browser, cold_phases = browser_runs(site, cookie, viewer_url)
     finally:
         server.terminate()
 
@@ -167,6 +211,9 @@ def run(folder: str) -> None:
     bare = browser["bare signed-in page"]["median"]
     for name, result in browser.items():
         print(f"{name:<34}{result['median']:>10.1f}{result['p95']:>9.1f}{result['median'] / bare:>7.2f}")
+    print("the cold load's phases (medians; ms since navigation start unless said):")
+    for name, value in cold_phases.items():
+        print(f"  {name:<32}{value:>10.1f}")
     print(f"{'in-process (' + str(RUNS) + ' GETs)':<34}{'median ms':>10}{'p95 ms':>9}{'×bare':>7}")
     bare = endpoint["bare signed-in view"]["median"]
     for name, result in endpoint.items():

@@ -56,6 +56,27 @@ def test_it_shows_the_study_to_members_and_the_centre(client, world, who):
     }
 
 
+def test_it_preloads_the_bundle_its_chunks_and_the_first_slice(client, world, monkeypatch, tmp_path):
+    chunks = tmp_path / "chunks.json"
+    chunks.write_text(json.dumps({"viewer.js": ["chunks/chunk-ABC.js"]}))
+    monkeypatch.setattr("cpms.imaging.views.viewer.finders.find", lambda path: str(chunks))
+    sign_in(client, world.expert)
+    text = client.get(url(world.study)).content.decode()
+    first = world.study.series.get().instances.order_by("slice_position").first()
+    assert '<link rel="modulepreload" href="/static/build/viewer/viewer.js">' in text
+    assert '<link rel="modulepreload" href="/static/build/viewer/chunks/chunk-ABC.js">' in text
+    slice_url = reverse("imaging:instance-file", args=[world.study.pk, first.pk])
+    assert f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{slice_url}">' in text
+
+
+def test_it_preloads_no_chunk_when_the_bundle_is_not_built(client, world, monkeypatch):
+    monkeypatch.setattr("cpms.imaging.views.viewer.finders.find", lambda path: None)
+    sign_in(client, world.expert)
+    response = client.get(url(world.study))
+    assert response.status_code == 200
+    assert "/static/build/viewer/chunks/" not in response.content.decode()
+
+
 def test_its_stack_is_in_slice_order_whatever_the_instance_numbers(client, world):
     series = world.study.series.get()
     # Instance numbers running backwards along the stack: the scroll still follows the position.

@@ -6,7 +6,10 @@ the annotation calls re-check the user's right on every request (find_study_for_
 anyone not theirs) without auditing each instance.
 """
 
+import json
+
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -63,8 +66,27 @@ def study_viewer(request: HttpRequest, study: int) -> HttpResponse:
     access = get_study_for_user(request, study)
     series = viewer_series(access.study)
     config = viewer_config(request, access, series)
-    context = {"study": access.study, "access": access, "series": series, "config": config}
+    context = {
+        "study": access.study,
+        "access": access,
+        "series": series,
+        "config": config,
+        "chunks": viewer_chunks(),
+        "first_slice": config["series"][0]["instances"][0]["url"] if series and series[0].stack else "",
+    }
     return render(request, "imaging/study_viewer.html", context)
+
+
+def viewer_chunks() -> list[str]:
+    """The addresses of the chunks viewer.js imports (static/imaging/viewer/build.mjs writes them in
+    build/viewer/chunks.json), for the page to preload with the bundle: none when it is not built.
+    Next to the bundle, unhashed, as its own imports resolve them (as codecsUrl below)."""
+    found = finders.find("build/viewer/chunks.json")
+    if not found:
+        return []
+    with open(found, encoding="utf-8") as file:
+        chunks = json.load(file).get("viewer.js", [])
+    return [f"{settings.STATIC_URL}build/viewer/{chunk}" for chunk in chunks]
 
 
 # Kept by the browser, revalidated on every use: the right is checked each time (cpms/imaging/middleware.py).

@@ -2,13 +2,14 @@
 // static/build/cpms.css): `npm run build:viewer`, run by `make install`.
 //
 // - viewer.js: the page's module (format esm: `import.meta.url` stays the bundle's own address);
+// - boot.js: starts the decoding worker while viewer.js loads (a few lines, no import);
 // - worker.js: the DICOM decoding web worker, bundled on its own, started by viewer.js from the
 //   address the page gives (same origin: the CSP's worker-src 'self');
 // - codecs/*.wasm: the decoders of compressed transfer syntaxes, fetched by the worker only when
 //   a file needs one (the CSP's 'wasm-unsafe-eval', on the viewer page only).
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -35,6 +36,20 @@ const nodeBuiltinsStub = {
   },
 };
 
+// vtk.js's XML mesh reader (Cornerstone's surface meshes: .vtp files) brings xmlbuilder2, js-yaml and
+// a DOM implementation (~300 kB the first image would parse): the viewer shows image stacks, never a
+// mesh, so `xmlbuilder2` resolves to a stand-in that refuses.
+const noXmlMeshes = {
+  name: "no-xml-meshes",
+  setup(build) {
+    build.onResolve({ filter: /^xmlbuilder2$/ }, (args) => ({ path: args.path, namespace: "no-xml" }));
+    build.onLoad({ filter: /.*/, namespace: "no-xml" }, () => ({
+      contents: 'export function create() { throw new Error("XML meshes are not in the CPMS viewer."); }',
+      loader: "js",
+    }));
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "codecs"), { recursive: true });
 
@@ -45,11 +60,26 @@ const common = {
   minify: true,
   legalComments: "linked",
   logLevel: "warning",
-  plugins: [nodeBuiltinsStub],
+  plugins: [nodeBuiltinsStub, noXmlMeshes],
   define: { "process.env.NODE_ENV": '"production"' },
 };
 
-await esbuild.build({ ...common, entryPoints: [join(here, "viewer.js")], outfile: join(out, "viewer.js") });
+// viewer.js and the chunks it imports hold what the first image needs (Cornerstone's core and the
+// DICOM image loader); tools.js (@cornerstonejs/tools) is a chunk of its own, imported after the
+// first image. The page preloads viewer.js's static imports (<link rel="modulepreload">) from
+// chunks.json: {"viewer.js": [the chunks it imports, relative to out]}.
+const viewer = await esbuild.build({
+  ...common,
+  entryPoints: [join(here, "viewer.js")],
+  outdir: out,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
+});
+const entry = Object.entries(viewer.metafile.outputs).find(([, meta]) => meta.entryPoint?.endsWith("viewer.js"));
+const preload = entry[1].imports.filter((i) => i.kind === "import-statement").map((i) => relative(out, join(root, i.path)));
+writeFileSync(join(out, "chunks.json"), `${JSON.stringify({ "viewer.js": preload }, null, 2)}\n`);
+await esbuild.build({ ...common, entryPoints: [join(here, "boot.js")], outfile: join(out, "boot.js") });
 await esbuild.build({
   ...common,
   entryPoints: [join(loader, "decodeImageFrameWorker.js")],

@@ -16,24 +16,58 @@ import {
   utilities,
 } from "@cornerstonejs/core";
 import { init as initLoader } from "@cornerstonejs/dicom-image-loader";
-import {
-  AngleTool,
-  ArrowAnnotateTool,
-  Enums as ToolEnums,
-  LengthTool,
-  PanTool,
-  StackScrollTool,
-  ToolGroupManager,
-  WindowLevelTool,
-  ZoomTool,
-  addTool,
-  annotation as annotations,
-  init as initTools,
-  utilities as toolUtilities,
-} from "@cornerstonejs/tools";
+// The loader's metadata cache (a peer dependency of the loader: the same module it uses).
+import { utilities as metadataUtilities } from "@cornerstonejs/metadata";
 
+// @cornerstonejs/tools (./tools.js), loaded after the first image: these are set by loadTools().
+let AngleTool;
+let ArrowAnnotateTool;
+let LengthTool;
+let PanTool;
+let StackScrollTool;
+let ToolEnums;
+let ToolGroupManager;
+let WindowLevelTool;
+let ZoomTool;
+let addTool;
+let annotations;
+let toolUtilities;
+let TOOLS = {};
+let PRIMARY = [];
+
+async function loadTools() {
+  const tools = await import("./tools.js");
+  ({ AngleTool, ArrowAnnotateTool, LengthTool, PanTool, StackScrollTool, ToolGroupManager } = tools);
+  ({ WindowLevelTool, ZoomTool, addTool } = tools);
+  ToolEnums = tools.Enums;
+  annotations = tools.annotation;
+  toolUtilities = tools.utilities;
+  TOOLS = { length: LengthTool, angle: AngleTool, arrow: ArrowAnnotateTool };
+  PRIMARY = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
+  tools.init();
+  // The viewports enabled before the tools were: what the tools do on ELEMENT_ENABLED (their
+  // mouse, wheel and key listeners, the annotations' SVG layer).
+  viewports.forEach(({ id, element }) => tools.store.addEnabledElement({ detail: { element, viewportId: id } }));
+}
+
+performance.mark("cpms-viewer:evaluated");
 const root = document.getElementById("cpms-viewer");
 const config = JSON.parse(document.getElementById("cpms-viewer-data").textContent);
+
+// The first slice, asked for by the page's <link rel="preload"> while the bundle loads: fetch()
+// takes that answer, and the loader finds its bytes in the metadata cache (as if it had fetched
+// them itself) instead of asking the server again. Any failure: the loader asks, as without.
+async function preloadFirstSlice() {
+  const url = config.series[0]?.instances[0]?.url;
+  if (!url) return;
+  try {
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) return;
+    await metadataUtilities.addDicomPart10Instance(`wadouri:${url}`, await response.arrayBuffer());
+  } catch (error) {
+    console.warn("first slice", error);
+  }
+}
 const text = config.text;
 const status = document.getElementById("viewer-status");
 const ENGINE = "cpms-engine";
@@ -45,9 +79,7 @@ const PRESETS = {
   lung: [1500, -600],
   soft: [400, 40],
 };
-const TOOLS = { length: LengthTool, angle: AngleTool, arrow: ArrowAnnotateTool };
 const TOOL_OF = { Length: "length", Angle: "angle", ArrowAnnotate: "arrow" };
-const PRIMARY = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
 
 const say = (message) => {
   status.textContent = message;
@@ -82,6 +114,10 @@ for (const series of config.series) {
 const imageIdOfSop = new Map([...instanceOf].map(([imageId, { sop }]) => [sop, imageId]));
 
 let engine;
+let firstImageDrawn;
+const firstImage = new Promise((resolve) => {
+  firstImageDrawn = resolve;
+});
 const viewports = []; // {id, element, series, panel}
 let activeIndex = 0;
 
@@ -121,6 +157,8 @@ function watch(entry) {
     if (!element.dataset.rendered) {
       element.dataset.rendered = "true";
       root.dataset.firstImageAt = String(Math.round(performance.now()));
+      performance.mark("cpms-viewer:first-image");
+      firstImageDrawn();
     }
     update();
   });
@@ -170,6 +208,7 @@ async function show(entry, series) {
   const viewport = engine.getViewport(entry.id);
   const middle = Math.floor(series.instances.length / 2);
   await viewport.setStack(imageIdsOf(series), entry === viewports[0] ? 0 : middle);
+  performance.mark("cpms-viewer:stack-set");
   viewport.render();
   document.querySelectorAll("[data-series-choice]").forEach((button) => {
     const shown = viewports.some((v) => v.series && String(v.series.id) === button.dataset.seriesChoice);
@@ -181,6 +220,7 @@ async function show(entry, series) {
 
 function layout(count) {
   const second = viewports[1];
+  if (!second) return; // enabled once the first image is drawn
   second.panel.hidden = count < 2;
   root.dataset.layout = String(count);
   document.querySelectorAll("button[data-layout]").forEach((button) => {
@@ -396,6 +436,7 @@ async function restore(row) {
 const drawnRows = new Set();
 
 async function drawSaved() {
+  if (!annotations) return; // the tools are not loaded yet: start() draws them once they are
   for (const [, row] of rows) {
     if (drawnRows.has(row.id)) continue;
     try {
@@ -521,10 +562,8 @@ async function save() {
 
 // -- start ---------------------------------------------------------------------------------------
 
-function bind(group) {
-  document.querySelectorAll("button[data-tool]").forEach((button) => {
-    button.addEventListener("click", () => primaryTool(group, button.dataset.tool));
-  });
+// What works with Cornerstone's core alone, bound before the first image.
+function bindView() {
   const actions = {
     "rotate-right": () => rotate(90),
     "rotate-left": () => rotate(-90),
@@ -533,10 +572,9 @@ function bind(group) {
     "zoom-in": () => zoom(1.25),
     "zoom-out": () => zoom(0.8),
     reset,
-    save,
   };
   document.querySelectorAll("button[data-action]").forEach((button) => {
-    button.addEventListener("click", actions[button.dataset.action]);
+    if (button.dataset.action in actions) button.addEventListener("click", actions[button.dataset.action]);
   });
   document.getElementById("viewer-preset").addEventListener("change", (event) => preset(event.target.value));
   document.querySelectorAll("button[data-layout]").forEach((button) => {
@@ -544,6 +582,16 @@ function bind(group) {
   });
   document.querySelectorAll("[data-series-choice]").forEach((button) => {
     button.addEventListener("click", () => show(active(), seriesById.get(button.dataset.seriesChoice)));
+  });
+}
+
+// The mouse tools and the annotations, bound once the tools' chunk is loaded (after the first image).
+function bindTools(group) {
+  document.querySelectorAll("button[data-tool]").forEach((button) => {
+    button.addEventListener("click", () => primaryTool(group, button.dataset.tool));
+  });
+  document.querySelectorAll('button[data-action="save"]').forEach((button) => {
+    button.addEventListener("click", save);
   });
   const events = ToolEnums.Events;
   eventTarget.addEventListener(events.ANNOTATION_COMPLETED, markDirty);
@@ -561,46 +609,65 @@ async function start() {
     return;
   }
   if (!webglWorks()) say(text.noWebgl);
+  let firstSlice;
   try {
-    await initCore();
     // Our worker, from the address the page gives (a same-origin static file), before the loader's
     // own registration (which would look for it next to the bundle, and is then skipped).
     getWebWorkerManager().registerWorker(
       "dicomImageLoader",
-      () => new Worker(config.workerUrl, { type: "module", name: "dicom-decoder" }),
+      () => {
+        const early = window.cpmsDecoder; // started by boot.js while this bundle loaded
+        window.cpmsDecoder = undefined;
+        return early || new Worker(config.workerUrl, { type: "module", name: "dicom-decoder" });
+      },
       { maxWorkerInstances: Math.max(1, Math.min(2, Math.floor((navigator.hardwareConcurrency || 2) / 2))) },
     );
+    await initCore();
     initLoader({ wasmBasePath: config.codecsUrl });
-    initTools();
+    firstSlice = preloadFirstSlice(); // after initLoader, which empties the loader's caches
+    performance.mark("cpms-viewer:initialised");
   } catch (error) {
     fail(text.failed, error);
     return;
   }
   engine = new RenderingEngine(ENGINE);
-  document.querySelectorAll("[data-viewport]").forEach((element, index) => {
+  // The first viewport now; the second (hidden until the layout shows two) after the first image.
+  const enable = (element, index) => {
     const id = `cpms-viewport-${index}`;
     const panel = element.closest("[data-viewport-panel]");
     engine.enableElement({ viewportId: id, type: Enums.ViewportType.STACK, element, defaultOptions: { background: [0, 0, 0] } });
     element.tabIndex = 0; // enableElement makes it -1: the keyboard must reach the image
-    viewports.push({ id, element, panel, series: null });
-  });
-  const group = setupTools();
-  viewports.forEach((entry) => {
-    group.addViewport(entry.id, ENGINE);
+    const entry = { id, element, panel, series: null };
+    viewports.push(entry);
     watch(entry);
-  });
-  bind(group);
-  primaryTool(group, WindowLevelTool.toolName);
+  };
+  const elements = [...document.querySelectorAll("[data-viewport]")];
+  enable(elements[0], 0);
+  bindView();
   choose(0);
   root.dataset.state = "loading";
   try {
+    await firstSlice;
     await show(viewports[0], config.series[0]);
   } catch (error) {
     fail(text.failed, error);
     return;
   }
-  root.dataset.state = "ready";
   new ResizeObserver(() => engine.resize(true, true)).observe(document.getElementById("viewer-stage"));
+  // Once the first image is drawn: the mouse tools and the annotations (their own chunk).
+  await firstImage;
+  try {
+    await loadTools();
+    elements.slice(1).forEach((element, index) => enable(element, index + 1));
+    const group = setupTools();
+    viewports.forEach((v) => group.addViewport(v.id, ENGINE));
+    bindTools(group);
+    primaryTool(group, WindowLevelTool.toolName);
+  } catch (error) {
+    fail(text.failed, error);
+    return;
+  }
+  root.dataset.state = "ready";
   try {
     await loadAnnotations();
   } catch (error) {
