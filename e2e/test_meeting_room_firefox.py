@@ -51,13 +51,14 @@ def firefox():
 
 
 @pytest.fixture
-def open_in_firefox(firefox, asgi_site):
-    def open_tab(user, path):
+def open_in_firefox(firefox):
+    """A signed-in Firefox tab. Sign in before any page is open: on SQLite the server's threads share
+    the test's in-memory database, and a session written while they read it finds its table locked."""
+
+    def open_tab(user):
         cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
         firefox.set_cookie(settings.SESSION_COOKIE_NAME, cookie, domain="localhost")
-        tab = firefox.new_tab()
-        tab.goto(asgi_site + path)
-        return tab
+        return firefox.new_tab()
 
     return open_tab
 
@@ -105,16 +106,18 @@ def wait_for_firefox_media(tab, seconds=20):
     raise AssertionError(f"Firefox has no media from Chromium: {received}, peer connections: {states}")
 
 
-def test_it_joins_a_chromium_organiser_from_firefox_with_media_both_ways_and_chat(open_as, open_in_firefox):
+def test_it_joins_a_chromium_organiser_from_firefox_with_media_both_ways_and_chat(
+    open_as, open_in_firefox, asgi_site
+):
     world = make_meeting_world()
     room = f"/cpms/meetings/{world.meeting.pk}/room/"
-    organiser = open_as(world.enrolling)
+    organiser, member = open_as(world.enrolling), open_in_firefox(world.expert)
     organiser.goto(room)
     expect(organiser.get_by_role("button", name="Open the room")).to_be_enabled()
     organiser.get_by_role("button", name="Open the room").click()
     expect(organiser.get_by_role("heading", name="In the meeting")).to_be_visible()
 
-    member = open_in_firefox(world.expert, room)
+    member.goto(asgi_site + room)
     member.wait_for("() => !document.getElementById('room-join').disabled")
     cameras, microphones = member.call(CHOSEN_DEVICES)
     assert cameras and microphones, "Firefox's fake devices are not offered"
