@@ -62,6 +62,11 @@ test: install
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
+	@# e2e/test_meeting_room_firefox.py: Firefox over WebDriver BiDi (e2e/bidi.py), no geckodriver.
+	@if ! command -v firefox-esr >/dev/null 2>&1; then \
+		echo "Installing Debian's firefox-esr for the cross-browser meeting room test"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y firefox-esr; \
+	fi
 	@if ! command -v redis-server >/dev/null 2>&1; then \
 		echo "Installing Debian's redis-server for the background-task tests"; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \

@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,39 @@ def accessibility_violations(page, injected: bool = False) -> list[str]:
         for v in result["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+@pytest.fixture(scope="session")
+def asgi_site():
+    """The ASGI application (config/asgi.py) under daphne on 127.0.0.1:<free port>, as
+    http://localhost:<port>: pytest-django's live server speaks WSGI only, and the meeting room needs
+    WebSocket. In a thread of the test process, it sees the test database on SQLite (the in-memory
+    test database is shared between this process's connections) as on PostgreSQL (the transactional
+    test commits); under xdist each worker has its own server and database. Twisted's reactor starts
+    once per process, so the server is started once per session, here for every module that needs it."""
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server  # installs Twisted's asyncio reactor: import it here, not earlier
+
+    from config.asgi import application
+
+    ready = threading.Event()
+    server = Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host="127.0.0.1", port=0),
+        signal_handlers=False,
+        ready_callable=ready.set,
+        verbosity=0,
+    )
+    thread = threading.Thread(target=server.run, name="daphne", daemon=True)
+    thread.start()
+    assert ready.wait(10), "daphne did not start"
+    for _ in range(100):
+        if server.listening_addresses:
+            break
+        time.sleep(0.05)
+    port = server.listening_addresses[0][1]
+    yield f"http://localhost:{port}"
+    from twisted.internet import reactor
+
+    reactor.callFromThread(reactor.stop)
+    thread.join(5)

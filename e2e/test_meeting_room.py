@@ -1,17 +1,12 @@
 """The meeting room in a real Chromium: two invited people, fake camera and microphone, the lobby,
 WebRTC media between the two pages (asserted from getStats), and the chat.
 
-pytest-django's live server speaks WSGI only: the room needs WebSocket, so this module serves the
-project's ASGI application (config/asgi.py) with daphne on a loopback port, in a thread of the test
-process. In-process, it sees the test database on SQLite (the in-memory test database is shared
-between this process's connections) as on PostgreSQL (the transactional test commits); under
-xdist each worker has its own server and database. Twisted's reactor starts once per process, so
-the server is started once per session.
+The room needs WebSocket: the pages are served by daphne (conftest's asgi_site), not by
+pytest-django's live server.
 """
 
 import re
 import shutil
-import threading
 import time
 
 import pytest
@@ -61,37 +56,6 @@ RECEIVED = """async () => {
   }
   return received;
 }"""
-
-
-@pytest.fixture(scope="session")
-def asgi_site():
-    """The ASGI application under daphne on 127.0.0.1:<free port>, as http://localhost:<port>."""
-    from daphne.endpoints import build_endpoint_description_strings
-    from daphne.server import Server  # installs Twisted's asyncio reactor: import it here, not earlier
-
-    from config.asgi import application
-
-    ready = threading.Event()
-    server = Server(
-        application=application,
-        endpoints=build_endpoint_description_strings(host="127.0.0.1", port=0),
-        signal_handlers=False,
-        ready_callable=ready.set,
-        verbosity=0,
-    )
-    thread = threading.Thread(target=server.run, name="daphne", daemon=True)
-    thread.start()
-    assert ready.wait(10), "daphne did not start"
-    for _ in range(100):
-        if server.listening_addresses:
-            break
-        time.sleep(0.05)
-    port = server.listening_addresses[0][1]
-    yield f"http://localhost:{port}"
-    from twisted.internet import reactor
-
-    reactor.callFromThread(reactor.stop)
-    thread.join(5)
 
 
 @pytest.fixture

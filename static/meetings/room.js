@@ -4,9 +4,10 @@
 // Then the WebSocket to ws/meetings/<id>/ (cpms/meetings/consumers.py): the organiser is in at once;
 // anyone else waits at the lobby until the organiser admits them. In the room: one RTCPeerConnection
 // per other person (a full mesh), negotiated with the "perfect negotiation" pattern (the person with
-// the smaller id is polite), media peer to peer (DTLS-SRTP). Mute, camera off and screen sharing
-// (getDisplayMedia + replaceTrack); a connection-quality mark per person from getStats (round trip
-// and packet loss); the agenda's current item; the chat; the organiser's notes.
+// the smaller id is polite; the newcomer makes the first offer), media peer to peer (DTLS-SRTP).
+// Mute, camera off and screen sharing (getDisplayMedia + replaceTrack); a connection-quality mark per
+// person from getStats (round trip and packet loss); the agenda's current item; the chat; the
+// organiser's notes.
 
 const root = document.getElementById("room");
 const text = JSON.parse(document.getElementById("room-text").textContent);
@@ -197,14 +198,18 @@ function welcome(message) {
   highlight(message.current_item);
   document.querySelectorAll(".room-agenda-move").forEach((button) => (button.disabled = false));
   renderParticipants();
-  message.participants.forEach(addPerson);
+  message.participants.forEach((person) => addPerson(person, { offer: true }));
   if (message.lobby) showLobby(message.lobby);
   sendMediaState();
 }
 
 // -- people and their peer connections ---------------------------------------------------------
 
-function addPerson(person) {
+// The one who comes in makes the first offer to each person already in the room (`offer`); those
+// already in wait for it. Both offering at once ("glare") is handled by perfect negotiation in
+// principle, but a polite Chromium that rolls its own offer back to answer sometimes gathers no ICE
+// candidates for the answer: no media, in Chromium-Chromium and Chromium-Firefox rooms alike.
+function addPerson(person, { offer = false } = {}) {
   if (person.id === me) return;
   const known = peers.get(person.id);
   if (known && (known.attendance === null || known.attendance === person.attendance)) {
@@ -216,7 +221,7 @@ function addPerson(person) {
     return;
   }
   if (known) dropPeer(person.id); // a new stay (another window): start again
-  peerFor(person.id, person);
+  peerFor(person.id, person, offer);
 }
 
 function removePerson(id, attendance, removed = false) {
@@ -239,7 +244,7 @@ function closeAll() {
   for (const id of [...peers.keys()]) dropPeer(id);
 }
 
-function peerFor(id, person = {}) {
+function peerFor(id, person = {}, offer = false) {
   if (peers.has(id)) return peers.get(id);
   const pc = new RTCPeerConnection({ iceServers });
   const tile = document.createElement("figure");
@@ -256,6 +261,7 @@ function peerFor(id, person = {}) {
     pc,
     polite: me < id,
     makingOffer: false,
+    offers: offer, // makes the first offer; else waits for the other's
     ignoreOffer: false,
     name: person.name || "",
     attendance: person.attendance || null,
@@ -277,6 +283,7 @@ function peerFor(id, person = {}) {
     if (candidate) send({ type: "signal", to: id, data: { candidate: candidate.toJSON() } });
   };
   pc.onnegotiationneeded = async () => {
+    if (!peer.offers && !pc.remoteDescription) return; // their offer is on its way
     try {
       peer.makingOffer = true;
       await pc.setLocalDescription();
