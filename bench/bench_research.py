@@ -2,11 +2,12 @@
 
 Builds ERN-RND with a signed-in researcher, a small terminology (60 ORPHA diseases, an HPO tree of
 400 terms under HP:0000118, 30 ICD-10 codes), then BENCH_CASES research cases (default 1,000,000)
-with one or two diagnoses, two phenotypes and most with a gene, written with executemany on SQLite
-(the default) or COPY on a throw-away PostgreSQL (BENCH_DB=postgresql). Then, BENCH_RUNS GETs each
-through the whole middleware stack after a warm-up: the bare signed-in page (login_required,
-"ok") as the yardstick, the count of every case, a count filtered by ORPHA code and sex, a count by
-an HPO term with its descendants (recursive query), and the cross-tabulation page country × year.
+with one or two diagnoses, two phenotypes (and their terms with their ancestors, as the sweep
+writes them) and most with a gene, written with executemany on SQLite (the default) or COPY on a
+throw-away PostgreSQL (BENCH_DB=postgresql). Then, BENCH_RUNS GETs each through the whole
+middleware stack after a warm-up: the bare signed-in page (login_required, "ok") as the
+yardstick, the count of every case, a count filtered by ORPHA code and sex, a count by an HPO term
+with its descendants (the terms the sweep wrote), and the cross-tabulation page country × year.
 Prints median and p95 (ms), the ratio to the bare page, and the queries of one GET.
 
     uv run python bench/bench_research.py
@@ -133,15 +134,32 @@ def load(tree, orpha, icd, hpo) -> None:
                 yield (n + 1, rng.choice(diseases), "suspected")
 
     insert("research_researchdiagnosis", ["case_id", "concept_id", "certainty"], diagnoses())
-    terms = [c.pk for c in hpo]
+    terms = list(range(len(hpo)))  # positions in the tree: term n's parent is term (n - 1) // 4
+    picked = [rng.sample(terms, 2) for _ in range(CASES)]
 
     def phenotypes():
-        for n in range(CASES):
-            first, second = rng.sample(terms, 2)
-            yield (n + 1, first, False)
-            yield (n + 1, second, n % 5 == 0)
+        for n, (first, second) in enumerate(picked):
+            yield (n + 1, hpo[first].pk, False)
+            yield (n + 1, hpo[second].pk, n % 5 == 0)
 
     insert("research_researchphenotype", ["case_id", "concept_id", "excluded"], phenotypes())
+
+    def ancestors(term: int) -> set[int]:
+        found = {term}
+        while term:
+            term = (term - 1) // 4
+            found.add(term)
+        return found
+
+    # What the sweep writes: each case's terms not excluded, with all their ancestors.
+    above = [frozenset(hpo[a].pk for a in ancestors(term)) for term in terms]
+
+    def phenotype_terms():
+        for n, (first, second) in enumerate(picked):
+            for concept_id in sorted(above[first] if n % 5 == 0 else above[first] | above[second]):
+                yield (n + 1, concept_id)
+
+    insert("research_researchphenotypeterm", ["case_id", "concept_id"], phenotype_terms())
     genes = ["SCN1A", "FBN1", "CFTR", "NF1", "DMD", "ATXN3", "HTT", "SPAST", "PRNP", "GBA1"]
     insert(
         "research_researchgene",

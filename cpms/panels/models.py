@@ -109,12 +109,14 @@ class Panel(models.Model):
             ),
             # The KPIs of an ERN (cpms/reports/kpis.py): each month's count is a range of one index, read
             # from the index alone, and so are the requests per centre, area and patient and the outcomes.
+            # The id ends the two whose panels are joined to their contributions: on PostgreSQL an index
+            # entry does not hold the key, and without it every such panel is read from the table.
             models.Index(
-                fields=["ern", "submitted_at", "centre", "thematic_area", "patient"],
+                fields=["ern", "submitted_at", "centre", "thematic_area", "patient", "id"],
                 name="panels_kpi_requested",
             ),
             models.Index(fields=["ern", "accepted_at", "submitted_at"], name="panels_kpi_opened"),
-            models.Index(fields=["ern", "closed_at", "submitted_at"], name="panels_kpi_closed"),
+            models.Index(fields=["ern", "closed_at", "submitted_at", "id"], name="panels_kpi_closed"),
             models.Index(
                 fields=["ern", "outcome_signed_at", "urgency", "submitted_at", "wished_answer_date"],
                 name="panels_kpi_outcomes",
@@ -274,6 +276,10 @@ class Contribution(models.Model):
             ),
             # The KPIs: a panel's opinions, and who wrote them when, read from the index alone.
             models.Index(fields=["panel", "kind", "created_at", "author"], name="panels_kpi_contributions"),
+            # The KPIs' opinions written in a period, per author: a range of this index alone.
+            models.Index(
+                fields=["kind", "created_at", "panel", "author"], name="panels_kpi_opinions_written"
+            ),
         ]
 
     def __str__(self) -> str:

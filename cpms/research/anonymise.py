@@ -34,6 +34,8 @@ class Entry:
     diagnoses: tuple[tuple[int, str], ...] = field(default=())  # (concept id, certainty), sorted
     phenotypes: tuple[tuple[int, bool], ...] = field(default=())  # (concept id, excluded), sorted
     genes: tuple[str, ...] = field(default=())  # sorted, upper case
+    # The terms of the phenotypes not excluded and all their is_a ancestors (ResearchPhenotypeTerm).
+    phenotype_terms: tuple[int, ...] = field(default=())  # concept ids, sorted
 
     def fingerprint(self) -> str:
         content = [
@@ -47,6 +49,7 @@ class Entry:
             self.diagnoses,
             self.phenotypes,
             self.genes,
+            self.phenotype_terms,
         ]
         return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
 

@@ -51,7 +51,8 @@ class ResearchCase(models.Model):
                 name="research_case_dimensions",
             ),
             models.Index(fields=["ern", "entry_year"], name="research_case_year"),
-            models.Index(fields=["ern", "country"], name="research_case_country"),
+            # A country, and the cross-tabulation country × year: read in the index's order, no sort.
+            models.Index(fields=["ern", "country", "entry_year"], name="research_case_country"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +81,23 @@ class ResearchPhenotype(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concept_id}{' (excluded)' if self.excluded else ''}"
+
+
+class ResearchPhenotypeTerm(models.Model):
+    """A term the case has, itself or through a more specific one: every is_a ancestor of each of
+    its (not excluded) phenotypes, the term itself included, written by the sweep. "With its
+    descendants" is then a range of one index, not a walk of the HPO tree on each query."""
+
+    case = models.ForeignKey(ResearchCase, on_delete=models.CASCADE, related_name="phenotype_terms")
+    concept = models.ForeignKey("coding.Concept", on_delete=models.PROTECT, related_name="+")  # HPO
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concept", "case"], name="research_phenotype_term_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} has {self.concept_id}"
 
 
 class ResearchGene(models.Model):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from cpms.access.models import OrganisationNode
 from cpms.access.queries.grants import RESEARCHER
 from cpms.access.queries.scopes import Access
 from cpms.audit.record import record
-from cpms.coding.models import Concept, Hierarchy, System
+from cpms.coding.models import Concept, System
 from cpms.identity.forms import COUNTRIES
 from cpms.patients.models.case import Onset
 from cpms.patients.models.patient import Sex
@@ -31,7 +30,7 @@ from .models import (
     ResearchCase,
     ResearchDiagnosis,
     ResearchGene,
-    ResearchPhenotype,
+    ResearchPhenotypeTerm,
     SavedQuery,
 )
 from .suppression import Suppressed, suppress, suppress_count
@@ -80,21 +79,12 @@ def get_saved_query_for_user(user, access: Access, saved_id: int) -> SavedQuery:
 
 
 def descendant_ids(concept: Concept):
-    """The ids of the concept and of every concept under it, as a subquery (no list in Python).
+    """The ids of the diagnosis and of every diagnosis under it, as a subquery (no list in Python).
 
-    HPO: the is_a tree (coding.Hierarchy) walked by a recursive query. ICD-10: a category and its
-    subcategories (G40 → G40.0 … G40.9), by the code. ORPHA: the concept alone (the loaded
-    release has no ORPHA classification).
+    ICD-10: a category and its subcategories (G40 → G40.0 … G40.9), by the code. ORPHA: the concept
+    alone (the loaded release has no ORPHA classification). HPO terms have their descendants through
+    ResearchPhenotypeTerm, written by the sweep.
     """
-    if concept.system == System.HPO:
-        links, concepts = Hierarchy._meta.db_table, Concept._meta.db_table
-        # The first term reads the concept's own row, so that both terms have the column's type.
-        sql = (
-            f"WITH RECURSIVE tree(id) AS (SELECT c.id FROM {concepts} c WHERE c.id = %s"  # noqa: S608
-            f" UNION SELECT h.child_id FROM {links} h INNER JOIN tree ON h.parent_id = tree.id)"
-            " SELECT id FROM tree"
-        )
-        return RawSQL(sql, [concept.pk])  # noqa: S611 (a constant query; the id is a parameter)
     if concept.system == System.ICD10:
         return Concept.objects.filter(
             Q(code=concept.code) | Q(code__startswith=concept.code + "."), system=System.ICD10
@@ -110,10 +100,9 @@ def filtered_cases(ern: OrganisationNode, data: dict) -> QuerySet[ResearchCase]:
             pk__in=ResearchDiagnosis.objects.filter(concept_id__in=descendant_ids(concept)).values("case_id")
         )
     if concept := data.get("phenotype"):
+        # The term or any more specific one: the sweep wrote each case's terms with their ancestors.
         cases = cases.filter(
-            pk__in=ResearchPhenotype.objects.filter(
-                concept_id__in=descendant_ids(concept), excluded=False
-            ).values("case_id")
+            pk__in=ResearchPhenotypeTerm.objects.filter(concept_id=concept.pk).values("case_id")
         )
     if symbol := data.get("gene"):
         cases = cases.filter(pk__in=ResearchGene.objects.filter(symbol=symbol).values("case_id"))

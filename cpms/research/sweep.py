@@ -6,6 +6,9 @@ research (a lead's "send to research" on a closed panel is such a patient too). 
 rebuilt from the source at each run: a case enters anonymised (cpms/research/anonymise.py), a case
 whose anonymised content changed is rewritten, and the case of a patient whose consent is no longer
 given (withdrawn, refused) or who was removed is deleted, with its diagnoses, phenotypes and genes.
+Each case's phenotype terms are written with all their is_a ancestors (ResearchPhenotypeTerm, part
+of its fingerprint: a change of the HPO tree rewrites the cases it touches), so that a query by a
+term with its descendants is one indexed lookup.
 
 Run by `manage.py research_sweep` and by Celery beat (`research.sweep`, CELERY_BEAT_SCHEDULE);
 audited with counts only (`research.sweep.ran`), never with a patient or case id.
@@ -20,12 +23,20 @@ from django.conf import settings
 from django.db import transaction
 
 from cpms.audit.record import record
+from cpms.coding.models import Hierarchy
 from cpms.patients.models import Case, CaseDiagnosis, CasePhenotype, CaseVariant, Patient
 from cpms.patients.models.case import Certainty
 from cpms.patients.queries import with_research_consent
 
 from .anonymise import Entry, age_band, decade, generalise
-from .models import ResearchCase, ResearchDiagnosis, ResearchGene, ResearchLink, ResearchPhenotype
+from .models import (
+    ResearchCase,
+    ResearchDiagnosis,
+    ResearchGene,
+    ResearchLink,
+    ResearchPhenotype,
+    ResearchPhenotypeTerm,
+)
 
 SWEEP_RAN = "research.sweep.ran"
 BATCH = 2000
@@ -59,8 +70,39 @@ def _batches(values: list, size: int = BATCH):
         yield batch
 
 
+class Ancestry:
+    """The HPO is_a tree (coding.Hierarchy), read once per sweep: a term and all its ancestors."""
+
+    def __init__(self):
+        self.parents: dict[int, list[int]] = {}
+        for child_id, parent_id in Hierarchy.objects.values_list("child_id", "parent_id"):
+            self.parents.setdefault(child_id, []).append(parent_id)
+        self.known: dict[int, frozenset[int]] = {}
+
+    def of(self, concept_id: int) -> frozenset[int]:
+        """The term and every term above it (a walk of the tree, remembered; cycles are harmless)."""
+        if concept_id not in self.known:
+            seen, stack = set(), [concept_id]
+            while stack:
+                term = stack.pop()
+                if term not in seen:
+                    seen.add(term)
+                    stack.extend(self.parents.get(term, ()))
+            self.known[concept_id] = frozenset(seen)
+        return self.known[concept_id]
+
+    def terms(self, phenotypes) -> tuple[int, ...]:
+        """The sorted terms a case has through its phenotypes (concept id, excluded) not excluded."""
+        terms = set()
+        for concept_id, excluded in phenotypes:
+            if not excluded:
+                terms |= self.of(concept_id)
+        return tuple(sorted(terms))
+
+
 def consented_entries() -> list[Entry]:
     """The anonymised entries of every consented patient, before generalisation."""
+    ancestry = Ancestry()
     patients = with_research_consent(Patient.objects.unscoped()).filter(removed_at=None)
     rows = list(
         patients.order_by("pk").values_list(
@@ -110,6 +152,7 @@ def consented_entries() -> list[Entry]:
                     onset=onsets.get(case_id, "") if case_id else "",
                     diagnoses=tuple(sorted(diagnoses.get(case_id, ()))),
                     phenotypes=tuple(sorted(phenotypes.get(case_id, ()))),
+                    phenotype_terms=ancestry.terms(phenotypes.get(case_id, ())),
                     genes=tuple(sorted(genes.get(case_id, ()))),
                 )
             )
@@ -142,6 +185,14 @@ def _write_children(pairs: list[tuple[int, Entry]]) -> None:
             ResearchPhenotype(case_id=case_id, concept_id=concept_id, excluded=excluded)
             for case_id, entry in pairs
             for concept_id, excluded in entry.phenotypes
+        ),
+        batch_size=BATCH,
+    )
+    ResearchPhenotypeTerm.objects.bulk_create(
+        (
+            ResearchPhenotypeTerm(case_id=case_id, concept_id=concept_id)
+            for case_id, entry in pairs
+            for concept_id in entry.phenotype_terms
         ),
         batch_size=BATCH,
     )
@@ -180,7 +231,7 @@ def run_sweep() -> SweepResult:
                 for name, value in _case_fields(entry).items():
                     setattr(cases[case_id], name, value)
             ResearchCase.objects.bulk_update(cases.values(), list(_case_fields(batch[0][1])))
-            for model in (ResearchDiagnosis, ResearchPhenotype, ResearchGene):
+            for model in (ResearchDiagnosis, ResearchPhenotype, ResearchPhenotypeTerm, ResearchGene):
                 model.objects.filter(case_id__in=case_ids).delete()
             _write_children(batch)
             links_of = {link.case_id: link for link in ResearchLink.objects.filter(case_id__in=case_ids)}

@@ -159,3 +159,9 @@ def test_its_query_count_is_pinned(swept, django_assert_num_queries):
     # Each code asked for is one look-up more.
     with django_assert_num_queries(QUERIES + 2):
         assert client.get(url(swept, diagnosis="ORPHA:33069", phenotype="HP:0001250")).status_code == 200
+
+
+def test_it_lists_the_countries_by_name_and_keeps_the_chosen_one(swept):
+    html = get(swept.researcher, url(swept, country="DE"))
+    assert '<option value="DE" selected>Germany</option>' in html
+    assert html.index(">Austria</option>") < html.index(">Belgium</option>") < html.index(">Germany</option>")

@@ -6,11 +6,20 @@ import datetime
 from django.core.management import call_command
 
 from cpms.audit.models import AuditEvent
+from cpms.coding.models import Concept, Hierarchy
 from cpms.patients.models import Patient
 from cpms.patients.models.patient import ConsentStatus
 
-from ..models import OTHER_COUNTRY, AgeBand, ResearchCase, ResearchDiagnosis, ResearchGene, ResearchLink
-from ..sweep import SWEEP_RAN, patient_key, run_sweep
+from ..models import (
+    OTHER_COUNTRY,
+    AgeBand,
+    ResearchCase,
+    ResearchDiagnosis,
+    ResearchGene,
+    ResearchLink,
+    ResearchPhenotypeTerm,
+)
+from ..sweep import SWEEP_RAN, Ancestry, patient_key, run_sweep
 from ..tasks import sweep
 
 
@@ -111,3 +120,28 @@ def test_the_command_and_the_task_run_it(world, capsys):
     call_command("research_sweep")
     assert "13 added, 0 updated, 0 removed, 0 unchanged" in capsys.readouterr().out
     assert sweep.apply().get() == {"added": 0, "updated": 0, "removed": 0, "unchanged": 13}
+
+
+def terms_of(patient) -> set[str]:
+    case = ResearchLink.objects.get(patient_key=patient_key(patient.pk)).case
+    return set(ResearchPhenotypeTerm.objects.filter(case=case).values_list("concept__code", flat=True))
+
+
+def test_it_writes_each_case_s_phenotype_terms_with_all_their_ancestors(swept):
+    ancestors = set(Ancestry().of(Concept.objects.get(code="HP:0001250").pk))
+    assert len(ancestors) > 1  # Seizure is under more general terms
+    above_seizure = set(Concept.objects.filter(pk__in=ancestors).values_list("code", flat=True))
+    assert terms_of(swept.consented[0]) == {"HP:0007359", *above_seizure}  # focal-onset seizure
+    assert terms_of(swept.consented[5]) == above_seizure  # seizure
+    assert terms_of(swept.consented[11]) == set()  # no phenotype
+
+
+def test_an_excluded_phenotype_gives_no_term(db):
+    assert Ancestry().terms([(1, True)]) == ()
+
+
+def test_a_change_of_the_hpo_tree_rewrites_the_terms_at_the_next_sweep(swept):
+    Hierarchy.objects.filter(child__code="HP:0007359", parent__code="HP:0001250").delete()
+    assert run_sweep().updated == 3  # the focal-onset seizures
+    assert "HP:0001250" not in terms_of(swept.consented[0])
+    assert "HP:0001250" in terms_of(swept.consented[5])
