@@ -121,6 +121,35 @@ def test_it_grows_the_delay_with_each_failure(client, alice):
         assert client.post("/login/password/", {"password": PASSWORD}).status_code == 302
 
 
+def test_it_forgets_failures_a_day_after_the_last(client, alice):
+    start(client, "alice@example.org")
+    moment = timezone.now()
+    with time_machine.travel(moment):
+        for _ in range(3):  # free failures: no lock yet
+            client.post("/login/password/", {"password": "wrong password!!"})
+    with time_machine.travel(moment + timedelta(hours=25)):
+        start(client, "alice@example.org")  # a new session: the first one has expired
+        for _ in range(3):  # counted from 0 again: 6 in all would have locked the account
+            client.post("/login/password/", {"password": "wrong password!!"})
+        response = client.post("/login/password/", {"password": PASSWORD})
+        assert response.status_code == 302
+        assert response.url == "/account/"
+
+
+def test_it_still_counts_failures_within_a_day(client, alice):
+    start(client, "alice@example.org")
+    moment = timezone.now()
+    with time_machine.travel(moment):
+        for _ in range(3):
+            client.post("/login/password/", {"password": "wrong password!!"})
+    with time_machine.travel(moment + timedelta(hours=23)):
+        start(client, "alice@example.org")  # a new session: the first one has expired
+        for _ in range(3):
+            client.post("/login/password/", {"password": "wrong password!!"})
+        page = client.post("/login/password/", {"password": PASSWORD}).content.decode()
+        assert "Too many failed attempts" in page
+
+
 def test_it_counts_ip_failures_separately_from_accounts(client, alice, bob):
     for i in range(21):
         start(client, f"guess{i}@example.org")
