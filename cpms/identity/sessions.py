@@ -93,7 +93,9 @@ def complete_signin(request, user: User, methods: list[str]) -> UserSession:
     request.session["session.started_at"] = now
     request.session["session.seen_at"] = now
     mark_verified(request, methods)
-    request.session.save()
+    if request.session.session_key is None:  # login() flushed it (another account's): a key for the entry
+        request.session.save()
+    # Else login() saved it under its new key already; the response saves what was added since.
     return UserSession.objects.create(
         user=user,
         session_key=request.session.session_key,
@@ -106,9 +108,8 @@ def complete_signin(request, user: User, methods: list[str]) -> UserSession:
 def reverify(request, login_session: UserSession, methods: list[str]) -> UserSession:
     """A signed-in user verified again: new session id, same "Display my sessions" entry."""
     signin_state.end(request.session, next_url=signin_state.next_url(request.session))
-    request.session.cycle_key()
+    request.session.cycle_key()  # saved under its new key; the response saves what follows
     mark_verified(request, methods)
-    request.session.save()
     login_session.session_key = request.session.session_key
     login_session.save(update_fields=["session_key"])
     return login_session

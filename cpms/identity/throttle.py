@@ -86,16 +86,18 @@ def check(counters: dict[str, str | None]) -> Verdict:
     return Verdict(True) if latest is None else Verdict(False, latest - now)
 
 
-def _lock_after_one_more(scope: str, now: datetime) -> tuple[str, list]:
+def _lock_after_one_more(scope: str, now: datetime, failures: tuple[str, list]) -> tuple[str, list]:
     """SQL (and its parameters) for the locked_until that one more failure earns, given the row's
-    current `failures`: unchanged while failures are free, then each delay of delay_after."""
+    current failures (`failures`: their SQL expression and its parameters): unchanged while failures
+    are free, then each delay of delay_after."""
+    count_sql, count_params = failures
     free, whens, params, beyond = FREE_FAILURES[scope], [], [], 0
     while FIRST_DELAY * 2**beyond < LONGEST_DELAY:
-        whens.append("WHEN failures = %s THEN %s")
-        params += [free - 1 + beyond, _db_time(now + delay_after(scope, free + beyond))]
+        whens.append(f"WHEN {count_sql} = %s THEN %s")
+        params += [*count_params, free - 1 + beyond, _db_time(now + delay_after(scope, free + beyond))]
         beyond += 1
-    sql = f"CASE WHEN failures < %s THEN locked_until {' '.join(whens)} ELSE %s END"
-    return sql, [free - 1, *params, _db_time(now + LONGEST_DELAY)]
+    sql = f"CASE WHEN {count_sql} < %s THEN locked_until {' '.join(whens)} ELSE %s END"
+    return sql, [*count_params, free - 1, *params, _db_time(now + LONGEST_DELAY)]
 
 
 def _db_time(moment: datetime):
@@ -117,31 +119,28 @@ def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
     keys = sorted(_keys(counters), key=lambda scope_key: scope_key[1])  # one order for all: no deadlock
     hashed = [key for _, key in keys]
     table = connection.ops.quote_name(Throttle._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(hashed))
     at, forget_before = _db_time(now), _db_time(now - FORGET_AFTER)
     rows = ", ".join(["(%s, 0, %s, %s)"] * len(hashed))
+    # A counter untouched for a day starts again from 0 (it can be locked no longer than an hour).
+    failures = ("(CASE WHEN updated_at < %s THEN 0 ELSE failures END)", [forget_before])
     # Only the table's name, placeholders and constant SQL are put into these strings:
     create = f"INSERT INTO {table} (key, failures, locked_until, updated_at) VALUES {rows} ON CONFLICT (key) DO NOTHING"  # noqa: E501, S608
-    forget = (
-        f"UPDATE {table} SET failures = 0, updated_at = %s WHERE key IN ({placeholders}) AND updated_at < %s"  # noqa: E501, S608
-    )
-    count = f"UPDATE {table} SET failures = failures + 1, locked_until = {{lock}}, updated_at = %s WHERE key = %s AND locked_until <= %s"  # noqa: E501, S608
+    count = f"UPDATE {table} SET failures = {failures[0]} + 1, locked_until = {{lock}}, updated_at = %s WHERE key = %s AND locked_until <= %s RETURNING failures"  # noqa: E501, S608
+    counted = {}
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(create, [value for key in hashed for value in (key, _db_time(UNLOCKED), at)])
-            cursor.execute(forget, [at, *hashed, forget_before])
             for scope, key in keys:
-                lock_sql, lock_params = _lock_after_one_more(scope, now)
-                cursor.execute(count.format(lock=lock_sql), [*lock_params, at, key, at])
-                if cursor.rowcount != 1:
+                lock_sql, lock_params = _lock_after_one_more(scope, now, failures)
+                cursor.execute(count.format(lock=lock_sql), [*failures[1], *lock_params, at, key, at])
+                returned = cursor.fetchall()
+                if len(returned) != 1:
                     raise _Locked
-            # Still inside the transaction that wrote the rows: no other attempt can have moved them.
-            cursor.execute(f"SELECT key, failures FROM {table} WHERE key IN ({placeholders})", hashed)  # noqa: S608
-            failures = dict(cursor.fetchall())
+                counted[key] = returned[0][0]  # in the transaction that wrote it: no other attempt moved it
     except _Locked:
         verdict = check(counters)
         return verdict if not verdict.allowed else Verdict(False, timedelta(seconds=1))
-    return Reservation(tuple((key, failures[key]) for key in hashed))
+    return Reservation(tuple((key, counted[key]) for key in hashed))
 
 
 @transaction.atomic

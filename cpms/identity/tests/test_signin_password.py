@@ -3,11 +3,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import UserSession
+from cpms.identity.queries import users_with_email
 from cpms.identity.throttle import delay_after
 from cpms.test import PASSWORD, add_authenticator, sign_in
 
@@ -40,6 +42,21 @@ def test_it_signs_in_with_a_password_and_rotates_the_session(client, alice):
 def test_it_accepts_the_username_too(client, alice):
     start(client, "NALICE01")
     assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
+
+
+def test_it_finds_the_e_mail_address_whatever_its_case(client, alice):
+    start(client, " Alice@EXAMPLE.org ")
+    assert client.post("/login/password/", {"password": PASSWORD}).url == "/account/"
+
+
+def test_it_finds_the_account_by_e_mail_through_the_index(alice):
+    users = users_with_email("ALICE@example.org")
+    assert list(users) == [alice]
+    if connection.vendor == "sqlite":  # PostgreSQL's planner may scan a table this small
+        sql, params = users.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            assert "USING INDEX identity_user_email_unique_ci" in str(cursor.fetchall())
 
 
 def test_it_asks_every_identifier_for_its_password_next(client, alice):
@@ -119,6 +136,35 @@ def test_it_grows_the_delay_with_each_failure(client, alice):
         )
     with time_machine.travel(moment):
         assert client.post("/login/password/", {"password": PASSWORD}).status_code == 302
+
+
+def test_it_forgets_failures_a_day_after_the_last(client, alice):
+    start(client, "alice@example.org")
+    moment = timezone.now()
+    with time_machine.travel(moment):
+        for _ in range(3):  # free failures: no lock yet
+            client.post("/login/password/", {"password": "wrong password!!"})
+    with time_machine.travel(moment + timedelta(hours=25)):
+        start(client, "alice@example.org")  # a new session: the first one has expired
+        for _ in range(3):  # counted from 0 again: 6 in all would have locked the account
+            client.post("/login/password/", {"password": "wrong password!!"})
+        response = client.post("/login/password/", {"password": PASSWORD})
+        assert response.status_code == 302
+        assert response.url == "/account/"
+
+
+def test_it_still_counts_failures_within_a_day(client, alice):
+    start(client, "alice@example.org")
+    moment = timezone.now()
+    with time_machine.travel(moment):
+        for _ in range(3):
+            client.post("/login/password/", {"password": "wrong password!!"})
+    with time_machine.travel(moment + timedelta(hours=23)):
+        start(client, "alice@example.org")  # a new session: the first one has expired
+        for _ in range(3):
+            client.post("/login/password/", {"password": "wrong password!!"})
+        page = client.post("/login/password/", {"password": PASSWORD}).content.decode()
+        assert "Too many failed attempts" in page
 
 
 def test_it_counts_ip_failures_separately_from_accounts(client, alice, bob):
