@@ -20,6 +20,7 @@ from cpms.lib.tasks import run_on_commit
 
 from . import intake, masking
 from .models import Series, Study, Upload, UploadFile
+from .stores import ImageStoreError
 
 STARTED = "imaging.upload.started"
 FILES_ADDED = "imaging.upload.files_added"
@@ -197,24 +198,54 @@ def require_review(study: Study) -> None:
 
 
 def do_mask_series(*, acting_user, study: Study, series_id: int, region: dict) -> Series:
-    """Blank a rectangle of every image of a series, in the stored files themselves."""
-    with transaction.atomic():
-        study = lock_study(study)
-        require_review(study)
-        try:
-            series = Series.objects.select_for_update().get(pk=series_id, study=study)
-        except (Series.DoesNotExist, ValueError, TypeError):
-            raise IntakeRefused(_("This series is not part of the study."), status=404) from None
-        try:
+    """Blank a rectangle of every image of a series, in the stored files themselves.
+
+    Where the store replaces the files one by one (Orthanc), the series is first marked unfinished in
+    a transaction of its own: if the store fails, or the process stops, midway, the mark stays, the
+    review page says so, and the study cannot be shared until a masking of the series finishes.
+    """
+    unfinished_before = True  # what a refusal leaves: as it was
+    if masking.replaces_one_by_one():
+        with transaction.atomic():
+            series = _series_to_mask(study, series_id)
+            unfinished_before = series.masking_unfinished
+            series.masking_unfinished = True
+            series.save(update_fields=["masking_unfinished"])
+    try:
+        with transaction.atomic():
+            series = _series_to_mask(study, series_id)
             masking.mask_series(series, region)
-        except masking.MaskRefused as error:
-            raise IntakeRefused(error.message) from None
-        series.masked_regions = [*series.masked_regions, region]
-        series.save(update_fields=["masked_regions"])
-        if study.upload_id:  # the uploader is at work on it: not abandoned
-            Upload.objects.filter(pk=study.upload_id).update(touched_at=timezone.now())
-        record(acting_user, MASKED, study, {"series": series.pk, "region": region})
+            series.masked_regions = [*series.masked_regions, region]
+            series.masking_unfinished = False
+            series.save(update_fields=["masked_regions", "masking_unfinished"])
+            if study.upload_id:  # the uploader is at work on it: not abandoned
+                Upload.objects.filter(pk=study.upload_id).update(touched_at=timezone.now())
+            record(acting_user, MASKED, study, {"series": series.pk, "region": region})
+    except masking.MaskRefused as error:  # refused before any file changed
+        if not unfinished_before:
+            Series.objects.filter(pk=series_id, study=study).update(masking_unfinished=False)
+        raise IntakeRefused(error.message) from None
+    except ImageStoreError as error:
+        raise IntakeRefused(_store_failed_message(error), status=503) from None
     return series
+
+
+def _series_to_mask(study: Study, series_id: int) -> Series:
+    study = lock_study(study)
+    require_review(study)
+    try:
+        return Series.objects.select_for_update().get(pk=series_id, study=study)
+    except (Series.DoesNotExist, ValueError, TypeError):
+        raise IntakeRefused(_("This series is not part of the study."), status=404) from None
+
+
+def _store_failed_message(error: ImageStoreError) -> str:
+    if masking.replaces_one_by_one():
+        return _(
+            "%(reason)s Some images of this series may already be masked and others not: mask the series "
+            "again once the image store answers. The study cannot be shared until then."
+        ) % {"reason": error.message}
+    return _("%(reason)s Nothing was changed.") % {"reason": error.message}
 
 
 def do_confirm_study(*, acting_user, study: Study, panel_ids, allowed_panel_ids) -> Study:
@@ -223,6 +254,11 @@ def do_confirm_study(*, acting_user, study: Study, panel_ids, allowed_panel_ids)
     with transaction.atomic():
         study = lock_study(study)
         require_review(study)
+        if Series.objects.filter(study=study, masking_unfinished=True).exists():
+            raise IntakeRefused(
+                _("A masking of a series did not finish: mask that series again before sharing the study."),
+                status=409,
+            )
         study.status = Study.Status.READY
         study.confirmed_by = acting_user
         study.confirmed_at = timezone.now()

@@ -6,8 +6,9 @@ then are the rows switched to the new files, in one transaction, and the old fil
 has committed. An image that cannot be read or masked, or a store that fails midway, leaves the
 series as it was (the new files written so far are deleted). Orthanc files an instance by its UID,
 so it cannot hold both: there every image is masked first (a failure changes nothing), then each
-is replaced in turn; only the store failing during that second pass can leave part of it done
-(the form says so, and masking again redoes the whole series).
+is replaced in turn; only the store failing during that second pass can leave part of it done. The
+series is marked unfinished before that pass (actions.do_mask_series): the page says so, the study
+cannot be shared, and masking again redoes the whole series.
 
 Compressed pixel data is decoded with the decoders installed here (pydicom's own RLE; JPEG and
 JPEG 2000 through Pillow) and the masked image is stored uncompressed (Explicit VR Little Endian,
@@ -96,6 +97,11 @@ def blank(data: bytes, region: dict) -> bytes:
     return buffer.getvalue()
 
 
+def replaces_one_by_one() -> bool:
+    """Does the store replace each file in turn (Orthanc), so that a failure midway leaves a part done?"""
+    return getattr(image_store(), "files_by_uid", False)
+
+
 def mask_series(series, region: dict) -> None:
     """Blank `region` (cleaned in place) in every instance of `series`, all or nothing; to be called
     in the transaction that records the mask (the old files go once it commits)."""
@@ -104,7 +110,7 @@ def mask_series(series, region: dict) -> None:
     region.update(clean_region(region, series.rows, series.columns))
     store = image_store()
     instances = list(series.instances.all())
-    if getattr(store, "files_by_uid", False):
+    if replaces_one_by_one():
         _replace_each(store, instances, region)
     else:
         _write_beside_then_switch(store, instances, region)

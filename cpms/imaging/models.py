@@ -86,6 +86,10 @@ class Series(models.Model):
     burned_in_reasons = models.JSONField(default=list, blank=True)
     # Regions blanked in the pixel data by the uploader: [{"x":…, "y":…, "width":…, "height":…}].
     masked_regions = models.JSONField(default=list, blank=True)
+    # A masking on a store that replaces the files one by one (Orthanc) started and has not finished:
+    # some images may be masked and others not. Committed before that pass, cleared by a masking that
+    # finishes; the study cannot be shared meanwhile (actions.do_mask_series, do_confirm_study).
+    masking_unfinished = models.BooleanField(default=False)
     # The before/after tags of one file of the series, for the uploader's check. `preview_before`
     # holds identifying values: encrypted, and emptied once the study is confirmed.
     preview_before = EncryptedTextField(blank=True, default="")

@@ -9,9 +9,10 @@ import pytest
 from pydicom.encaps import encapsulate
 from pydicom.uid import JPEGLSLossless, RLELossless
 
-from cpms.imaging.actions import IntakeRefused, do_mask_series
-from cpms.imaging.models import Study
-from cpms.imaging.stores import image_store
+from cpms.imaging import masking
+from cpms.imaging.actions import IntakeRefused, do_confirm_study, do_mask_series
+from cpms.imaging.models import Series, Study
+from cpms.imaging.stores import ImageStoreUnavailable, image_store
 from cpms.panels.tests.factories import make_panel_world
 
 from .factories import make_stored_study
@@ -150,3 +151,88 @@ def test_it_masks_a_series_kept_in_orthanc(db, in_orthanc, django_capture_on_com
         data = image_store().read(instance.stored_name)
         pixels = pydicom.dcmread(io.BytesIO(data)).pixel_array
         assert (pixels[6:14, 4:14] == pixels.min()).all() and instance.size_bytes == len(data)
+
+
+class FailingAfter:
+    """The session's store, failing (as a dropped connection would) once `calls` of its writes
+    (`operations`: delete, save) have gone through."""
+
+    def __init__(self, store, calls: int, operations=("delete", "save")):
+        self.store, self.calls, self.operations = store, calls, operations
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def _write(self, operation, *args):
+        if operation not in self.operations:
+            return getattr(self.store, operation)(*args)
+        if self.calls == 0:
+            raise ImageStoreUnavailable("the store stopped answering (test)")
+        self.calls -= 1
+        return getattr(self.store, operation)(*args)
+
+    def save(self, key, data):
+        return self._write("save", key, data)
+
+    def delete(self, name):
+        return self._write("delete", name)
+
+
+def test_an_orthanc_store_failing_midway_marks_the_series_and_keeps_the_study_from_being_shared(
+    db, in_orthanc, monkeypatch, django_capture_on_commit_callbacks
+):
+    world = make_panel_world()
+    world.study = make_stored_study(world.patient, slices=3, size=32, status=Study.Status.REVIEW)
+    world.series = world.study.series.get()
+    healthy = image_store()
+    failing = FailingAfter(healthy, calls=2)  # the first image replaced (delete, save), then down
+    monkeypatch.setattr(masking, "image_store", lambda: failing)
+    with pytest.raises(IntakeRefused, match="may already be masked") as refused:
+        mask(world, django_capture_on_commit_callbacks)
+    assert refused.value.status == 503
+    world.series.refresh_from_db()
+    assert world.series.masking_unfinished and world.series.masked_regions == []
+    with pytest.raises(IntakeRefused, match="did not finish") as confirm:
+        do_confirm_study(acting_user=world.enrolling, study=world.study, panel_ids=[], allowed_panel_ids=[])
+    assert confirm.value.status == 409
+
+    monkeypatch.setattr(masking, "image_store", lambda: healthy)
+    mask(world, django_capture_on_commit_callbacks)  # masking again redoes the whole series
+    world.series.refresh_from_db()
+    assert not world.series.masking_unfinished and world.series.masked_regions == [REGION]
+    assert all(
+        (masked_pixels(i)[6:14, 4:14] == masked_pixels(i).min()).all() for i in world.series.instances.all()
+    )
+    study = do_confirm_study(
+        acting_user=world.enrolling, study=world.study, panel_ids=[], allowed_panel_ids=[]
+    )
+    assert study.status == Study.Status.READY
+
+
+def test_a_refused_masking_keeps_an_unfinished_mark(db, in_orthanc, django_capture_on_commit_callbacks):
+    world = make_panel_world()
+    world.study = make_stored_study(world.patient, slices=2, size=32, status=Study.Status.REVIEW)
+    world.series = world.study.series.get()
+    Series.objects.filter(pk=world.series.pk).update(masking_unfinished=True)  # an earlier pass cut short
+    outside = {"x": 100, "y": 100, "width": 10, "height": 10}  # of the 32 × 32 images
+    with pytest.raises(IntakeRefused), django_capture_on_commit_callbacks(execute=True):
+        do_mask_series(
+            acting_user=world.enrolling, study=world.study, series_id=world.series.pk, region=outside
+        )
+    world.series.refresh_from_db()
+    assert world.series.masking_unfinished
+
+
+def test_a_store_failure_on_the_local_store_changes_nothing_and_says_so(
+    world, image_folders, monkeypatch, django_capture_on_commit_callbacks
+):
+    healthy = image_store()
+    names = {i.stored_name for i in world.series.instances.all()}
+    failing = FailingAfter(healthy, calls=2, operations=("save",))  # the third image's new file
+    monkeypatch.setattr(masking, "image_store", lambda: failing)
+    with pytest.raises(IntakeRefused, match="Nothing was changed") as refused:
+        mask(world, django_capture_on_commit_callbacks)
+    assert refused.value.status == 503
+    world.series.refresh_from_db()
+    assert not world.series.masking_unfinished and world.series.masked_regions == []
+    assert {i.stored_name for i in world.series.instances.all()} == names == files_in(image_folders / "store")
