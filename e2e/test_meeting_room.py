@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -85,21 +86,37 @@ def open_as(media_browser, asgi_site, settings):
     return open_page
 
 
-def wait_for_media(page, seconds=20):
-    """Until the page decodes video frames and receives audio packets from the other one."""
+def poll_media(read, seconds=20) -> tuple[dict, bool]:
+    """Reads `read()` (RECEIVED's answer) until video frames and audio packets arrived: the last answer,
+    and whether they did."""
     deadline = time.monotonic() + seconds
     received = {}
     while time.monotonic() < deadline:
-        received = page.evaluate(RECEIVED)
+        received = read()
         if received["video"] > 0 and received["audio"] > 0:
-            return received
+            return received, True
         time.sleep(0.25)
-    raise AssertionError(f"no media from the other page: {received}")
+    return received, False
+
+
+def wait_for_media(page, seconds=20):
+    """Until the page decodes video frames and receives audio packets from the other one."""
+    received, arrived = poll_media(lambda: page.evaluate(RECEIVED), seconds)
+    assert arrived, f"no media from the other page: {received}"
+    return received
 
 
 def wait_until_everyone_left(meeting, seconds=10):
+    """Until the server has recorded every departure. On SQLite a read while daphne's thread writes
+    to the shared in-memory database finds the table locked (no busy timeout there): read again."""
     deadline = time.monotonic() + seconds
-    while Attendance.objects.filter(meeting=meeting, left_at=None).exists():
+    while True:
+        try:
+            if not Attendance.objects.filter(meeting=meeting, left_at=None).exists():
+                return
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
         assert time.monotonic() < deadline, "the room did not record the departures"
         time.sleep(0.1)
 

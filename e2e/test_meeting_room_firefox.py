@@ -7,12 +7,11 @@ firefox-esr is part of the test set-up (`make test` installs it, as it does chro
 missing the test fails and says so, it is not skipped.
 """
 
+import logging
 import re
-import time
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -22,7 +21,15 @@ from cpms.test import sign_in
 
 from . import test_meeting_room as chromium_room
 from .bidi import Firefox, firefox_executable
-from .test_meeting_room import RECEIVED, RECORD_PEER_CONNECTIONS, wait_for_media
+from .test_meeting_room import (
+    RECEIVED,
+    RECORD_PEER_CONNECTIONS,
+    poll_media,
+    wait_for_media,
+    wait_until_everyone_left,
+)
+
+logger = logging.getLogger(__name__)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,10 +53,10 @@ def firefox():
     with Firefox(FIREFOX_MEDIA_PREFS) as browser:
         browser.add_init_script(RECORD_PEER_CONNECTIONS)
         yield browser
-    # The page's errors, for the failure report of a later test: printed, not asserted.
+    # The page's errors, for the failure report: logged (pytest shows them with a failure), not asserted.
     for entry in browser.console:
         if entry.get("level") == "error":
-            print("firefox console:", entry.get("text"))
+            logger.warning("Firefox console: %s", entry.get("text"))
 
 
 @pytest.fixture
@@ -101,30 +108,9 @@ STATES = """async () => {
 
 
 def wait_for_firefox_media(tab, seconds=20):
-    deadline = time.monotonic() + seconds
-    received = {}
-    while time.monotonic() < deadline:
-        received = tab.call(RECEIVED)
-        if received["video"] > 0 and received["audio"] > 0:
-            return received
-        time.sleep(0.25)
-    states = tab.call(STATES)
-    raise AssertionError(f"Firefox has no media from Chromium: {received}, peer connections: {states}")
-
-
-def wait_until_everyone_left(meeting, seconds=15):
-    """Until the server has recorded every departure. On SQLite a read while daphne's thread writes
-    to the shared in-memory database finds the table locked (no busy timeout there): read again."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            if not Attendance.objects.filter(meeting=meeting, left_at=None).exists():
-                return
-        except OperationalError as error:
-            if "locked" not in str(error):
-                raise
-        assert time.monotonic() < deadline, "the room did not record the departures"
-        time.sleep(0.1)
+    received, arrived = poll_media(lambda: tab.call(RECEIVED), seconds)
+    assert arrived, f"Firefox has no media from Chromium: {received}, peer connections: {tab.call(STATES)}"
+    return received
 
 
 def test_it_joins_a_chromium_organiser_from_firefox_with_media_both_ways_and_chat(
@@ -180,7 +166,7 @@ def test_it_joins_a_chromium_organiser_from_firefox_with_media_both_ways_and_cha
     member.wait_for(CLICK, "room-leave")
     member.wait_for(VISIBLE, "room-prejoin")
     organiser.get_by_role("button", name="Leave").click()
-    wait_until_everyone_left(world.meeting)
+    wait_until_everyone_left(world.meeting, seconds=15)
 
     assert list(ChatMessage.objects.order_by("pk").values_list("author_id", flat=True)) == [
         world.expert.pk,
