@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cpms.access.models import AccessProfile, AccessRequest, Grant, OrganisationNode
 from cpms.access.queries.scopes import Access, access_with, keep_for_request
-from cpms.lib.sql import converter, table
+from cpms.lib.sql import compiled_once, converter, table
 
 from .models import ClinicianProfile, ErnPreference, ThematicArea
 
@@ -88,15 +88,31 @@ def granted_erns(access: Access) -> list[OrganisationNode]:
     return list(OrganisationNode.objects.filter(pk__in=access.ern_ids(APPLICATION)).order_by("code", "id"))
 
 
-def dashboard_erns(access: Access) -> list[ErnSummary]:
-    """Each ERN of the user with their centres, profiles there and chosen thematic areas (3 queries)."""
-    grants = (
-        Grant.objects.filter(pk__in=access.grant_ids(APPLICATION))
+def _grants_query(grant_ids: list[int]):
+    return (
+        Grant.objects.filter(pk__in=grant_ids)
         .select_related("organisation__parent", "ern", "profile")
         .order_by("ern__code", "organisation__code", "profile__position")
     )
+
+
+def _chosen_areas_query(user_id: int):
+    return (
+        ErnPreference.thematic_areas.through.objects.filter(ernpreference__user_id=user_id)
+        .select_related("ernpreference", "thematicarea")
+        .order_by("thematicarea__name", "thematicarea_id")
+    )
+
+
+# On every dashboard: their SQL is built once (building it cost twenty times running it).
+_grants = compiled_once(_grants_query)
+_chosen_areas = compiled_once(_chosen_areas_query)
+
+
+def dashboard_erns(access: Access) -> list[ErnSummary]:
+    """Each ERN of the user with their centres, profiles there and chosen thematic areas (2 queries)."""
     summaries: dict[int, ErnSummary] = {}
-    for grant in grants:
+    for grant in _grants(access.grant_ids(APPLICATION)):
         summary = summaries.setdefault(grant.ern_id, ErnSummary(ern=grant.ern))
         centre = next((c for c in summary.centres if c.organisation.pk == grant.organisation_id), None)
         if centre is None:
@@ -106,11 +122,9 @@ def dashboard_erns(access: Access) -> list[ErnSummary]:
             centre.profiles.append(grant.profile)
         if grant.expires_at and (centre.expires_at is None or grant.expires_at < centre.expires_at):
             centre.expires_at = grant.expires_at
-    preferences = ErnPreference.objects.filter(
-        user_id=access.user_id, ern_id__in=list(summaries)
-    ).prefetch_related("thematic_areas")
-    for preference in preferences:
-        summaries[preference.ern_id].thematic_areas = sorted(preference.thematic_areas.all(), key=str)
+    for chosen in _chosen_areas(access.user_id):
+        if summary := summaries.get(chosen.ernpreference.ern_id):
+            summary.thematic_areas.append(chosen.thematicarea)
     return list(summaries.values())
 
 

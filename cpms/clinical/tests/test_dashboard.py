@@ -80,10 +80,10 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
     sign_in(client, bob)
     client.get(URL)  # the session's "last active" write happens at most once a minute
     # session, user, the gate (access, clinician profile and the navigation's centres in one), their
-    # grants' centres, preferences, their areas, the header's unread notifications, the panels' section
+    # grants' centres, their chosen areas (one query), the header's unread notifications, the panels' section
     # (its counts, one query), the meetings' section (the next meetings, one query); no pending-request
     # count for someone who validates nothing
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
 
     make_grant(bob, rnd.guest)
@@ -93,7 +93,7 @@ def test_it_makes_a_fixed_number_of_queries(client, bob_in_cpms, rnd, django_ass
         make_grant(bob, tree.hcp)
         complete_area = make_areas(tree.ern, [("area", "Area")])[0]
         bob.ern_preferences.create(ern=tree.ern).thematic_areas.add(complete_area)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = client.get(URL).content.decode()
     assert page.count("badge") == 5
 
@@ -151,9 +151,9 @@ def test_it_makes_a_fixed_number_of_queries_for_a_coordinator(
     sign_in(client, bob)
     client.get(URL)
     # session, user, the gate (access, clinician profile, the navigation's centres), centres,
-    # preferences, areas, pending count, the header's unread notifications, the panels' counts, the
+    # chosen areas, pending count, the header's unread notifications, the panels' counts, the
     # meetings' next meetings
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = client.get(URL).content.decode()
     assert f"{rows} access requests wait for your validation." in page
 

@@ -56,9 +56,25 @@ def test_it_builds_the_queryset_once(people, django_assert_num_queries):
     assert len(built) == 1 and built[0][0] < 0  # with stand-ins, not the first call's values
 
 
+def test_it_gives_select_related_objects_and_takes_lists_of_any_length(people, django_assert_num_queries):
+    def sessions_of(user_ids):
+        return UserSession.objects.filter(user_id__in=user_ids).select_related("user").order_by("pk")
+
+    prepared = compiled_once(sessions_of)
+    ids = [user.pk for user in people]
+    for chosen in (ids[:1], ids[1:], ids, ids[:1]):
+        with django_assert_num_queries(1):
+            rows = prepared(chosen)
+            usernames = [s.user.username for s in rows]
+        assert usernames == [s.user.username for s in sessions_of(chosen)]
+    assert prepared([]) == []
+
+
 def test_it_refuses_arguments_it_cannot_stand_in_for():
     with pytest.raises(TypeError):
-        compiled_once(lambda ids: User.objects.filter(pk__in=ids))([1, 2])
+        compiled_once(lambda name: User.objects.filter(username=name))("alice")
+    with pytest.raises(TypeError):
+        compiled_once(lambda names: User.objects.filter(username__in=names))(["alice"])
 
 
 def test_it_refuses_an_argument_that_does_not_reach_the_sql():
