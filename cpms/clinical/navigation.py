@@ -5,11 +5,10 @@ patients, panels, meetings, reports and research features appear here as their U
 Computed lazily, only on the pages that draw it, from the access read once per request.
 """
 
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from cpms.access.models import GUEST_CODE, OrganisationNode
@@ -20,12 +19,14 @@ from .decorators import GATE_ATTRIBUTE
 from .queries import APPLICATION
 
 
-@dataclass
+@dataclass(frozen=True)
 class NavEntry:
+    """Hashable: the entries are the key of the side navigation's kept HTML (base_cpms.html)."""
+
     label: str
     url: str
     current: bool = False
-    children: list["NavEntry"] = field(default_factory=list)
+    children: tuple["NavEntry", ...] = ()
 
 
 # (label, URL name, the profiles of which it needs one; none: anyone in CPMS). Patients has one child
@@ -75,16 +76,16 @@ def _hp_centres(request, access) -> list[tuple[int, str]]:
     return [(pk, f"{code} - {name}") for code, pk, name in centres]
 
 
-def _patients_children(request, access) -> list[NavEntry]:
+def _patients_children(request, access) -> tuple[NavEntry, ...]:
     current_path = request.path
     children = []
     for centre_id, label in _hp_centres(request, access):
         if url := _url("patients:centre-patient-list", centre=centre_id):
             children.append(NavEntry(label, url, url == current_path))
-    return children
+    return tuple(children)
 
 
-def side_navigation(request) -> list[NavEntry]:
+def side_navigation(request) -> tuple[NavEntry, ...]:
     """The entries for this user, from the access already read for the request (no query of its own
     until the patients feature adds its per-centre entries)."""
     access = access_for(request)
@@ -94,16 +95,27 @@ def side_navigation(request) -> list[NavEntry]:
         url = _section_url(name)
         if url is None or (needed and profiles.isdisjoint(needed)):
             continue
-        children = _patients_children(request, access) if name == "patients:patient-list" else []
+        children = _patients_children(request, access) if name == "patients:patient-list" else ()
         entries.append(NavEntry(str(label), url, url == request.path, children))
     if request.user.is_staff:
         entries.append(NavEntry(str(_("Administration")), reverse("admin:index")))
-    return entries
+    return tuple(entries)
+
+
+class SideNavigation:
+    """The side navigation of a request, computed when a template first reads `entries`."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def entries(self) -> tuple[NavEntry, ...]:
+        user = getattr(self.request, "user", None)
+        if user is None or not user.is_authenticated:
+            return ()
+        return side_navigation(self.request)
 
 
 def cpms_navigation(request) -> dict:
-    """Context processor: `cpms_navigation`, evaluated only when a template iterates it."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"cpms_navigation": []}
-    return {"cpms_navigation": SimpleLazyObject(lambda: side_navigation(request))}
+    """Context processor: `cpms_navigation`, whose entries are read only on the pages that draw them."""
+    return {"cpms_navigation": SideNavigation(request)}

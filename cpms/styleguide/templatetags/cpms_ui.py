@@ -1,6 +1,7 @@
 """Template helpers of the design system's components (templates/components/).
 
-Formatting only: which errors a page shows and where each one links. No business logic here.
+Formatting only: which errors a page shows and where each one links, and the shell's fragments kept
+once rendered. No business logic here.
 """
 
 from dataclasses import dataclass
@@ -8,6 +9,9 @@ from dataclasses import dataclass
 from django import forms, template
 from django import forms as django_forms
 from django.forms.formsets import BaseFormSet
+from django.utils.safestring import mark_safe
+
+from cpms.styleguide import fragments
 
 register = template.Library()
 
@@ -79,3 +83,35 @@ def error_items(form=None, forms=None) -> list[ErrorItem]:
         if _has_errors(each):
             items.extend(_form_errors(each))
     return items
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist, vary_on):
+        self.nodelist, self.vary_on = nodelist, vary_on
+
+    def render(self, context):
+        def render_with_stand_ins() -> str:
+            with context.push(csrf_token=fragments.CSRF_STAND_IN, next_path=fragments.PATH_STAND_IN):
+                return self.nodelist.render(context)
+
+        request = context.get("request")
+        return mark_safe(
+            fragments.fragment(
+                id(self),
+                tuple(value.resolve(context) for value in self.vary_on),
+                render_with_stand_ins,
+                csrf_token=context.get("csrf_token"),
+                path=request.get_full_path() if request is not None else "",
+            )
+        )
+
+
+@register.tag
+def cached_fragment(parser, token):
+    """`{% cached_fragment value… %}…{% endcached_fragment %}`: the block rendered once for each
+    language and set of values, then reused (cpms/styleguide/fragments.py). Name every value the block
+    depends on; inside it, the CSRF token and `{{ next_path }}` (the page's path) are this request's."""
+    nodelist = parser.parse(("endcached_fragment",))
+    parser.delete_first_token()
+    vary_on = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    return CachedFragmentNode(nodelist, vary_on)
