@@ -43,8 +43,3 @@ def fragment(node_key: int, vary_on: tuple, render, *, csrf_token, path) -> str:
     token = "" if csrf_token is None else escape(str(csrf_token))
     return html.replace(CSRF_STAND_IN, token).replace(PATH_STAND_IN, escape(str(path)))
 
-
-def forget_all() -> None:
-    """For tests that change what a fragment depends on without changing its values (settings)."""
-    with _lock:
-        _kept.clear()
