@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,7 @@ class RunningOrthanc:
     user: str
     password: str
     folder: Path
+    pid: int = 0  # the Orthanc process (the intake bench reads its CPU time)
 
     def get(self, path: str) -> bytes:
         """GET `path` of its REST API with the credentials (for the tests' own checks)."""
@@ -99,6 +100,7 @@ def running_orthanc(
     config.write_text(json.dumps(settings))
     log = (folder / "orthanc.log").open("wb")
     process = subprocess.Popen([str(ORTHANC), str(config)], stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+    server = replace(server, pid=process.pid)
     try:
         wait_until_up(server, process)
         yield server
