@@ -22,15 +22,15 @@ per second, the median and 95th percentile of the batches, and each rate against
     IMAGING_BENCH_FILES=200 IMAGING_BENCH_SIZE=512 IMAGING_BENCH_BATCH=20 \\
         uv run python bench/bench_imaging_intake.py
 
-Until img-intake's `cpms/imaging/deidentify.py` is on main the de-identified runs are left out
-(the script says so) and the stores alone are measured.
+The machine is shared while benches run: next to the rates, the CPU milliseconds per instance
+of this process (the client: de-identification, requests) and of the Orthanc process(es), which
+other load on the cores does not inflate as it does the wall-clock rates.
 """
 
 import os
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,9 +39,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from support import p95, postgresql_bindir, throwaway_postgresql
+from support import configure, p95, postgresql_bindir, throwaway_postgresql
 
-ROOT = Path(__file__).resolve().parent.parent
 FILES = int(os.environ.get("IMAGING_BENCH_FILES", 500))
 SIZE = int(os.environ.get("IMAGING_BENCH_SIZE", 256))
 BATCH = int(os.environ.get("IMAGING_BENCH_BATCH", 25))
@@ -49,13 +48,14 @@ SERIES = 5
 PSEUDONYM = "ERN-RND-BENCH-0001"
 
 
-def configure(folder: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.update(DJANGO_SETTINGS_MODULE="config.settings", CPMS_EMBEDDED="1", CPMS_VAR_DIR=folder)
-    os.environ.update(LOG_LEVEL="WARNING", IMAGING_STORE="storage")
-    import django
-
-    django.setup()
+def orthanc_cpu(*servers) -> float:
+    """CPU seconds (user + system) used so far by these Orthanc processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for server in servers:
+        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks
 
 
 def synthetic_files() -> list[bytes]:
@@ -122,6 +122,13 @@ def measure_parallel(
     return len(files) / (time.perf_counter() - began), times
 
 
+def timed(label: str, run: Callable[[], tuple[float, list[float]]], servers: list) -> tuple:
+    """(label, rate, batch times, CPU s of this process, CPU s of the Orthanc servers) of `run`."""
+    cpu, server_cpu = time.process_time(), orthanc_cpu(*servers)
+    rate, times = run()
+    return label, rate, times, time.process_time() - cpu, orthanc_cpu(*servers) - server_cpu
+
+
 def orthanc_at_volume(files: list[bytes]) -> list[tuple[str, float, list[float]]]:
     """Orthanc's own intake with two clients: one Orthanc on its SQLite index, then (when Debian's
     orthanc-postgresql and PostgreSQL are installed) the index in PostgreSQL, for one Orthanc and
@@ -133,9 +140,8 @@ def orthanc_at_volume(files: list[bytes]) -> list[tuple[str, float, list[float]]
 
     results = []
     with running_orthanc() as server:
-        results.append(
-            ("orthanc's own, SQLite index, 2 clients", *measure_parallel(files, [stow(server)] * 2))
-        )
+        label = "orthanc's own, SQLite index, 2 clients"
+        results.append(timed(label, lambda: measure_parallel(files, [stow(server)] * 2), [server]))
     if not POSTGRESQL_INDEX_PLUGIN.exists() or postgresql_bindir() is None:
         print("(orthanc-postgresql or PostgreSQL not installed: no run with the index in PostgreSQL)")
         return results
@@ -151,14 +157,15 @@ def orthanc_at_volume(files: list[bytes]) -> list[tuple[str, float, list[float]]
             ]
             clients = [stow(servers[i % processes]) for i in range(2)]
             label = f"orthanc's own, PostgreSQL index, {processes} orthanc(s), 2 clients"
-            results.append((label, *measure_parallel(files, clients)))
+            results.append(timed(label, lambda clients=clients: measure_parallel(files, clients), servers))
     return results
 
 
 def main() -> None:
     folder = tempfile.mkdtemp(prefix="cpms-bench-imaging-")
     try:
-        configure(folder)
+        os.environ.update(LOG_LEVEL="WARNING", IMAGING_STORE="storage")
+        configure(folder, None)  # no database is used; an inherited DATABASE_URL is dropped
         run()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -170,10 +177,7 @@ def run() -> None:
 
     if not installed():
         raise SystemExit("Orthanc is not installed: apt-get install orthanc orthanc-dicomweb")
-    try:
-        from cpms.imaging.deidentify import deidentify
-    except ImportError:
-        deidentify = None
+    from cpms.imaging.deidentify import deidentify
 
     began = time.perf_counter()
     files = synthetic_files()
@@ -196,13 +200,10 @@ def run() -> None:
 
         return batch
 
-    runs: list[tuple[str, str | None]] = [("orthanc's own intake (STOW-RS, a batch per request)", None)]
-    if deidentify is not None:
-        runs += [
-            ("cpms intake → folder (de-identified)", "folder:cpms"),
-            ("cpms intake → orthanc (de-identified)", "orthanc:cpms"),
-        ]
-    runs += [
+    runs: list[tuple[str, str | None]] = [
+        ("orthanc's own intake (STOW-RS, a batch per request)", None),
+        ("cpms intake → folder (de-identified)", "folder:cpms"),
+        ("cpms intake → orthanc (de-identified)", "orthanc:cpms"),
         ("store only → folder (no de-identification)", "folder:only"),
         ("store only → orthanc (no de-identification)", "orthanc:only"),
     ]
@@ -212,25 +213,28 @@ def run() -> None:
         if how is None or how.startswith("orthanc"):
             with running_orthanc() as server:
                 if how is None:
-                    rate, times = measure(files, lambda chunk, server=server: stow_batch(server, chunk))
+                    batch = lambda chunk, server=server: stow_batch(server, chunk)  # noqa: E731
                 else:
                     store = OrthancImageStore(server.url, server.user, server.password)
-                    rate, times = measure(files, (cpms_intake if how.endswith("cpms") else store_only)(store))
+                    batch = (cpms_intake if how.endswith("cpms") else store_only)(store)
+                results.append(timed(label, lambda batch=batch: measure(files, batch), [server]))
         else:
             store = StorageImageStore()  # VAR_DIR/imaging: the temporary folder
-            rate, times = measure(files, (cpms_intake if how.endswith("cpms") else store_only)(store))
-        results.append((label, rate, times))
+            batch = (cpms_intake if how.endswith("cpms") else store_only)(store)
+            results.append(timed(label, lambda batch=batch: measure(files, batch), []))
     results += orthanc_at_volume(files)
 
     anchor = results[0][1]
-    print(f"\n{'':60} {'inst/s':>8} {'batch median':>13} {'batch p95':>10} {'vs orthanc':>11}")
-    for label, rate, times in results:
+    print(
+        f"\n{'':60} {'inst/s':>8} {'batch median':>13} {'batch p95':>10} {'vs orthanc':>11}"
+        f" {'CPU ms/inst: client':>20} {'orthanc':>8}"
+    )
+    for label, rate, times, cpu, server_cpu in results:
         median, slow = statistics.median(times) * 1000, p95(times) * 1000
-        print(f"{label:60} {rate:8.0f} {median:10.0f} ms {slow:7.0f} ms {rate / anchor:10.2f}×")
-    if deidentify is None:
+        per_client, per_server = cpu * 1000 / len(files), server_cpu * 1000 / len(files)
         print(
-            "\ncpms.imaging.deidentify is not on this branch yet (img-intake's): the de-identified runs "
-            "are left out; run again once it is merged."
+            f"{label:60} {rate:8.0f} {median:10.0f} ms {slow:7.0f} ms {rate / anchor:10.2f}×"
+            f" {per_client:20.2f} {per_server:8.2f}"
         )
 
 

@@ -224,7 +224,7 @@ def do_mask_series(*, acting_user, study: Study, series_id: int, region: dict) -
     except masking.MaskRefused as error:  # refused before any file changed
         if not unfinished_before:
             Series.objects.filter(pk=series_id, study=study).update(masking_unfinished=False)
-        raise IntakeRefused(error.message) from None
+        raise IntakeRefused(error.message, status=error.status) from None
     except ImageStoreError as error:
         raise IntakeRefused(_store_failed_message(error), status=503) from None
     return series

@@ -6,9 +6,12 @@ then are the rows switched to the new files, in one transaction, and the old fil
 has committed. An image that cannot be read or masked, or a store that fails midway, leaves the
 series as it was (the new files written so far are deleted). Orthanc files an instance by its UID,
 so it cannot hold both: there every image is masked first (a failure changes nothing), then each
-is replaced in turn; only the store failing during that second pass can leave part of it done. The
-series is marked unfinished before that pass (actions.do_mask_series): the page says so, the study
-cannot be shared, and masking again redoes the whole series.
+is stored over its old version in turn (OrthancImageStore.replace: the new file in, the old one out,
+in one step of Orthanc's; nothing is deleted first, so a failure leaves each image in its old version
+or its new one, never lost). Only the store failing during that second pass can leave part of it
+done. The series is marked unfinished before that pass (actions.do_mask_series): the page says so,
+the study cannot be shared, and masking again redoes the whole series. An Orthanc that keeps the old
+version (no "OverwriteInstances") is found at the first image: refused, nothing changed.
 
 Compressed pixel data is decoded with the decoders installed here (pydicom's own RLE; JPEG and
 JPEG 2000 through Pillow) and the masked image is stored uncompressed (Explicit VR Little Endian,
@@ -29,16 +32,17 @@ from django.utils.translation import gettext as _
 from pydicom.pixels.decoders.base import get_decoder
 
 from .models import Instance
-from .stores import ImageStoreError, image_store
+from .stores import ImageNotReplaced, ImageStoreError, image_store
 
 logger = logging.getLogger(__name__)
 MASKED_SUFFIX = re.compile(r"(\.masked-[0-9a-f]{8})?(\.dcm)?$")
 
 
 class MaskRefused(Exception):
-    def __init__(self, message):
+    def __init__(self, message, status: int = 400):
         super().__init__(str(message))
         self.message = message
+        self.status = status
 
 
 def clean_region(region: dict, rows: int, columns: int) -> dict:
@@ -98,7 +102,8 @@ def blank(data: bytes, region: dict) -> bytes:
 
 
 def replaces_one_by_one() -> bool:
-    """Does the store replace each file in turn (Orthanc), so that a failure midway leaves a part done?"""
+    """Does the store replace each file in turn (Orthanc: its `replace`), so that a failure midway
+    leaves a part done?"""
     return getattr(image_store(), "files_by_uid", False)
 
 
@@ -155,9 +160,16 @@ def _write_beside_then_switch(store, instances, region) -> None:
 
 def _replace_each(store, instances, region) -> None:
     masked = [blank(store.read(instance.stored_name), region) for instance in instances]  # all, first
-    for instance, data in zip(instances, masked, strict=True):
-        store.delete(instance.stored_name)
-        _set_file(instance, store.save(MASKED_SUFFIX.sub("", instance.stored_name), data), data)
+    for index, (instance, data) in enumerate(zip(instances, masked, strict=True)):
+        try:
+            name = store.replace(instance.stored_name, data)  # stored over the old one: never neither
+        except ImageNotReplaced as error:
+            if index:  # the store changed its mind midway: a part is done
+                raise
+            raise MaskRefused(
+                _("%(reason)s Nothing was changed.") % {"reason": error.message}, status=503
+            ) from error
+        _set_file(instance, name, data)
         Instance.objects.filter(pk=instance.pk).update(
             stored_name=instance.stored_name, size_bytes=instance.size_bytes, sha256=instance.sha256
         )

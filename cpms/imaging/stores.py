@@ -8,6 +8,8 @@
 
 Only de-identified files reach a store. `save` returns the name to keep (Instance.stored_name);
 `read` of that name gives back the same bytes; `delete` removes it (deleting twice is no error).
+A store that files instances by their UIDs (Orthanc: `files_by_uid`) also has `replace`: a new
+version of an instance stored over the old one, with no moment where it holds neither (masking.py).
 
 Whatever goes wrong in a store (down, refusing our credentials, refusing a file, a file gone)
 raises an `ImageStoreError`: its `message` is the sentence to show the user (translated), its str()
@@ -16,6 +18,7 @@ report; it never becomes a 500 with a trace.
 """
 
 import base64
+import hashlib
 import io
 import json
 import logging
@@ -52,6 +55,16 @@ class ImageStoreRefused(ImageStoreError):
     """The store refused this file (not one it can keep): the intake refuses the file."""
 
     message = _("The image store refused this file.")
+
+
+class ImageNotReplaced(ImageStoreRefused):
+    """The store kept the earlier version of an instance sent again in its place (an Orthanc without
+    "OverwriteInstances": true answers "stored" and keeps the old file)."""
+
+    message = _(
+        "The image store kept the earlier version of an image instead of the masked one. Its "
+        'administrator must allow images to be replaced (Orthanc\'s "OverwriteInstances": true).'
+    )
 
 
 class ImageNotFound(ImageStoreError):
@@ -143,7 +156,7 @@ class OrthancImageStore:
     `timeout` seconds (30) is given up: all reported as ImageStoreUnavailable.
     """
 
-    files_by_uid = True  # one file per SOP Instance UID: a new version replaces the old (masking.py)
+    files_by_uid = True  # one file per SOP Instance UID: a new version goes in with replace() (masking.py)
 
     def __init__(self, url: str = "", user: str = "", password: str = "", *, timeout: float = 30.0):
         self.url = (url or settings.ORTHANC_URL).rstrip("/")
@@ -216,18 +229,44 @@ class OrthancImageStore:
         except ValueError as exc:
             raise _failed(ImageStoreUnavailable, "read", f"Orthanc's WADO-RS answer: {exc}") from exc
 
+    def replace(self, name: str, data: bytes) -> str:
+        """Store `data`, a new version of the instance `name` (the same UIDs), in its place.
+
+        One STOW-RS: an Orthanc with "OverwriteInstances": true files the new version and drops the old
+        one in one transaction of its index, so that it never holds neither (nothing is deleted first).
+        Without that setting Orthanc answers "stored" and keeps the old file: the file it holds is
+        checked (its MD5, or the file itself where Orthanc keeps no MD5), ImageNotReplaced if it is not
+        the new one. A failure leaves the old version or the new one, never none.
+        """
+        if "studies/{}/series/{}/instances/{}".format(*self._uids(data)) != name:
+            raise _failed(ImageStoreRefused, "replace", "not a new version of the same instance (other UIDs)")
+        self.save(name, data)
+        ids = self._orthanc_ids("replace", name)
+        expected = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        try:
+            held = [self._request("read", "GET", f"/instances/{i}/attachments/dicom/md5").data for i in ids]
+            replaced = bool(held) and all(md5.decode("ascii", "replace").strip() == expected for md5 in held)
+        except ImageNotFound:  # an Orthanc that keeps no MD5 ("StoreMD5ForAttachments": false)
+            replaced = self.read(name) == data
+        if not replaced:
+            raise _failed(ImageNotReplaced, "replace", "Orthanc kept the old version (OverwriteInstances)")
+        return name
+
     def delete(self, name: str) -> None:
-        match = ORTHANC_NAME.fullmatch(name)
-        if not match:
+        if not ORTHANC_NAME.fullmatch(name):
             return  # not an instance Orthanc could hold: nothing to delete
-        found = self._request("delete", "POST", "/tools/lookup", body=match[3].encode())
+        for orthanc_id in self._orthanc_ids("delete", name):
+            self._request("delete", "DELETE", f"/instances/{orthanc_id}")
+
+    def _orthanc_ids(self, operation: str, name: str) -> list[str]:
+        """Orthanc's own identifiers of the instance `name` (an ORTHANC_NAME): none when it has none."""
+        sop = ORTHANC_NAME.fullmatch(name)[3]
+        found = self._request(operation, "POST", "/tools/lookup", body=sop.encode())
         try:
             ids = [item["ID"] for item in json.loads(found.data) if item.get("Type") == "Instance"]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise _failed(ImageStoreUnavailable, "delete", "Orthanc's lookup answer is not a list") from exc
-        for orthanc_id in ids:
-            if re.fullmatch(r"[0-9a-f-]{1,64}", orthanc_id):
-                self._request("delete", "DELETE", f"/instances/{orthanc_id}")
+            raise _failed(ImageStoreUnavailable, operation, "Orthanc's lookup answer is not a list") from exc
+        return [orthanc_id for orthanc_id in ids if re.fullmatch(r"[0-9a-f-]{1,64}", orthanc_id)]
 
     @staticmethod
     def _uids(data: bytes) -> tuple[str, str, str]:

@@ -23,6 +23,11 @@ urlpatterns = [
     path("panels/<int:panel>/images/", viewer.panel_study_list, name="panel-studies"),
     path("studies/<int:study>/viewer/", viewer.study_viewer, name="study-viewer"),
     path("studies/<int:study>/instances/<int:instance>/", viewer.instance_file, name="instance-file"),
+    path(
+        "studies/<int:study>/instances/<int:instance>/preview.png",
+        viewer.instance_preview,
+        name="instance-preview",
+    ),
     path("studies/<int:study>/annotations/", viewer.annotation_list, name="annotation-list"),
     path(
         "studies/<int:study>/annotations/<int:annotation>/",

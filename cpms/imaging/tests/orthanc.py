@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,7 @@ class RunningOrthanc:
     user: str
     password: str
     folder: Path
+    pid: int = 0  # the Orthanc process (the intake bench reads its CPU time)
 
     def get(self, path: str) -> bytes:
         """GET `path` of its REST API with the credentials (for the tests' own checks)."""
@@ -78,20 +79,24 @@ def configuration(folder: Path, port: int, user: str, password: str, storage: Pa
         "HttpDescribeErrors": True,
         "SaveJobs": False,
         "StorageCompression": False,
+        # A new version of an instance (masking) replaces the old one; without it Orthanc answers
+        # "stored" and keeps the old file (deploy/README.md: a site's Orthanc needs it too).
+        "OverwriteInstances": True,
         "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "EnableWado": False, "Host": "127.0.0.1"},
     }
 
 
 @contextmanager
 def running_orthanc(
-    *, postgresql: dict | None = None, storage: Path | None = None
+    *, postgresql: dict | None = None, storage: Path | None = None, overrides: dict | None = None
 ) -> Iterator[RunningOrthanc]:
     """An Orthanc of its own; with `postgresql` (the plugin's settings) its index in PostgreSQL,
-    with `storage` its files in that folder (several Orthanc processes may share both)."""
+    with `storage` its files in that folder (several Orthanc processes may share both); `overrides`:
+    settings of Orthanc's to change (e.g. {"OverwriteInstances": False}, its default)."""
     folder = Path(tempfile.mkdtemp(prefix="cpms-orthanc-"))
     port = free_port()
     server = RunningOrthanc(f"http://127.0.0.1:{port}", "cpms", secrets.token_urlsafe(16), folder)
-    settings = configuration(folder, port, server.user, server.password, storage)
+    settings = configuration(folder, port, server.user, server.password, storage) | (overrides or {})
     if postgresql:
         settings["Plugins"].append(str(POSTGRESQL_INDEX_PLUGIN))
         settings["PostgreSQL"] = {"EnableIndex": True, "EnableStorage": False, "Lock": False, **postgresql}
@@ -99,6 +104,7 @@ def running_orthanc(
     config.write_text(json.dumps(settings))
     log = (folder / "orthanc.log").open("wb")
     process = subprocess.Popen([str(ORTHANC), str(config)], stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+    server = replace(server, pid=process.pid)
     try:
         wait_until_up(server, process)
         yield server

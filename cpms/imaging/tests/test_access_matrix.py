@@ -54,6 +54,7 @@ def test_the_matrix_covers_the_viewer():
     assert {
         "imaging:study-viewer",
         "imaging:instance-file",
+        "imaging:instance-preview",
         "imaging:annotation-list",
         "imaging:annotation-detail",
         "imaging:panel-studies",

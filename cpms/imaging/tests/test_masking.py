@@ -1,8 +1,13 @@
 """Masking is all or nothing (the masked files written beside the old ones, the rows switched in one
 transaction, the old files deleted after commit), and compressed pixel data is decoded with the
-decoders installed here or refused with a message, never corrupted."""
+decoders installed here or refused with a message, never corrupted. On Orthanc (a real one) each
+image is stored over its old version, nothing deleted: a store stopping at any point loses no image,
+and an Orthanc that keeps old versions is refused before anything changes."""
 
+import hashlib
 import io
+import json
+import urllib.request
 
 import pydicom
 import pytest
@@ -12,11 +17,11 @@ from pydicom.uid import JPEGLSLossless, RLELossless
 from cpms.imaging import masking
 from cpms.imaging.actions import IntakeRefused, do_confirm_study, do_mask_series
 from cpms.imaging.models import Series, Study
-from cpms.imaging.stores import ImageStoreUnavailable, image_store
+from cpms.imaging.stores import ImageStoreUnavailable, OrthancImageStore, image_store
 from cpms.panels.tests.factories import make_panel_world
 
 from .factories import make_stored_study
-from .orthanc import orthanc  # noqa: F401 - the session's Orthanc
+from .orthanc import free_port, installed, orthanc, running_orthanc  # noqa: F401 - the session's Orthanc
 
 REGION = {"x": 4, "y": 6, "width": 10, "height": 8}
 
@@ -138,64 +143,109 @@ def in_orthanc(settings, orthanc):  # noqa: F811
     image_store.cache_clear()
 
 
-def test_it_masks_a_series_kept_in_orthanc(db, in_orthanc, django_capture_on_commit_callbacks):
-    assert getattr(image_store(), "files_by_uid", False)
+def orthanc_study(slices: int):
     world = make_panel_world()
-    world.study = make_stored_study(world.patient, slices=3, size=32, status=Study.Status.REVIEW)
+    world.study = make_stored_study(world.patient, slices=slices, size=32, status=Study.Status.REVIEW)
     world.series = world.study.series.get()
-    names = {i.stored_name for i in world.series.instances.all()}
+    return world
+
+
+class StopsAnsweringAfter(OrthancImageStore):
+    """The session's Orthanc as the image store, which stops answering (the store sent to a closed
+    loopback port: a real refused connection, after urllib3's retries) once `writes` of its writing
+    requests (STOW-RS, DELETE) have gone through; with `answer_lost`, the last of them reaches
+    Orthanc but its answer does not come back. `requests` lists what was asked of Orthanc."""
+
+    def __init__(self, server, writes: int, *, answer_lost: bool = False):
+        super().__init__(server.url, server.user, server.password)
+        self.writes, self.answer_lost, self.requests = writes, answer_lost, []
+
+    def _request(self, operation, method, path, **kwargs):
+        writing = method == "DELETE" or (method, path) == ("POST", "/dicom-web/studies")
+        self.requests.append((method, path.split("/")[1]))
+        if writing and self.writes == 0:
+            self.url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        response = super()._request(operation, method, path, **kwargs)
+        if writing:
+            self.writes -= 1
+            if self.writes == 0 and self.answer_lost:
+                self.url = f"http://127.0.0.1:{free_port()}"
+                raise ImageStoreUnavailable("the answer was lost (test)")
+        return response
+
+
+def test_it_masks_a_series_kept_in_orthanc_storing_over_the_old_files_and_deleting_none(
+    db,
+    in_orthanc,
+    orthanc,  # noqa: F811 - the session's Orthanc
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    assert getattr(image_store(), "files_by_uid", False)
+    world = orthanc_study(slices=3)
+    before = {i.stored_name: image_store().read(i.stored_name) for i in world.series.instances.all()}
+    watched = StopsAnsweringAfter(orthanc, writes=-1)  # never stops
+    monkeypatch.setattr(masking, "image_store", lambda: watched)
     mask(world, django_capture_on_commit_callbacks)
     instances = list(world.series.instances.all())
-    assert {i.stored_name for i in instances} == names  # Orthanc files them by UID: replaced in place
+    assert {i.stored_name for i in instances} == set(before)  # Orthanc files them by UID: replaced in place
+    assert ("DELETE", "instances") not in watched.requests
     for instance in instances:
         data = image_store().read(instance.stored_name)
+        assert data != before[instance.stored_name]
         pixels = pydicom.dcmread(io.BytesIO(data)).pixel_array
-        assert (pixels[6:14, 4:14] == pixels.min()).all() and instance.size_bytes == len(data)
+        assert (pixels[6:14, 4:14] == pixels.min()).all() and pixels.max() > pixels.min()
+        assert instance.size_bytes == len(data) and instance.sha256 == hashlib.sha256(data).hexdigest()
+    series = json.loads(orthanc.get(f"/series/{orthanc_id(orthanc, world.series.series_uid)}"))
+    assert len(series["Instances"]) == 3  # one file per image: the old versions are gone
 
 
-class FailingAfter:
-    """The session's store, failing (as a dropped connection would) once `calls` of its writes
-    (`operations`: delete, save) have gone through."""
-
-    def __init__(self, store, calls: int, operations=("delete", "save")):
-        self.store, self.calls, self.operations = store, calls, operations
-
-    def __getattr__(self, name):
-        return getattr(self.store, name)
-
-    def _write(self, operation, *args):
-        if operation not in self.operations:
-            return getattr(self.store, operation)(*args)
-        if self.calls == 0:
-            raise ImageStoreUnavailable("the store stopped answering (test)")
-        self.calls -= 1
-        return getattr(self.store, operation)(*args)
-
-    def save(self, key, data):
-        return self._write("save", key, data)
-
-    def delete(self, name):
-        return self._write("delete", name)
+def orthanc_id(server, uid: str) -> str:
+    request = urllib.request.Request(
+        f"{server.url}/tools/lookup", data=uid.encode(), headers={"Authorization": server.authorization}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our loopback Orthanc
+        return json.loads(response.read())[0]["ID"]
 
 
-def test_an_orthanc_store_failing_midway_marks_the_series_and_keeps_the_study_from_being_shared(
-    db, in_orthanc, monkeypatch, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    ("writes", "answer_lost"),
+    [(0, False), (1, False), (2, False), (1, True), (2, True)],
+    ids=["at-the-first", "after-one", "after-two", "first-answer-lost", "second-answer-lost"],
+)
+def test_an_orthanc_store_stopping_midway_loses_no_image_and_marks_the_series(
+    db,
+    in_orthanc,
+    orthanc,  # noqa: F811 - the session's Orthanc
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    writes,
+    answer_lost,
 ):
-    world = make_panel_world()
-    world.study = make_stored_study(world.patient, slices=3, size=32, status=Study.Status.REVIEW)
-    world.series = world.study.series.get()
+    world = orthanc_study(slices=3)
     healthy = image_store()
-    failing = FailingAfter(healthy, calls=2)  # the first image replaced (delete, save), then down
+    originals = {i.stored_name: healthy.read(i.stored_name) for i in world.series.instances.all()}
+    failing = StopsAnsweringAfter(orthanc, writes=writes, answer_lost=answer_lost)
     monkeypatch.setattr(masking, "image_store", lambda: failing)
     with pytest.raises(IntakeRefused, match="may already be masked") as refused:
         mask(world, django_capture_on_commit_callbacks)
     assert refused.value.status == 503
     world.series.refresh_from_db()
     assert world.series.masking_unfinished and world.series.masked_regions == []
+
+    # Every image is still there, in its old version or its masked one: the first `writes` masked.
+    held = [healthy.read(name) for name in originals]  # ImageNotFound for a lost one
+    masked = [data != originals[name] for name, data in zip(originals, held, strict=True)]
+    assert masked == [index < writes for index in range(3)]
+    for data in held:
+        pixels = pydicom.dcmread(io.BytesIO(data)).pixel_array
+        assert pixels.max() > pixels.min()
+    series = json.loads(orthanc.get(f"/series/{orthanc_id(orthanc, world.series.series_uid)}"))
+    assert len(series["Instances"]) == 3
+
     with pytest.raises(IntakeRefused, match="did not finish") as confirm:
         do_confirm_study(acting_user=world.enrolling, study=world.study, panel_ids=[], allowed_panel_ids=[])
     assert confirm.value.status == 409
-
     monkeypatch.setattr(masking, "image_store", lambda: healthy)
     mask(world, django_capture_on_commit_callbacks)  # masking again redoes the whole series
     world.series.refresh_from_db()
@@ -207,6 +257,39 @@ def test_an_orthanc_store_failing_midway_marks_the_series_and_keeps_the_study_fr
         acting_user=world.enrolling, study=world.study, panel_ids=[], allowed_panel_ids=[]
     )
     assert study.status == Study.Status.READY
+
+
+@pytest.fixture(scope="module")
+def orthanc_keeping_old_versions():
+    """An Orthanc with its default "OverwriteInstances": false (a site's, not set up for masking)."""
+    if not installed():
+        pytest.skip("Orthanc is not installed: apt-get install orthanc orthanc-dicomweb (make test does)")
+    with running_orthanc(overrides={"OverwriteInstances": False}) as server:
+        yield server
+
+
+def test_an_orthanc_that_keeps_the_old_versions_is_refused_and_nothing_changes(
+    db, settings, orthanc_keeping_old_versions, django_capture_on_commit_callbacks
+):
+    server = orthanc_keeping_old_versions
+    settings.IMAGING_STORE = "orthanc"
+    settings.ORTHANC_URL, settings.ORTHANC_USER, settings.ORTHANC_PASSWORD = (
+        server.url,
+        server.user,
+        server.password,
+    )
+    image_store.cache_clear()
+    try:
+        world = orthanc_study(slices=2)
+        originals = {i.stored_name: image_store().read(i.stored_name) for i in world.series.instances.all()}
+        with pytest.raises(IntakeRefused, match="OverwriteInstances") as refused:
+            mask(world, django_capture_on_commit_callbacks)
+        assert refused.value.status == 503 and "Nothing was changed" in str(refused.value.message)
+        world.series.refresh_from_db()
+        assert not world.series.masking_unfinished and world.series.masked_regions == []
+        assert all(image_store().read(name) == data for name, data in originals.items())
+    finally:
+        image_store.cache_clear()
 
 
 def test_a_refused_masking_keeps_an_unfinished_mark(db, in_orthanc, django_capture_on_commit_callbacks):
@@ -223,12 +306,29 @@ def test_a_refused_masking_keeps_an_unfinished_mark(db, in_orthanc, django_captu
     assert world.series.masking_unfinished
 
 
+class FailingAfter:
+    """The session's store, failing (as a dropped connection would) once `calls` of its saves have
+    gone through."""
+
+    def __init__(self, store, calls: int):
+        self.store, self.calls = store, calls
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def save(self, key, data):
+        if self.calls == 0:
+            raise ImageStoreUnavailable("the store stopped answering (test)")
+        self.calls -= 1
+        return self.store.save(key, data)
+
+
 def test_a_store_failure_on_the_local_store_changes_nothing_and_says_so(
     world, image_folders, monkeypatch, django_capture_on_commit_callbacks
 ):
     healthy = image_store()
     names = {i.stored_name for i in world.series.instances.all()}
-    failing = FailingAfter(healthy, calls=2, operations=("save",))  # the third image's new file
+    failing = FailingAfter(healthy, calls=2)  # the third image's new file
     monkeypatch.setattr(masking, "image_store", lambda: failing)
     with pytest.raises(IntakeRefused, match="Nothing was changed") as refused:
         mask(world, django_capture_on_commit_callbacks)

@@ -12,9 +12,15 @@ import json
 import pydicom
 import pytest
 
-from cpms.imaging.stores import ImageNotFound, OrthancImageStore, StorageImageStore
+from cpms.imaging.stores import (
+    ImageNotFound,
+    ImageNotReplaced,
+    ImageStoreRefused,
+    OrthancImageStore,
+    StorageImageStore,
+)
 from cpms.imaging.synthetic import SyntheticStudy
-from cpms.imaging.tests.orthanc import orthanc  # noqa: F401 - the session's Orthanc
+from cpms.imaging.tests.orthanc import orthanc, running_orthanc  # noqa: F401 - the session's Orthanc
 from cpms.imaging.tests.s3 import moto_s3, s3_client, s3_env, settings_from_env  # noqa: F401
 
 
@@ -102,4 +108,63 @@ def test_it_names_an_orthanc_instance_by_its_dicomweb_path(orthanc_store, orthan
     assert orthanc_store.save("again", files[0]) == name  # Orthanc keeps it once
     assert len(json.loads(orthanc.get(f"/dicom-web/instances?SOPInstanceUID={sop}"))) == 1
     orthanc_store.delete(name)
+    assert json.loads(orthanc.get(f"/dicom-web/instances?SOPInstanceUID={sop}")) == []
+
+
+def another_version(data: bytes) -> bytes:
+    """The same instance (its UIDs) with other pixel data, as masking makes it."""
+    ds = pydicom.dcmread(io.BytesIO(data))
+    pixels = ds.pixel_array.copy()
+    pixels[:8, :8] = pixels.min()
+    ds.PixelData = pixels.tobytes()
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def pixel_data(data: bytes) -> bytes:
+    return pydicom.dcmread(io.BytesIO(data)).PixelData
+
+
+@pytest.mark.parametrize("md5", [True, False], ids=["md5-kept", "no-md5"])
+def test_orthanc_with_overwrite_replaces_the_pixel_data_under_the_same_uid(md5, files, orthanc):  # noqa: F811
+    """What masking on Orthanc relies on: with "OverwriteInstances": true, a STOW-RS of a new version
+    takes the place of the old file (one instance, the new pixels), and replace() checks it."""
+    with running_orthanc(overrides={"StoreMD5ForAttachments": md5}) as server:
+        store = OrthancImageStore(server.url, server.user, server.password)
+        name = store.save("", files[0])
+        new = another_version(files[0])
+        assert pixel_data(new) != pixel_data(files[0])
+        assert store.replace(name, new) == name
+        assert store.read(name) == new and pixel_data(store.read(name)) == pixel_data(new)
+        sop = uids(files[0])[2]
+        assert len(json.loads(server.get(f"/dicom-web/instances?SOPInstanceUID={sop}"))) == 1
+        assert len(json.loads(server.get("/instances"))) == 1  # the old file is gone, not beside
+
+
+@pytest.mark.parametrize("md5", [True, False], ids=["md5-kept", "no-md5"])
+def test_orthanc_without_overwrite_answers_stored_but_keeps_the_old_file_and_replace_says_so(
+    md5,
+    files,
+    orthanc,  # noqa: F811 - the session's (skips without Orthanc)
+):
+    """Orthanc's default: the new version is answered as stored, yet the old file stays. replace()
+    finds it out and raises ImageNotReplaced; the old version is still there, whole."""
+    with running_orthanc(overrides={"OverwriteInstances": False, "StoreMD5ForAttachments": md5}) as server:
+        store = OrthancImageStore(server.url, server.user, server.password)
+        name = store.save("", files[0])
+        new = another_version(files[0])
+        assert store.save("", new) == name  # "stored"...
+        assert store.read(name) == files[0]  # ...but the old file kept
+        with pytest.raises(ImageNotReplaced):
+            store.replace(name, new)
+        assert store.read(name) == files[0]
+
+
+def test_replace_refuses_a_file_of_another_instance_before_sending_it(orthanc_store, orthanc, files):  # noqa: F811
+    name = orthanc_store.save("", files[0])
+    with pytest.raises(ImageStoreRefused):
+        orthanc_store.replace(name, files[1])
+    assert orthanc_store.read(name) == files[0]
+    sop = uids(files[1])[2]
     assert json.loads(orthanc.get(f"/dicom-web/instances?SOPInstanceUID={sop}")) == []

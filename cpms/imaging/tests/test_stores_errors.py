@@ -16,6 +16,7 @@ from django.utils import translation
 
 from cpms.imaging.stores import (
     ImageNotFound,
+    ImageNotReplaced,
     ImageStoreError,
     ImageStoreRefused,
     ImageStoreUnavailable,
@@ -221,7 +222,7 @@ def test_it_reports_s3_down_as_unavailable(settings, monkeypatch, s3_env, dicom)
 
 
 def test_each_error_has_a_sentence_for_the_user_in_english_and_french():
-    for error in (ImageStoreUnavailable, ImageStoreRefused, ImageNotFound):
+    for error in (ImageStoreUnavailable, ImageStoreRefused, ImageNotReplaced, ImageNotFound):
         assert issubclass(error, ImageStoreError)
         with translation.override("en"):
             english = str(error("detail").message)

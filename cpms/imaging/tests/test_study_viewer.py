@@ -69,6 +69,20 @@ def test_it_preloads_the_bundle_its_chunks_and_the_first_slice(client, world, mo
     assert f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{slice_url}">' in text
 
 
+def test_it_shows_the_servers_drawing_of_the_first_slice_until_the_viewer_draws(client, world):
+    sign_in(client, world.expert)
+    response = client.get(url(world.study))
+    text = response.content.decode()
+    first = world.study.series.get().instances.order_by("slice_position").first()
+    preview = reverse("imaging:instance-preview", args=[world.study.pk, first.pk])
+    assert f'<link rel="preload" as="image" href="{preview}" fetchpriority="high">' in text
+    assert text.count(f'<img class="cpms-viewport-preview" data-preview src="{preview}"') == 1
+    # boot.js imports the viewer (no script tag of its own), from the address the page gives.
+    assert response.context["config"]["viewerUrl"] == "/static/build/viewer/viewer.js"
+    assert '<script type="module" src="/static/build/viewer/viewer.js">' not in text
+    assert client.get(preview).status_code == 200
+
+
 def test_it_preloads_no_chunk_when_the_bundle_is_not_built(client, world, monkeypatch):
     monkeypatch.setattr("cpms.imaging.views.viewer.finders.find", lambda path: None)
     sign_in(client, world.expert)

@@ -40,6 +40,7 @@ from ..queries import (
     study_annotations,
     viewer_series,
 )
+from ..rendering import NotRenderable, first_frame_png
 from ..stores import image_store
 
 # Cornerstone3D compiles its codecs (WebAssembly), decodes in module workers and draws its tool
@@ -73,6 +74,11 @@ def study_viewer(request: HttpRequest, study: int) -> HttpResponse:
         "config": config,
         "chunks": viewer_chunks(),
         "first_slice": config["series"][0]["instances"][0]["url"] if series and series[0].stack else "",
+        "first_preview": (
+            reverse("imaging:instance-preview", args=(access.study.pk, series[0].stack[0].pk))
+            if series and series[0].stack
+            else ""
+        ),
     }
     return render(request, "imaging/study_viewer.html", context)
 
@@ -111,6 +117,35 @@ def instance_file(request: HttpRequest, study: int, instance: int) -> HttpRespon
         response.revalidated_cache_control = REVALIDATE
     else:
         response["Cache-Control"] = "private"  # no hash to revalidate by: the signed-in no-store stands
+    return response
+
+
+# Bumped when rendering.first_frame_png draws differently: a browser's kept preview is then redrawn.
+PREVIEW_VERSION = "1"
+
+
+@cpms_user_required
+@require_safe
+def instance_preview(request: HttpRequest, study: int, instance: int) -> HttpResponse:
+    """The instance's first frame as a PNG, drawn as the viewer first draws it (rendering.py): the page
+    shows it while the viewer starts. The same checks and caching as instance_file; 404 when the
+    server cannot decode it (the page then waits for the viewer, as without)."""
+    access = find_study_for_user(request, study)
+    found = find_instance(access, instance)
+    etag = f'"{found.sha256}-preview{PREVIEW_VERSION}"' if found.sha256 else ""
+    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        try:
+            png = first_frame_png(image_store().read(found.stored_name))
+        except NotRenderable:
+            return HttpResponse(status=404, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(png, content_type="image/png")
+    if etag:
+        response["ETag"] = etag
+        response.revalidated_cache_control = REVALIDATE
+    else:
+        response["Cache-Control"] = "private"
     return response
 
 
@@ -176,6 +211,7 @@ def viewer_config(request, access, series) -> dict:
     pattern = reverse("imaging:instance-file", args=(study.pk, 0)).removesuffix("0/") + "{}/"
     return {
         "workerUrl": static("build/viewer/worker.js"),
+        "viewerUrl": static("build/viewer/viewer.js"),  # imported by boot.js
         # A folder, not a file: the manifest storage has no entry for it, and serves the originals too.
         "codecsUrl": f"{settings.STATIC_URL}build/viewer/codecs/",
         "annotationsUrl": reverse("imaging:annotation-list", args=(study.pk,)),

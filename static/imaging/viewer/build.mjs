@@ -2,7 +2,8 @@
 // static/build/cpms.css): `npm run build:viewer`, run by `make install`.
 //
 // - viewer.js: the page's module (format esm: `import.meta.url` stays the bundle's own address);
-// - boot.js: starts the decoding worker while viewer.js loads (a few lines, no import);
+// - boot.js: starts the decoding worker while viewer.js loads, and imports viewer.js once the first
+//   slice (the server's drawing of it) is painted (a few lines, no static import);
 // - worker.js: the DICOM decoding web worker, bundled on its own, started by viewer.js from the
 //   address the page gives (same origin: the CSP's worker-src 'self');
 // - codecs/*.wasm: the decoders of compressed transfer syntaxes, fetched by the worker only when

@@ -156,6 +156,7 @@ function watch(entry) {
   element.addEventListener(Enums.Events.IMAGE_RENDERED, () => {
     if (!element.dataset.rendered) {
       element.dataset.rendered = "true";
+      element.querySelector("[data-preview]")?.remove(); // the server's drawing of this slice: ours is up
       root.dataset.firstImageAt = String(Math.round(performance.now()));
       performance.mark("cpms-viewer:first-image");
       firstImageDrawn();
