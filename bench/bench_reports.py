@@ -43,6 +43,7 @@ CONTRIBUTIONS = int(os.environ.get("BENCH_CONTRIBUTIONS", str(PANELS * 2)))
 USERS = int(os.environ.get("BENCH_USERS", "1000"))
 POSTGRESQL = os.environ.get("BENCH_POSTGRESQL") == "1"
 SLOWEST = int(os.environ.get("BENCH_SLOWEST", "0"))  # print the N slowest queries of each page
+PROFILE = int(os.environ.get("BENCH_PROFILE", "0"))  # print the N costliest functions of one GET
 CENTRES = 20
 ORPHA_CODES = 40
 BATCH = 5000
@@ -178,6 +179,15 @@ def time_get(client, url: str) -> dict:
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
+    if PROFILE:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(PROFILE)
     if SLOWEST:
         for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST]:
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:150]}")

@@ -423,25 +423,18 @@ def _from_rollup(filters: Filters, centre_ids: list[int]) -> Kpis:
     area_id = filters.thematic_area.pk if filters.thematic_area is not None else None
     details = centre_id is None and area_id is None
     rolled = rollup.rolled_months(ern_id, period.months)
-    rows = rollup.stored_months(ern_id, sorted(rolled), centre_id=centre_id, area_id=area_id, details=details)
+    figures = rollup.stored_figures(
+        ern_id, sorted(rolled), centre_id=centre_id, area_id=area_id, details=details
+    )
     live = rollup.compute_months(ern_id, [m for m in period.months if m not in rolled], details=details)
-    live.panels = {
-        key: counts
-        for key, counts in live.panels.items()
-        if (centre_id is None or key[1] == centre_id) and (area_id is None or key[2] == area_id)
-    }
-    rows.add(live)
+    figures.add(live, centre_id=centre_id, area_id=area_id)
 
     sums = dict.fromkeys(rollup.COLUMNS, 0)
-    per_month = {month: [0, 0, 0] for month in period.months}
     outcomes = dict.fromkeys(URGENCIES, 0)
     per_centre, per_area = {}, {}
-    for (month, centre, area, urgency), counts in rows.panels.items():
+    for (centre, area, urgency), counts in figures.places.items():
         for column, n in counts.items():
             sums[column] += n
-        per_month[month][0] += counts["requested"]
-        per_month[month][1] += counts["opened"]
-        per_month[month][2] += counts["closed"]
         if urgency in outcomes:
             outcomes[urgency] += counts["outcomes"]
         if counts["requested"]:
@@ -450,8 +443,8 @@ def _from_rollup(filters: Filters, centre_ids: list[int]) -> Kpis:
 
     panels = ern_panels(filters)
     if details:
-        times = times_from_rollup(rows.days, outcomes)
-        contribution_rows = contributions_from_rollup(rows.contributions)
+        times = times_from_rollup(figures.days, outcomes)
+        contribution_rows = contributions_from_rollup(figures.contributions)
     else:
         counts = {f"outcomes_{urgency}": n for urgency, n in outcomes.items()}
         times = time_to_outcome(filters, panels, counts)
@@ -464,7 +457,9 @@ def _from_rollup(filters: Filters, centre_ids: list[int]) -> Kpis:
         requested=sums["requested"],
         opened=sums["opened"],
         closed=sums["closed"],
-        monthly=[Row(month_label(month), values) for month, values in per_month.items()],
+        monthly=[
+            Row(month_label(month), list(figures.months.get(month, [0, 0, 0]))) for month in period.months
+        ],
         time_to_outcome=times,
         **places_from_rollup(per_centre),
         by_area=areas_from_rollup(per_area),
@@ -488,7 +483,7 @@ def times_from_rollup(days: dict, outcomes: dict) -> list[Row]:
     result = []
     for urgency in URGENCIES:
         histogram = {}
-        for (_month, of_urgency, value), n in days.items():
+        for (of_urgency, value), n in days.items():
             if of_urgency == urgency:
                 histogram[value] = histogram.get(value, 0) + n
         ordered, total = sorted(histogram.items()), sum(histogram.values())
@@ -512,7 +507,7 @@ def contributions_from_rollup(contributions: dict) -> list[Row]:
     from django.contrib.auth import get_user_model
 
     per_author = {}
-    for (_month, author_id), n in contributions.items():
+    for author_id, n in contributions.items():
         per_author[author_id] = per_author.get(author_id, 0) + n
     if not per_author:
         return []

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, FloatField, Func, Q
+from django.db.models import Count, FloatField, Func, Q, Sum
 from django.utils import timezone
 
 from cpms.panels.models import Contribution, Panel, TriageNote
@@ -133,7 +133,8 @@ def compute_months(ern_id: int, months, *, details: bool = True) -> MonthRows:
 
     def count(queryset, name: str, columns: dict[str, Q]) -> None:
         per_month = {
-            f"{column}_{index}": Count("pk", filter=in_month(name, month) & condition)
+            # COUNT of the clock field itself (not null in its month), which the panels_kpi_* indexes hold.
+            f"{column}_{index}": Count(name, filter=in_month(name, month) & condition)
             for column, condition in columns.items()
             for index, month in enumerate(months)
         }
@@ -213,28 +214,65 @@ def rolled_months(ern_id: int, months) -> set[datetime.date]:
     return {month for month in marks if month < current}
 
 
-def stored_months(ern_id: int, months, *, centre_id=None, area_id=None, details: bool = True) -> MonthRows:
-    """The stored rows of these months (one query; three with `details`)."""
-    rows, months = MonthRows(), list(months)
+@dataclass
+class Figures:
+    """The sums of some months' rows that the page shows (stored rows summed in the database, the rows
+    of the months not stored added to them)."""
+
+    months: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))  # requested, opened, closed
+    # (centre id, thematic area id, urgency) → {column: count}
+    places: dict = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(COLUMNS, 0)))
+    days: dict = field(default_factory=lambda: defaultdict(int))  # (urgency, days) → outcomes
+    contributions: dict = field(default_factory=lambda: defaultdict(int))  # author id → opinions
+
+    def add(self, rows: MonthRows, *, centre_id=None, area_id=None) -> None:
+        for (month, centre, area, urgency), counts in rows.panels.items():
+            if (centre_id is not None and centre != centre_id) or (area_id is not None and area != area_id):
+                continue
+            per_month = self.months[month]
+            for index, column in enumerate(("requested", "opened", "closed")):
+                per_month[index] += counts[column]
+            place = self.places[(centre, area, urgency)]
+            for column, n in counts.items():
+                place[column] += n
+        for (_month, urgency, days), n in rows.days.items():
+            self.days[(urgency, days)] += n
+        for (_month, author_id), n in rows.contributions.items():
+            self.contributions[author_id] += n
+
+
+def stored_figures(ern_id: int, months, *, centre_id=None, area_id=None, details: bool = True) -> Figures:
+    """The stored rows of these months, summed (two queries; four with `details`)."""
+    figures, months = Figures(), list(months)
     if not months:
-        return rows
+        return figures
     panel_rows = PanelMonth.objects.filter(ern_id=ern_id, month__in=months)
     if centre_id is not None:
         panel_rows = panel_rows.filter(centre_id=centre_id)
     if area_id is not None:
         panel_rows = panel_rows.filter(thematic_area_id=area_id)
-    for month, centre, area, urgency, *counts in panel_rows.values_list("month", *PANEL_KEYS, *COLUMNS):
-        rows.panels[(month, centre, area, urgency)] = dict(zip(COLUMNS, counts, strict=True))
+    sums = {column: Sum(column) for column in ("requested", "opened", "closed")}
+    for month, *counts in panel_rows.order_by().values("month").annotate(**sums).values_list("month", *sums):
+        figures.months[month] = counts
+    sums = {column: Sum(column) for column in COLUMNS}
+    for *key, requested, opened, closed, with_two, outcomes, late in (
+        panel_rows.order_by().values(*PANEL_KEYS).annotate(**sums).values_list(*PANEL_KEYS, *sums)
+    ):
+        figures.places[tuple(key)] = dict(
+            zip(COLUMNS, (requested, opened, closed, with_two, outcomes, late), strict=True)
+        )
     if details:
-        for month, urgency, days, n in OutcomeDays.objects.filter(
-            ern_id=ern_id, month__in=months
-        ).values_list("month", "urgency", "days", "n"):
-            rows.days[(month, urgency, days)] += n
-        for month, author_id, n in ContributionMonth.objects.filter(
-            ern_id=ern_id, month__in=months
-        ).values_list("month", "author_id", "n"):
-            rows.contributions[(month, author_id)] += n
-    return rows
+        days = (
+            OutcomeDays.objects.filter(ern_id=ern_id, month__in=months).order_by().values("urgency", "days")
+        )
+        for urgency, value, n in days.annotate(total=Sum("n")).values_list("urgency", "days", "total"):
+            figures.days[(urgency, value)] += n
+        authors = (
+            ContributionMonth.objects.filter(ern_id=ern_id, month__in=months).order_by().values("author_id")
+        )
+        for author_id, n in authors.annotate(total=Sum("n")).values_list("author_id", "total"):
+            figures.contributions[author_id] += n
+    return figures
 
 
 def store_months(ern_id: int, months) -> int:

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true", help="Recompute every month from the panels.")
         parser.add_argument("--ern", help="Only this ERN (its code).")
 
-    def handle(self, *args, rebuild=False, ern=None, **options):
+    def handle(self, *args, rebuild=False, ern=None, verbosity=1, **options):
         erns = OrganisationNode.objects.filter(kind=OrganisationNode.Kind.ERN).order_by("code")
         if ern:
             erns = erns.filter(code=ern)
@@ -23,4 +23,5 @@ class Command(BaseCommand):
                 raise CommandError(f"No ERN with the code {ern!r}.")
         for node in erns:
             stored = roll_up(node.pk, rebuild=rebuild)
-            self.stdout.write(f"{node.code}: {stored} month(s) stored")
+            if verbosity:
+                self.stdout.write(f"{node.code}: {stored} month(s) stored")
