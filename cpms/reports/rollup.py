@@ -174,7 +174,11 @@ def compute_months(ern_id: int, months, *, details: bool = True) -> MonthRows:
             for index, month in enumerate(months)
         }
         contributions = (
-            Contribution.objects.filter(panel__in=panels.values("pk"), kind=Contribution.Kind.CONTRIBUTION)
+            # Joined to their panels (not `panel IN (every panel of the ERN)`, which SQLite builds in full
+            # on each query): read from the month's range of the panels_kpi_opinions_written index.
+            Contribution.objects.filter(
+                kind=Contribution.Kind.CONTRIBUTION, panel__ern_id=ern_id, panel__submitted_at__isnull=False
+            )
             .filter(in_months("created_at", months))
             .order_by()
             .values("author_id")
