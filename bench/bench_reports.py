@@ -9,8 +9,12 @@ date) and BENCH_CONTRIBUTIONS contributions, all with bulk_create.
 
 Timed in-process with Django's test client through the whole middleware stack, BENCH_RUNS GETs
 each after a warm-up: a bare signed-in view (login_required, returns "ok", bench-only) as the
-yardstick, and the KPI page (the last twelve months, every centre and area). Prints median and
-p95 (ms), the ratio of each median to the bare view's, and the queries of one GET.
+yardstick, and the KPI page (the last twelve months, every centre and area): with every figure
+computed from the panels of the period (kpis.compute_kpis_from_scratch, the page before the
+roll-up), before the roll-up is stored (every month computed from the panels by rollup.py), and
+after `roll_up_kpis --rebuild` (the current month from the panels, the others from the roll-up).
+Prints median and p95 (ms), the median CPU time of the process per GET (other processes sharing the
+machine do not count in it), the ratio of each median to the bare view's, and the queries of one GET.
 
     uv run python bench/bench_reports.py
     BENCH_PANELS=10000 uv run python bench/bench_reports.py         # a quick try
@@ -27,6 +31,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 from support import bench_urls, configure, p95, throwaway_postgresql
 
@@ -38,6 +43,7 @@ CONTRIBUTIONS = int(os.environ.get("BENCH_CONTRIBUTIONS", str(PANELS * 2)))
 USERS = int(os.environ.get("BENCH_USERS", "1000"))
 POSTGRESQL = os.environ.get("BENCH_POSTGRESQL") == "1"
 SLOWEST = int(os.environ.get("BENCH_SLOWEST", "0"))  # print the N slowest queries of each page
+PROFILE = int(os.environ.get("BENCH_PROFILE", "0"))  # print the N costliest functions of one GET
 CENTRES = 20
 ORPHA_CODES = 40
 BATCH = 5000
@@ -164,18 +170,33 @@ def time_get(client, url: str) -> dict:
 
     for _ in range(3):
         assert client.get(url).status_code == 200
-    timings = []
+    timings, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
+    if PROFILE:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(PROFILE)
     if SLOWEST:
         for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST]:
             print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:150]}")
-    return {"median": statistics.median(timings), "p95": p95(timings), "queries": len(queries)}
+    return {
+        "median": statistics.median(timings),
+        "p95": p95(timings),
+        "cpu": statistics.median(cpu),
+        "queries": len(queries),
+    }
 
 
 def main() -> None:
@@ -191,6 +212,8 @@ def main() -> None:
             from django.urls import reverse
 
             from cpms.panels.models import Contribution, Panel
+            from cpms.reports import views
+            from cpms.reports.kpis import compute_kpis_from_scratch
             from cpms.test import sign_in
 
             override_settings(ROOT_URLCONF=bench_urls("bench_reports"), ALLOWED_HOSTS=["*"]).enable()
@@ -201,21 +224,27 @@ def main() -> None:
                 cursor.execute("VACUUM ANALYZE" if POSTGRESQL else "ANALYZE")
             seconds = time.perf_counter() - load_started
             client = sign_in(Client(), helena)
-            results = {
-                "bare signed-in page": time_get(client, "/bench/bare/"),
-                "KPI page (12 months)": time_get(client, reverse("reports:report-list")),
-            }
+            url = reverse("reports:report-list")
+            results = {"bare signed-in page": time_get(client, "/bench/bare/")}
+            # The previous page: every figure from the panels of the period (kpis.py from scratch).
+            with mock.patch.object(views, "compute_kpis", compute_kpis_from_scratch):
+                results["KPI page, from scratch"] = time_get(client, url)
+            results["KPI page, no roll-up yet"] = time_get(client, url)  # every month from the panels
+            roll_started = time.perf_counter()
+            call_command("roll_up_kpis", "--rebuild", verbosity=0)
+            rolled_in = time.perf_counter() - roll_started
+            results["KPI page, rolled up"] = time_get(client, url)  # the current month from the panels
             engine = "PostgreSQL" if POSTGRESQL else "SQLite"
             print(
                 f"{engine}: {Panel.objects.unscoped().count():,} panels, {Contribution.objects.count():,} "
                 f"contributions, {PATIENTS:,} patients, {USERS:,} members, built in {seconds:.0f} s. "
-                f"{RUNS} runs each, in-process:"
+                f"roll-up rebuilt in {rolled_in:.1f} s. {RUNS} runs each, in-process:"
             )
             bare = results["bare signed-in page"]["median"]
-            print(f"{'page':<24}{'median ms':>10}{'p95 ms':>9}{'×bare':>8}{'queries':>9}")
+            print(f"{'page':<28}{'median ms':>10}{'p95 ms':>9}{'CPU ms':>9}{'×bare':>8}{'queries':>9}")
             for name, result in results.items():
                 print(
-                    f"{name:<24}{result['median']:>10.2f}{result['p95']:>9.2f}"
+                    f"{name:<28}{result['median']:>10.2f}{result['p95']:>9.2f}{result['cpu']:>9.2f}"
                     f"{result['median'] / bare:>8.1f}{result['queries']:>9}"
                 )
     finally:

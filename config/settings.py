@@ -487,6 +487,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Research: the store follows the consents (a withdrawal leaves it within the hour).
     "research-sweep": {"task": "research.sweep", "schedule": 60 * 60, "options": {"expires": 50 * 60}},
+    # The KPI roll-up of the months over (cpms/reports/rollup.py); the page computes any month missing.
+    "reports-roll-up-kpis": {"task": "reports.roll_up_kpis", "schedule": crontab(hour=2, minute=30)},
 }
 # Panels: remind the lead and silent members this many days before the wished answer date.
 PANELS_REMINDER_DAYS_BEFORE = env_int("PANELS_REMINDER_DAYS_BEFORE", 3)

@@ -40,6 +40,9 @@ from cpms.panels.models import Contribution, Panel, Urgency
 from cpms.panels.queries.dashboards import STILL_TO_ANSWER
 from cpms.patients.models import CaseDiagnosis, Patient
 
+from . import rollup
+from .rollup import DURATION, DaysBetween, aware, next_month, site_time_zone
+
 TOP_ROWS = 20  # contributors and ORPHA codes the page lists (the report files list every one)
 PERCENTILES = (50, 90)
 
@@ -70,10 +73,6 @@ class Period:
 
     def within(self, name: str) -> Q:
         return Q(**{f"{name}__gte": self.start, f"{name}__lt": self.end})
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def default_period(today: datetime.date | None = None, months: int = 12) -> Period:
@@ -154,10 +153,14 @@ def ern_panels(filters: Filters):
 MONTHLY = (("submitted_at", "requested"), ("accepted_at", "opened"), ("closed_at", "closed"))
 
 
-def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
-    """Every KPI of the ERN for these filters; `centre_ids`: the ERN's institutions (the page has them).
+def compute_kpis_from_scratch(filters: Filters, centre_ids: list[int]) -> Kpis:
+    """Every KPI of the ERN for these filters, from the panels alone (no roll-up): what compute_kpis
+    must always give (tests/test_rollup.py). Eight queries, each over every panel of the period."""
+    with site_time_zone():
+        return _from_scratch(filters, centre_ids)
 
-    Eight queries."""
+
+def _from_scratch(filters: Filters, centre_ids: list[int]) -> Kpis:
     period = filters.period
     panels = ern_panels(filters)
     counts = panel_counts(filters, panels)
@@ -263,30 +266,6 @@ class CountRows(Func):
     output_field = IntegerField()
 
 
-def aware(month: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(month, datetime.time()))
-
-
-class DaysBetween(Func):
-    """`a - b` in days, as a float, computed by the database itself (no per-row Python function on
-    SQLite, where Django's own datetime arithmetic calls one): julianday() on SQLite, the epoch on
-    PostgreSQL. `b` may be a date (midnight UTC)."""
-
-    arity = 2
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra):
-        return self.as_postgresql(compiler, connection, **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        (a, a_params), (b, b_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"(EXTRACT(EPOCH FROM ({a} - {b}::timestamptz)) / 86400.0)", [*a_params, *b_params]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        (a, a_params), (b, b_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"(julianday({a}) - julianday({b}))", [*a_params, *b_params]
-
-
 def active_users(filters: Filters) -> int:
     """Users with a CPMS grant in force in the ERN (at the centre, if one is chosen) who signed in
     during the period (a browser session started then: cpms/identity's UserSession)."""
@@ -314,9 +293,6 @@ def patient_counts(filters: Filters, centre_ids: list[int]) -> dict:
 
 def month_label(month: datetime.date) -> str:
     return f"{month:%Y-%m}"
-
-
-DURATION = DaysBetween("outcome_signed_at", "submitted_at")
 
 
 URGENCIES = (Urgency.URGENT, Urgency.ROUTINE)
@@ -424,3 +400,155 @@ def orpha_codes(requested) -> list[Row]:
         .order_by("-n", "concept__code")
     )
     return [Row(f"{row['concept__code']} {row['concept__label']}", [row["n"]]) for row in rows]
+
+
+# -- from the roll-up (cpms/reports/rollup.py)
+
+
+def compute_kpis(filters: Filters, centre_ids: list[int]) -> Kpis:
+    """Every KPI of the ERN for these filters; `centre_ids`: the ERN's institutions (the page has them).
+
+    The counts per month, centre, area and urgency, the times to outcome and the opinions per member
+    come from the roll-up for the months it holds and from the panels for the others (the current
+    one); with a centre or an area chosen, the times to outcome and opinions per member are read
+    from that centre's or area's panels. The people, patients, ORPHA codes and panels past their
+    wished date are counted from the data each time. The same figures as compute_kpis_from_scratch."""
+    with site_time_zone():
+        return _from_rollup(filters, centre_ids)
+
+
+def _from_rollup(filters: Filters, centre_ids: list[int]) -> Kpis:
+    period, ern_id = filters.period, filters.ern.pk
+    centre_id = filters.centre.pk if filters.centre is not None else None
+    area_id = filters.thematic_area.pk if filters.thematic_area is not None else None
+    details = centre_id is None and area_id is None
+    rolled = rollup.rolled_months(ern_id, period.months)
+    figures = rollup.stored_figures(
+        ern_id, sorted(rolled), centre_id=centre_id, area_id=area_id, details=details
+    )
+    live = rollup.compute_months(ern_id, [m for m in period.months if m not in rolled], details=details)
+    figures.add(live, centre_id=centre_id, area_id=area_id)
+
+    sums = dict.fromkeys(rollup.COLUMNS, 0)
+    outcomes = dict.fromkeys(URGENCIES, 0)
+    per_centre, per_area = {}, {}
+    for (centre, area, urgency), counts in figures.places.items():
+        for column, n in counts.items():
+            sums[column] += n
+        if urgency in outcomes:
+            outcomes[urgency] += counts["outcomes"]
+        if counts["requested"]:
+            per_centre[centre] = per_centre.get(centre, 0) + counts["requested"]
+            per_area[area] = per_area.get(area, 0) + counts["requested"]
+
+    panels = ern_panels(filters)
+    if details:
+        times = times_from_rollup(figures.days, outcomes)
+        contribution_rows = contributions_from_rollup(figures.contributions)
+    else:
+        counts = {f"outcomes_{urgency}": n for urgency, n in outcomes.items()}
+        times = time_to_outcome(filters, panels, counts)
+        contribution_rows = contributions_of(panels, period)
+    requested = panels.filter(period.within("submitted_at"))
+    return Kpis(
+        filters=filters,
+        active_users=active_users(filters),
+        **patient_counts(filters, centre_ids),
+        requested=sums["requested"],
+        opened=sums["opened"],
+        closed=sums["closed"],
+        monthly=[
+            Row(month_label(month), list(figures.months.get(month, [0, 0, 0]))) for month in period.months
+        ],
+        time_to_outcome=times,
+        **places_from_rollup(per_centre),
+        by_area=areas_from_rollup(per_area),
+        contributions=sum(row.value for row in contribution_rows),
+        contributors=len(contribution_rows),
+        by_member=contribution_rows,
+        closed_with_two=sums["closed_with_two"],
+        orpha_codes=orpha_codes(requested),
+        past_wished_date=panels.filter(
+            status__in=STILL_TO_ANSWER, wished_answer_date__lt=timezone.localdate()
+        ).count(),
+        answered_late=sums["answered_late"],
+    )
+
+
+def times_from_rollup(days: dict, outcomes: dict) -> list[Row]:
+    """The median and 90th percentile per urgency, by the nearest rank, from the outcomes counted per
+    number of days (already rounded to a tenth: rounding keeps the order, so the ⌈p·n⌉-th of the
+    rounded durations is the rounded ⌈p·n⌉-th duration)."""
+    labels = {Urgency.URGENT: gettext("Urgent"), Urgency.ROUTINE: gettext("Routine")}
+    result = []
+    for urgency in URGENCIES:
+        histogram = {}
+        for (of_urgency, value), n in days.items():
+            if of_urgency == urgency:
+                histogram[value] = histogram.get(value, 0) + n
+        ordered, total = sorted(histogram.items()), sum(histogram.values())
+        picked = []
+        for percentile in PERCENTILES:
+            if not total:
+                picked.append(None)
+                continue
+            rank, seen = nearest_rank(total, percentile), 0
+            for value, n in ordered:
+                seen += n
+                if seen >= rank:
+                    picked.append(round(value, 1))
+                    break
+        result.append(Row(labels[urgency], [outcomes[urgency], *picked]))
+    return result
+
+
+def contributions_from_rollup(contributions: dict) -> list[Row]:
+    """Opinions per author, the most first (one query for the names, when there are any)."""
+    from django.contrib.auth import get_user_model
+
+    per_author = {}
+    for author_id, n in contributions.items():
+        per_author[author_id] = per_author.get(author_id, 0) + n
+    if not per_author:
+        return []
+    names = {
+        pk: (first, last)
+        for pk, first, last in get_user_model()
+        .objects.filter(pk__in=list(per_author))
+        .values_list("pk", "first_name", "last_name")
+    }
+    ordered = sorted(
+        per_author.items(), key=lambda item: (-item[1], names[item[0]][1], names[item[0]][0], item[0])
+    )
+    return [Row(f"{names[pk][0]} {names[pk][1]}".strip() or str(pk), [n]) for pk, n in ordered]
+
+
+def places_from_rollup(per_centre: dict) -> dict:
+    """Panels requested per centre and per country (one query for the centres' names, when any)."""
+    if not per_centre:
+        return {"by_centre": [], "by_country": []}
+    centres = {
+        pk: (code, name, country)
+        for pk, code, name, country in OrganisationNode.objects.filter(pk__in=list(per_centre)).values_list(
+            "pk", "code", "name", "parent__name"
+        )
+    }
+    by_centre, countries = [], {}
+    for pk, n in sorted(per_centre.items(), key=lambda item: (-item[1], centres[item[0]][0])):
+        code, name, country = centres[pk]
+        by_centre.append(Row(f"{code} - {name}" if name else code, [n]))
+        country = gettext(country) if country else gettext("Unknown")
+        countries[country] = countries.get(country, 0) + n
+    by_country = [
+        Row(name, [n]) for name, n in sorted(countries.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return {"by_centre": by_centre, "by_country": by_country}
+
+
+def areas_from_rollup(per_area: dict) -> list[Row]:
+    names = dict(ThematicArea.objects.filter(pk__in=[pk for pk in per_area if pk]).values_list("pk", "name"))
+    result = [
+        Row(gettext(names[pk]) if pk and names.get(pk) else gettext("No thematic area"), [n])
+        for pk, n in per_area.items()
+    ]
+    return sorted(result, key=lambda row: (-row.value, row.label))

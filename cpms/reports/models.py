@@ -1,5 +1,6 @@
-"""Reports: the KPIs are computed from the data on every request (kpis.py) and never stored; the only
-row here is a request for an activity report file, made in the background (tasks.py)."""
+"""Reports: a request for an activity report file, made in the background (tasks.py), and the KPI
+roll-up: counts per ERN and month derived from the panels by rollup.py (never typed in), so that the
+KPI page reads a few hundred rows instead of every panel of the period."""
 
 from django.conf import settings
 from django.db import models
@@ -57,3 +58,80 @@ class ReportRun(models.Model):
     @property
     def file_name(self) -> str:
         return f"cpms-activity-{self.first_month:%Y-%m}-{self.last_month:%Y-%m}.{self.format}"
+
+
+# -- the KPI roll-up (cpms/reports/rollup.py): counts derived from the panels, one row per ERN, month
+# (in the site's time zone), requesting centre, thematic area and urgency, and the like for the
+# contributions and the times to outcome. Never typed in: written only by rollup.py from the panels,
+# month by month, and checked against a computation from scratch in the tests.
+
+
+class RolledMonth(models.Model):
+    """A month of an ERN whose figures are in the roll-up, and when they were computed (a month
+    without one is computed from the panels on each request)."""
+
+    ern = models.ForeignKey(OrganisationNode, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the 1st
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ern", "month"], name="reports_rolled_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.ern_id} {self.month:%Y-%m}"
+
+
+class PanelMonth(models.Model):
+    """The ERN's panels past their draft counted by the month of each clock field."""
+
+    ern = models.ForeignKey(OrganisationNode, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    centre = models.ForeignKey(OrganisationNode, on_delete=models.CASCADE, related_name="+")
+    thematic_area = models.ForeignKey(
+        ThematicArea, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    urgency = models.CharField(max_length=10)
+    requested = models.PositiveIntegerField(default=0)  # submitted_at in the month
+    opened = models.PositiveIntegerField(default=0)  # accepted_at
+    closed = models.PositiveIntegerField(default=0)  # closed_at
+    closed_with_two = models.PositiveIntegerField(default=0)  # closed, with two opinions or more
+    outcomes = models.PositiveIntegerField(default=0)  # outcome_signed_at
+    answered_late = models.PositiveIntegerField(default=0)  # signed after the wished date
+
+    class Meta:
+        indexes = [models.Index(fields=["ern", "month"], name="reports_panel_month")]
+
+    def __str__(self) -> str:
+        return f"{self.ern_id} {self.month:%Y-%m} {self.centre_id}/{self.thematic_area_id}/{self.urgency}"
+
+
+class OutcomeDays(models.Model):
+    """How many outcomes signed in the month took so many days from the request (rounded to a tenth,
+    as the page shows them): the median and 90th percentile are picked from these counts."""
+
+    ern = models.ForeignKey(OrganisationNode, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    urgency = models.CharField(max_length=10)
+    days = models.FloatField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ern", "month"], name="reports_outcome_days")]
+
+    def __str__(self) -> str:
+        return f"{self.ern_id} {self.month:%Y-%m} {self.urgency} {self.days}: {self.n}"
+
+
+class ContributionMonth(models.Model):
+    """Opinions written in the month on the ERN's panels, per author."""
+
+    ern = models.ForeignKey(OrganisationNode, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ern", "month"], name="reports_contribution_month")]
+
+    def __str__(self) -> str:
+        return f"{self.ern_id} {self.month:%Y-%m} {self.author_id}: {self.n}"

@@ -1,4 +1,5 @@
-"""The reports' background work: making an activity report file (in-process in the embedded default)."""
+"""The reports' background work: making an activity report file (in-process in the embedded default), and
+the daily KPI roll-up (CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
@@ -27,3 +28,16 @@ def make_report(run_id: int) -> str:
         return "missing"
     make_report_file(run)
     return run.status
+
+
+@shared_task(name="reports.roll_up_kpis")
+def roll_up_kpis() -> int:
+    """Daily: store the months over of every ERN that the KPI roll-up lacks or that a forward touched."""
+    from cpms.access.models import OrganisationNode
+
+    from .rollup import roll_up
+
+    return sum(
+        roll_up(pk)
+        for pk in OrganisationNode.objects.filter(kind=OrganisationNode.Kind.ERN).values_list("pk", flat=True)
+    )

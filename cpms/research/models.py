@@ -86,15 +86,19 @@ class ResearchPhenotype(models.Model):
 class ResearchPhenotypeTerm(models.Model):
     """A term the case has, itself or through a more specific one: every is_a ancestor of each of
     its (not excluded) phenotypes, the term itself included, written by the sweep. "With its
-    descendants" is then a range of one index, not a walk of the HPO tree on each query."""
+    descendants" is then a range of one index, not a walk of the HPO tree on each query. The case's
+    ERN is written beside it (the sweep keeps it the case's), so that the count of an ERN's cases
+    with a term is a range of the `research_term_of_ern` index alone, with no join to the cases."""
 
     case = models.ForeignKey(ResearchCase, on_delete=models.CASCADE, related_name="phenotype_terms")
     concept = models.ForeignKey("coding.Concept", on_delete=models.PROTECT, related_name="+")  # HPO
+    ern = models.ForeignKey("access.OrganisationNode", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["concept", "case"], name="research_phenotype_term_unique")
         ]
+        indexes = [models.Index(fields=["ern", "concept", "case"], name="research_term_of_ern")]
 
     def __str__(self) -> str:
         return f"{self.case_id} has {self.concept_id}"

@@ -102,7 +102,9 @@ def filtered_cases(ern: OrganisationNode, data: dict) -> QuerySet[ResearchCase]:
     if concept := data.get("phenotype"):
         # The term or any more specific one: the sweep wrote each case's terms with their ancestors.
         cases = cases.filter(
-            pk__in=ResearchPhenotypeTerm.objects.filter(concept_id=concept.pk).values("case_id")
+            pk__in=ResearchPhenotypeTerm.objects.filter(ern_id=ern.pk, concept_id=concept.pk).values(
+                "case_id"
+            )
         )
     if symbol := data.get("gene"):
         cases = cases.filter(pk__in=ResearchGene.objects.filter(symbol=symbol).values("case_id"))
@@ -114,6 +116,18 @@ def filtered_cases(ern: OrganisationNode, data: dict) -> QuerySet[ResearchCase]:
     if year := data.get("year_to"):
         cases = cases.filter(entry_year__lte=year)
     return cases
+
+
+OTHER_FILTERS = ("diagnosis", "gene", "sex", "age_band", "country", "year_from", "year_to")
+
+
+def count_of(ern: OrganisationNode, data: dict, cases: QuerySet[ResearchCase]) -> int:
+    """How many cases match. An HPO term (with its descendants) and nothing else: the ERN's rows of
+    that term, each a case once (unique term and case), counted from the `research_term_of_ern`
+    index alone, without reading the cases."""
+    if data.get("phenotype") and not any(data.get(name) for name in OTHER_FILTERS):
+        return ResearchPhenotypeTerm.objects.filter(ern_id=ern.pk, concept_id=data["phenotype"].pk).count()
+    return cases.count()
 
 
 def label_of(dimension: str, value) -> str:
@@ -171,7 +185,7 @@ def compute_result(ern: OrganisationNode, data: dict) -> Result:
     cases = filtered_cases(ern, data)
     rows, columns = data.get("rows") or "", data.get("columns") or ""
     if not rows:
-        return Result(threshold=threshold, count=suppress_count(cases.count(), threshold))
+        return Result(threshold=threshold, count=suppress_count(count_of(ern, data, cases), threshold))
     row_field = DIMENSIONS[rows][1]
     if not columns:
         counts = {

@@ -190,7 +190,7 @@ def _write_children(pairs: list[tuple[int, Entry]]) -> None:
     )
     ResearchPhenotypeTerm.objects.bulk_create(
         (
-            ResearchPhenotypeTerm(case_id=case_id, concept_id=concept_id)
+            ResearchPhenotypeTerm(case_id=case_id, concept_id=concept_id, ern_id=entry.ern_id)
             for case_id, entry in pairs
             for concept_id in entry.phenotype_terms
         ),

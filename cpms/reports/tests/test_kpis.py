@@ -1,4 +1,5 @@
-"""Every KPI against the hand-built activity of ERN-RND in 2025 (helpers.build_activity)."""
+"""Every KPI against the hand-built activity of ERN-RND in 2025 (helpers.build_activity), computed from
+the panels (no month of 2025 rolled up) and from the KPI roll-up (every month over rolled up)."""
 
 import datetime
 
@@ -6,12 +7,16 @@ import pytest
 
 from ..kpis import Period, compute_kpis, default_period, nearest_rank
 from ..queries import centres_of
+from ..rollup import roll_up
 from .helpers import build_activity, filters
 
 
-@pytest.fixture
-def activity(world):
-    return build_activity(world)
+@pytest.fixture(params=["from the panels", "from the roll-up"])
+def activity(request, world):
+    built = build_activity(world)
+    if request.param == "from the roll-up":
+        assert roll_up(world.rnd.ern.pk, rebuild=True) > 12  # every month from Dec 2024 on
+    return built
 
 
 def kpis_of(world, **extra):

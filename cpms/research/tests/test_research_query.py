@@ -8,11 +8,12 @@ import pytest
 from django.test import Client
 
 from cpms.audit.models import AuditEvent
+from cpms.coding.models import Concept
 from cpms.patients.models import Patient
 from cpms.patients.models.patient import ConsentStatus
 from cpms.test import sign_in
 
-from ..queries import QUERY_RUN
+from ..queries import QUERY_RUN, count_of, filtered_cases
 from ..sweep import run_sweep
 
 # Session and user, the gate, the header's notifications; the ERN; the result; the audit event.
@@ -165,3 +166,13 @@ def test_it_lists_the_countries_by_name_and_keeps_the_chosen_one(swept):
     html = get(swept.researcher, url(swept, country="DE"))
     assert '<option value="DE" selected>Germany</option>' in html
     assert html.index(">Austria</option>") < html.index(">Belgium</option>") < html.index(">Germany</option>")
+
+
+def test_an_hpo_count_alone_reads_the_erns_terms_and_gives_what_the_cases_give(swept):
+    seizure = Concept.objects.get(code="HP:0001250")
+    ern = swept.rnd.ern
+    for data in ({"phenotype": seizure}, {"phenotype": seizure, "sex": "female"}):
+        assert count_of(ern, data, filtered_cases(ern, data)) == filtered_cases(ern, data).count()
+    assert count_of(ern, {"phenotype": seizure}, filtered_cases(ern, {})) == 10  # the terms, not the cases
+    other = swept.nmd.ern
+    assert count_of(other, {"phenotype": seizure}, filtered_cases(other, {})) == 0

@@ -136,6 +136,12 @@ def test_it_writes_each_case_s_phenotype_terms_with_all_their_ancestors(swept):
     assert terms_of(swept.consented[11]) == set()  # no phenotype
 
 
+def test_each_term_carries_its_case_s_ern(swept):
+    terms = ResearchPhenotypeTerm.objects.select_related("case")
+    assert terms.exists()
+    assert all(term.ern_id == term.case.ern_id == swept.rnd.ern.pk for term in terms)
+
+
 def test_an_excluded_phenotype_gives_no_term(db):
     assert Ancestry().terms([(1, True)]) == ()
 
