@@ -423,6 +423,8 @@ def _from_rollup(filters: Filters, centre_ids: list[int]) -> Kpis:
     area_id = filters.thematic_area.pk if filters.thematic_area is not None else None
     details = centre_id is None and area_id is None
     rolled = rollup.rolled_months(ern_id, period.months)
+    if not rolled:  # before the first roll-up: the whole period in one pass, not month by month
+        return _from_scratch(filters, centre_ids)
     figures = rollup.stored_figures(
         ern_id, sorted(rolled), centre_id=centre_id, area_id=area_id, details=details
     )
