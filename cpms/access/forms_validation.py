@@ -1,6 +1,7 @@
 """Forms of the validation desk: filters, approve, reject, revoke."""
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from cpms.lib.forms import StyledFormMixin
@@ -42,16 +43,35 @@ class RevokeForm(StyledFormMixin, forms.Form):
     reason = reason_field(_("Reason for the revocation"), _("Sent to the person. Required."))
 
 
-class FilterForm(StyledFormMixin, forms.Form):
-    """Filters of the queue and of the grants page. Bad values are reported and ignored."""
+class FilterSelect(forms.Select):
+    """Django's select, in one template: the same HTML without an include per option and per
+    attribute list, which cost more than the rest of the desk's filter form (flat choices only)."""
 
-    ern = forms.TypedChoiceField(label=_("ERN"), required=False, coerce=int, empty_value=None)
-    profile = forms.ChoiceField(label=_("Access profile"), required=False)
+    template_name = "access/_filter_select.html"
+
+
+class FilterSearchInput(forms.TextInput):
+    """Django's text input, in one template (the same HTML, no includes)."""
+
+    template_name = "access/_filter_input.html"
+
+
+class FilterForm(StyledFormMixin, forms.Form):
+    """Filters of the queue and of the grants page. Bad values are reported and ignored.
+
+    Its widgets are the one-template ones above, found by the project's template engine."""
+
+    default_renderer = TemplatesSetting
+
+    ern = forms.TypedChoiceField(
+        label=_("ERN"), required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
+    profile = forms.ChoiceField(label=_("Access profile"), required=False, widget=FilterSelect)
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
+        widget=FilterSearchInput(
             attrs={"type": "search", "placeholder": _("Name, e-mail or username"), "autocomplete": "off"}
         ),
     )
@@ -82,6 +102,7 @@ class QueueFilterForm(FilterForm):
         label=_("Status"),
         required=False,
         choices=[*AccessRequest.Status.choices, (ANY_STATUS, _("All statuses"))],
+        widget=FilterSelect,
     )
 
     field_order = ["status", "ern", "profile", "q"]
