@@ -1,6 +1,8 @@
 """Forms of the validation desk: filters, approve, reject, revoke."""
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cpms.lib.forms import StyledFormMixin
@@ -42,16 +44,66 @@ class RevokeForm(StyledFormMixin, forms.Form):
     reason = reason_field(_("Reason for the revocation"), _("Sent to the person. Required."))
 
 
+def html_attributes(attrs: dict) -> str:
+    """Django's attrs.html: ` name="value"`, ` name` for True, nothing for False."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+class FilterSelect(forms.Select):
+    """Django's select, built in Python: the same HTML (flat choices), without the three templates
+    per option whose rendering cost more than the rest of the desk's filter form."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>\n',
+            (
+                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+                for group_name, group, _index in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>', widget["name"], html_attributes(widget["attrs"]), options
+        )
+
+
+class FilterSearchInput(forms.TextInput):
+    """Django's text input, built in Python: the same HTML, no templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = format_html(' value="{}"', widget["value"]) if widget["value"] is not None else ""
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            shown,
+            html_attributes(widget["attrs"]),
+        )
+
+
 class FilterForm(StyledFormMixin, forms.Form):
     """Filters of the queue and of the grants page. Bad values are reported and ignored."""
 
-    ern = forms.TypedChoiceField(label=_("ERN"), required=False, coerce=int, empty_value=None)
-    profile = forms.ChoiceField(label=_("Access profile"), required=False)
+    ern = forms.TypedChoiceField(
+        label=_("ERN"), required=False, coerce=int, empty_value=None, widget=FilterSelect
+    )
+    profile = forms.ChoiceField(label=_("Access profile"), required=False, widget=FilterSelect)
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
+        widget=FilterSearchInput(
             attrs={"type": "search", "placeholder": _("Name, e-mail or username"), "autocomplete": "off"}
         ),
     )
@@ -82,6 +134,7 @@ class QueueFilterForm(FilterForm):
         label=_("Status"),
         required=False,
         choices=[*AccessRequest.Status.choices, (ANY_STATUS, _("All statuses"))],
+        widget=FilterSelect,
     )
 
     field_order = ["status", "ern", "profile", "q"]

@@ -7,7 +7,9 @@ not handle is a 404, exactly like a missing one.
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ..models import GUEST_GRANT_LIFETIME, AccessProfile, AccessRequest, Grant, OrganisationNode
 from .pages import KeysetPage, keyset_page
@@ -22,6 +24,84 @@ def pending_request_count(access: Access) -> int:
     """How many requests wait for this user's decision (0, without a query, for a non-validator)."""
     pending = access.validator_scope(AccessRequest.objects.filter(status=AccessRequest.Status.PENDING))
     return pending.count() if access.is_validator else 0
+
+
+# -- What the desk's tables show of each row, as plain values: the template only prints them (a dict
+# lookup per cell instead of attribute chains, properties and filters on eight related objects).
+
+
+class Labels(dict):
+    """Node id → its label, each computed once per page (the rows share a few centres and ERNs)."""
+
+    def of(self, node: OrganisationNode | None) -> str | None:
+        if node is None:
+            return None
+        if (label := self.get(node.pk)) is None:
+            label = self[node.pk] = node.label
+        return label
+
+
+def person_columns(person) -> dict:
+    full_name = person.get_full_name()
+    return {"name": full_name or person.username, "full_name": full_name, "email": person.email}
+
+
+def place_columns(row, labels: Labels) -> dict:
+    """The organisation, its ERN and parent (None without one), the profile and, outside CPMS, the
+    application's name (None in CPMS)."""
+    return {
+        "organisation": labels.of(row.organisation),
+        "ern": labels.of(row.ern),
+        "parent": labels.of(row.organisation.parent),
+        "profile": row.profile.display_name,
+        "application": row.application.name if row.application.code != "cpms" else None,
+    }
+
+
+def dated(value, date_format_name: str) -> dict:
+    """A date as the `date` filter shows it (in the current time zone), and its ISO form."""
+    if value is None:
+        return {"iso": "", "shown": ""}
+    local = timezone.template_localtime(value)
+    return {"iso": date_format(local, "c"), "shown": date_format(local, date_format_name)}
+
+
+def request_rows(requests: list[AccessRequest]) -> list[dict]:
+    """The queue's columns of each request (with requester, application, organisation__parent, ern
+    and profile loaded)."""
+    labels = Labels()
+    return [
+        {
+            "pk": request.pk,
+            **person_columns(request.requester),
+            **place_columns(request, labels),
+            "created": dated(request.created_at, "DATETIME_FORMAT"),
+            "status": request.get_status_display(),
+            "is_pending": request.status == AccessRequest.Status.PENDING,
+            "url": reverse("access:validation-detail", args=[request.pk]),
+        }
+        for request in requests
+    ]
+
+
+def grant_rows(grants: list[Grant], user_id: int) -> list[dict]:
+    """The grants tables' columns of each grant (with user, application, organisation__parent, ern
+    and profile loaded); `is_own`: the viewer's own grant, which they cannot revoke or renew."""
+    labels = Labels()
+    return [
+        {
+            "pk": grant.pk,
+            **person_columns(grant.user),
+            **place_columns(grant, labels),
+            "created": dated(grant.created_at, "DATE_FORMAT"),
+            "expires": dated(grant.expires_at, "DATE_FORMAT"),
+            "is_guest": grant.organisation.is_guest,
+            "is_own": grant.user_id == user_id,
+            "revoke_url": reverse("access:grant-revoke", args=[grant.pk]),
+            "renew_url": reverse("access:grant-renew", args=[grant.pk]),
+        }
+        for grant in grants
+    ]
 
 
 # -- The queue

@@ -26,10 +26,12 @@ from ..queries.validation import (
     dependent_grants,
     get_grant_for_manager,
     get_request_for_validator,
+    grant_rows,
     list_expired_guest_grants_for_manager,
     page_of_grants_for_manager,
     page_of_requests_for_validator,
     profile_choices,
+    request_rows,
     requester_context,
     validator_erns,
 )
@@ -61,7 +63,8 @@ def validation_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET, erns=validator_erns(access), profiles=profile_choices())
     form.is_valid()  # an invalid filter is shown with its error and ignored
     page = page_of_requests_for_validator(access, **form.values(), **position(request))
-    return render(request, "access/validation_queue.html", {"form": form, "page": page, **DESK})
+    context = {"form": form, "page": page, "rows": request_rows(page.rows), **DESK}
+    return render(request, "access/validation_queue.html", context)
 
 
 def render_detail(
@@ -145,8 +148,15 @@ def grants_manage(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET, erns=validator_erns(access), profiles=profile_choices())
     form.is_valid()
     page = page_of_grants_for_manager(access, **form.values(), **position(request))
-    expired_guests = list_expired_guest_grants_for_manager(access)[:PAGE_SIZE]
-    context = {"form": form, "page": page, "expired_guests": expired_guests, **DESK}
+    expired_guests = list(list_expired_guest_grants_for_manager(access)[:PAGE_SIZE])
+    context = {
+        "form": form,
+        "page": page,
+        "rows": grant_rows(page.rows, request.user.pk),
+        "expired_guests": expired_guests,
+        "expired_rows": grant_rows(expired_guests, request.user.pk),
+        **DESK,
+    }
     return render(request, "access/grants_manage.html", context)
 
 
