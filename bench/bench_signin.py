@@ -10,7 +10,9 @@ loopback, and signs each user in with `requests`, as a browser would:
 
 Then times one password verification (the configured hasher, in this process) as many times,
 and prints the medians and 95th percentiles of both, their difference (the pages around the
-hash) and the sign-ins per second of the one worker.
+hash) and the sign-ins per second of the one worker. Last, where the time goes: other users sign
+in through Django's test client in this process, and each request's median CPU time and SQL
+statements are printed (BENCH_STEPS=0 leaves this out).
 
     uv run python bench/bench_signin.py
 """
@@ -30,6 +32,7 @@ from support import free_port, p95
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNINS = int(os.environ.get("BENCH_SIGNINS", "60"))
+STEPS = int(os.environ.get("BENCH_STEPS", "20"))  # in-process sign-ins for the per-request figures
 PASSWORD = "a bench password, long enough"
 
 
@@ -39,7 +42,7 @@ def configure(folder: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CPMS_EMBEDDED": "1",
         "CPMS_VAR_DIR": folder,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",  # testserver: the test client
     }
     os.environ.update(env)
     import django
@@ -48,7 +51,7 @@ def configure(folder: str) -> dict:
     return env
 
 
-def load_users() -> list:
+def load_users(count: int, prefix: str = "nbench") -> list:
     from cpms.access.tests.factories import make_grant, make_tree
     from cpms.clinical.tests.factories import complete_profile, make_areas
     from cpms.identity.models import User
@@ -57,9 +60,9 @@ def load_users() -> list:
     tree = make_tree()
     areas = make_areas(tree.ern)
     users = []
-    for n in range(SIGNINS):
+    for n in range(count):
         user = User.objects.create_user(
-            f"nbench{n:03d}", f"bench{n}@example.org", PASSWORD, first_name="Ben", last_name=f"Ch{n}"
+            f"{prefix}{n:03d}", f"{prefix}{n}@example.org", PASSWORD, first_name="Ben", last_name=f"Ch{n}"
         )
         add_authenticator(user)
         make_grant(user, tree.hcp)
@@ -120,6 +123,47 @@ def sign_in(site: str, user) -> tuple[float, int]:
     return elapsed, count
 
 
+def steps_in_process(users: list) -> list[tuple[str, float, int]]:
+    """(request, median CPU ms, SQL statements) for each request of a sign-in, through Django's test
+    client in this process (no HTTP, no gunicorn): where the time around the hash goes."""
+    import pyotp
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    figures: dict[str, list[tuple[float, int]]] = {}
+
+    def timed(name: str, send, *args):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.process_time()
+            response = send(*args)
+            cpu_ms = (time.process_time() - started) * 1000
+        figures.setdefault(name, []).append((cpu_ms, len(queries.captured_queries)))
+        return response
+
+    for n, user in enumerate(users):
+        browser = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="bench")
+        code = pyotp.TOTP(user.totp_devices.get().secret).now()
+        page = timed("GET /login/?next=/cpms/", browser.get, "/login/?next=/cpms/")
+        url = "/login/"
+        for name, data in [
+            ("POST e-mail", {"identifier": user.email, "next": "/cpms/"}),
+            ("POST password", {"password": PASSWORD}),
+            ("POST code", {"code": code}),
+        ]:
+            page = timed(name, browser.post, url, {"csrfmiddlewaretoken": token(page), **data})
+            if page.status_code == 302:  # the next page, as a browser follows the redirect
+                url = page["Location"]
+                page = timed(f"GET {url}", browser.get, url)
+        assert url == "/cpms/" and page.status_code == 200, (url, page.status_code)
+        if n == 0:
+            figures.clear()  # the first one warms up (imports, templates)
+    return [
+        (name, statistics.median(cpu for cpu, _ in runs), statistics.median(count for _, count in runs))
+        for name, runs in figures.items()
+    ]
+
+
 def password_verification(runs: int) -> list[float]:
     from django.contrib.auth.hashers import check_password, make_password
 
@@ -143,7 +187,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        users = load_users()
+        users = load_users(SIGNINS)
         port = free_port()
         server = start_gunicorn(env, port)
         site = f"http://127.0.0.1:{port}"
@@ -172,6 +216,16 @@ def main() -> None:
             f"worker CPU per sign-in: {worker_cpu_ms:.1f} ms, of which one hash ≈ {hash_cpu_ms:.1f} ms "
             f"(around the hash: {worker_cpu_ms - hash_cpu_ms:.1f} ms; load average {os.getloadavg()[0]:.1f})"
         )
+        if STEPS:
+            steps = steps_in_process(load_users(STEPS + 1, prefix="nsteps"))
+            print(f"In this process (Django's test client), median of {STEPS} sign-ins:")
+            print(f"{'':<32}{'CPU ms':>10}{'SQL':>9}")
+            for name, cpu_ms, statements in steps:
+                print(f"{name:<32}{cpu_ms:>10.1f}{statements:>9}")
+            print(
+                f"{'all but the hash':<32}{sum(cpu for _, cpu, _ in steps) - hash_cpu_ms:>10.1f}"
+                f"{sum(count for _, _, count in steps):>9}"
+            )
         print(f"(done in {time.perf_counter() - started:.1f} s)")
     finally:
         if server is not None:

@@ -79,6 +79,8 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="identity_user_email_unique_ci")]
+        # Signing in with a username looks it up whatever its case (queries.users_with_username).
+        indexes = [models.Index(Lower("username"), name="identity_user_username_ci")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -81,21 +81,20 @@ def remember_device(request, response, user: User) -> None:
 
 
 def complete_signin(request, user: User, methods: list[str]) -> UserSession:
-    """Log the user in with a new session id and remember how they verified."""
-    next_url = signin_state.next_url(request.session)
+    """Log the user in with a new session id and remember how they verified; the sign-in in progress
+    is over (read where it was going first: signin_state.next_url). The session is written here, in
+    the caller's transaction, once, with all of it."""
     if request.user.is_authenticated and request.user.pk == user.pk:
         login_session = live_login_session(request.session.session_key)
         if login_session is not None:
             return reverify(request, login_session, methods)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    signin_state.end(request.session, next_url=next_url)  # login() may have flushed the session
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new key (or flushed)
+    signin_state.end(request.session)
     now = time.time()
     request.session["session.started_at"] = now
     request.session["session.seen_at"] = now
     mark_verified(request, methods)
-    if request.session.session_key is None:  # login() flushed it (another account's): a key for the entry
-        request.session.save()
-    # Else login() saved it under its new key already; the response saves what was added since.
+    request.session.save()  # its row, under the key the entry names; the response writes it no more
     return UserSession.objects.create(
         user=user,
         session_key=request.session.session_key,
@@ -107,9 +106,10 @@ def complete_signin(request, user: User, methods: list[str]) -> UserSession:
 
 def reverify(request, login_session: UserSession, methods: list[str]) -> UserSession:
     """A signed-in user verified again: new session id, same "Display my sessions" entry."""
-    signin_state.end(request.session, next_url=signin_state.next_url(request.session))
-    request.session.cycle_key()  # saved under its new key; the response saves what follows
+    signin_state.end(request.session)
+    request.session.cycle_key()
     mark_verified(request, methods)
+    request.session.save()
     login_session.session_key = request.session.session_key
     login_session.save(update_fields=["session_key"])
     return login_session
@@ -119,6 +119,7 @@ def keep_session_after_password_change(request, user: User) -> None:
     """Django gives the session a new id when its user's password changes: its row follows it."""
     old_key = request.session.session_key
     update_session_auth_hash(request, user)
+    request.session.save()  # its row under the new key, before the entry names it
     UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
 
 

@@ -98,10 +98,6 @@ def next_url(session: SessionBase) -> str:
     return session.get(NEXT_URL, "") or ""
 
 
-def pop_next_url(session: SessionBase) -> str:
-    return session.pop(NEXT_URL, "") or ""
-
-
 def owes_second_factor(session: SessionBase) -> bool:
     """The password was right (or a signed-in user verifies again): only a second factor is missing."""
     return bool(session.get(PASSWORD_OK))
@@ -124,12 +120,10 @@ def forget_phone(session: SessionBase) -> None:
     session.pop(SMS_PHONE_ID, None)
 
 
-def end(session: SessionBase, *, next_url: str = "") -> None:
-    """Forget the sign-in; `next_url`: still where to go once signed in (read by pop_next_url)."""
+def end(session: SessionBase) -> None:
+    """Forget the sign-in (read where it was going first: next_url)."""
     for key in KEYS:
         session.pop(key, None)
-    if next_url:
-        session[NEXT_URL] = next_url
 
 
 def keep_challenge(

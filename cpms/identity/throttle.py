@@ -143,7 +143,7 @@ def reserve(counters: dict[str, str | None]) -> Verdict | Reservation:
     return Reservation(tuple((key, counted[key]) for key in hashed))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # its own transaction, or (a right code) the check's: no savepoint
 def release(reservation: Reservation, *, forgive: dict[str, str] | None = None) -> None:
     """The attempt was right: it no longer counts as a failure. If no attempt was counted after it,
     the lock it set is lifted too (it was counted only because none was on). `forgive`: counters

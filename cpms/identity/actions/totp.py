@@ -32,7 +32,7 @@ def grouped_secret(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside do_check_second_factor's transaction: no savepoint of its own
 def verify_totp(user: User, code: str) -> TotpDevice | None:
     """The confirmed app of `user` that gives `code` now, or None.
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cpms.audit.models import AuditEvent
 from cpms.identity.models import UserSession
-from cpms.identity.queries import users_with_email
+from cpms.identity.queries import users_with_email, users_with_username
 from cpms.identity.throttle import delay_after
 from cpms.test import PASSWORD, add_authenticator, sign_in
 
@@ -57,6 +57,16 @@ def test_it_finds_the_account_by_e_mail_through_the_index(alice):
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             assert "USING INDEX identity_user_email_unique_ci" in str(cursor.fetchall())
+
+
+def test_it_finds_the_account_by_username_through_the_index(alice):
+    users = users_with_username(" NAlice01 ")
+    assert list(users) == [alice]
+    if connection.vendor == "sqlite":  # PostgreSQL's planner may scan a table this small
+        sql, params = users.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            assert "USING INDEX identity_user_username_ci" in str(cursor.fetchall())
 
 
 def test_it_asks_every_identifier_for_its_password_next(client, alice):

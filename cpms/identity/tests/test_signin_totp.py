@@ -68,6 +68,19 @@ def test_it_signs_in_with_the_current_code(client, bob, clock, django_capture_on
     assert AuditEvent.objects.filter(action="identity.signin.succeeded", actor_id=bob.pk).exists()
 
 
+def test_it_signs_in_with_a_fixed_number_of_statements(client, bob, clock, django_assert_num_queries):
+    # The session, the user; the reservation (3); the code and its release (4); the sign-in: the old
+    # session row out, last_login, the new row (written once, with all of it), the entry, the audit
+    # row (5); each of the three transactions and the session's write is a savepoint here (8). The
+    # security e-mail's outbox row is written after commit (not run here).
+    code = code_at(bob.totp_devices.get(), NOW)
+    at_code_step(client, bob)
+    with django_assert_num_queries(22):
+        response = client.post("/login/app/", {"code": code})
+    assert response.url == "/account/"
+    assert client.session["verified.methods"] == ["pwd", "otp"]  # what the one write stored
+
+
 @pytest.mark.parametrize("offset", [-30, 30])
 def test_it_accepts_a_code_one_step_early_or_late(client, bob, clock, offset):
     device = bob.totp_devices.get()

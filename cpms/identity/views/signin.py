@@ -193,6 +193,7 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
     before (its password), plus that factor.
     """
     methods = [AMR[way] for way in ways]
+    next_url = signin_state.next_url(request.session)
     if signin_state.reverifying(request.session, request.user):
         methods = list(
             dict.fromkeys(verified_methods(request) + [m for m in methods if m != AMR["password"]])
@@ -207,7 +208,7 @@ def finish_signin(request: HttpRequest, user: User, ways: list[str]) -> HttpResp
             )
         complete_signin(request, user, methods)
         do_record_signin(user=user, methods=methods)
-    response = redirect(safe_next(request, signin_state.pop_next_url(request.session)))
+    response = redirect(safe_next(request, next_url))
     remember_device(request, response, user)
     return response
 
