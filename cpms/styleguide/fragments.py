@@ -42,4 +42,3 @@ def fragment(node_key: int, vary_on: tuple, render, *, csrf_token, path) -> str:
                 _kept.popitem(last=False)
     token = "" if csrf_token is None else escape(str(csrf_token))
     return html.replace(CSRF_STAND_IN, token).replace(PATH_STAND_IN, escape(str(path)))
-

@@ -56,5 +56,6 @@ def test_the_forms_carry_this_sessions_csrf_token(bob_in_cpms):
     second_tokens = TOKEN.findall(second.get("/cpms/").content.decode())
     assert len(first_tokens) == len(second_tokens) == 3  # language (header, footer) and sign out
     # A token kept from the other session's page would be refused (403).
-    assert second.post(reverse("identity:logout"), {"csrfmiddlewaretoken": second_tokens[1]}).status_code == 302
-    assert first.post(reverse("identity:logout"), {"csrfmiddlewaretoken": first_tokens[1]}).status_code == 302
+    sign_out = reverse("identity:logout")
+    assert second.post(sign_out, {"csrfmiddlewaretoken": second_tokens[1]}).status_code == 302
+    assert first.post(sign_out, {"csrfmiddlewaretoken": first_tokens[1]}).status_code == 302

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django import forms, template
 from django import forms as django_forms
 from django.forms.formsets import BaseFormSet
-from django.utils.safestring import mark_safe
 
 from cpms.styleguide import fragments
 
@@ -95,14 +94,12 @@ class CachedFragmentNode(template.Node):
                 return self.nodelist.render(context)
 
         request = context.get("request")
-        return mark_safe(
-            fragments.fragment(
-                id(self),
-                tuple(value.resolve(context) for value in self.vary_on),
-                render_with_stand_ins,
-                csrf_token=context.get("csrf_token"),
-                path=request.get_full_path() if request is not None else "",
-            )
+        return fragments.fragment(  # a node's output is HTML already: nothing escapes it again
+            id(self),
+            tuple(value.resolve(context) for value in self.vary_on),
+            render_with_stand_ins,
+            csrf_token=context.get("csrf_token"),
+            path=request.get_full_path() if request is not None else "",
         )
 
 
