@@ -26,10 +26,10 @@ _kept: OrderedDict[tuple, str] = OrderedDict()
 _lock = threading.Lock()
 
 
-def fragment(node_key: int, vary_on: tuple, render, *, csrf_token, path) -> str:
+def fragment(where: tuple, vary_on: tuple, render, *, csrf_token, path) -> str:
     """The fragment's HTML for these values, rendered by `render()` the first time (it must use the
     stand-ins for the CSRF token and the path), with this request's token and path in it."""
-    key = (node_key, get_language(), get_urlconf(), get_script_prefix(), *vary_on)
+    key = (*where, get_language(), get_urlconf(), get_script_prefix(), *vary_on)
     with _lock:
         html = _kept.get(key)
         if html is not None:

@@ -94,8 +94,10 @@ class CachedFragmentNode(template.Node):
                 return self.nodelist.render(context)
 
         request = context.get("request")
+        # Where the block is, and this parse of it (a template edited and read again is a new node).
+        where = (self.origin.name, self.token.position, id(self))
         return fragments.fragment(  # a node's output is HTML already: nothing escapes it again
-            id(self),
+            where,
             tuple(value.resolve(context) for value in self.vary_on),
             render_with_stand_ins,
             csrf_token=context.get("csrf_token"),
