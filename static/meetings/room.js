@@ -349,13 +349,20 @@ function qualityOf(rtt, loss) {
 async function measure() {
   for (const peer of peers.values()) {
     let rtt = null;
+    let senderRtt = null;
     let lost = 0;
     let received = 0;
     try {
       const stats = await peer.pc.getStats();
       stats.forEach((report) => {
-        if (report.type === "candidate-pair" && report.nominated && report.state === "succeeded") {
+        // Firefox marks the pair in use as `selected` and may leave out its round-trip time: then the
+        // time the far side reports for what we send (remote-inbound-rtp) stands in for it.
+        const inUse = report.nominated || report.selected;
+        if (report.type === "candidate-pair" && inUse && report.state === "succeeded") {
           rtt = report.currentRoundTripTime ?? rtt;
+        }
+        if (report.type === "remote-inbound-rtp" && report.roundTripTime !== undefined) {
+          senderRtt = Math.max(senderRtt ?? 0, report.roundTripTime);
         }
         if (report.type === "inbound-rtp") {
           lost += report.packetsLost || 0;
@@ -365,6 +372,7 @@ async function measure() {
     } catch {
       continue;
     }
+    rtt = rtt ?? senderRtt;
     const loss = received + lost > 0 ? lost / (received + lost) : 0;
     peer.quality = qualityOf(rtt, loss);
     peer.detail =
