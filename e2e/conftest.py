@@ -91,6 +91,8 @@ def accessibility_violations(page, injected: bool = False) -> list[str]:
     """
     if not injected:
         page.evaluate(AXE.read_text())  # not a <script> tag: the Content-Security-Policy would refuse it
+    # The colours a control settles on, never a button half-way through its hover fade.
+    page.wait_for_function("() => !document.getAnimations().some((a) => a instanceof CSSTransition)")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']}: {v['help']} — {', '.join(str(node['target']) for node in v['nodes'][:3])}"
