@@ -99,6 +99,23 @@ def viewer_chunks() -> list[str]:
 REVALIDATE = "private, no-cache"
 
 
+def revalidated(request: HttpRequest, etag: str, respond) -> HttpResponse:
+    """304 when the browser holds this `etag` already, else `respond()`; either way marked to be
+    revalidated by it (no ETag, no hash: the signed-in no-store stands)."""
+    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        response = respond()
+    if response.status_code not in (200, 304):
+        return response
+    if etag:
+        response["ETag"] = etag
+        response.revalidated_cache_control = REVALIDATE
+    else:
+        response["Cache-Control"] = "private"
+    return response
+
+
 @cpms_user_required
 @require_safe
 def instance_file(request: HttpRequest, study: int, instance: int) -> HttpResponse:
@@ -106,18 +123,13 @@ def instance_file(request: HttpRequest, study: int, instance: int) -> HttpRespon
     304 (no body, no read from the store), once the user's right has been checked again."""
     access = find_study_for_user(request, study)
     found = find_instance(access, instance)
-    etag = f'"{found.sha256}"' if found.sha256 else ""
-    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponse(status=304)
-    else:
+
+    def respond() -> HttpResponse:
         response = HttpResponse(image_store().read(found.stored_name), content_type="application/dicom")
         response["Content-Disposition"] = f'inline; filename="{found.sop_uid}.dcm"'
-    if etag:
-        response["ETag"] = etag
-        response.revalidated_cache_control = REVALIDATE
-    else:
-        response["Cache-Control"] = "private"  # no hash to revalidate by: the signed-in no-store stands
-    return response
+        return response
+
+    return revalidated(request, f'"{found.sha256}"' if found.sha256 else "", respond)
 
 
 # Bumped when rendering.first_frame_png draws differently: a browser's kept preview is then redrawn.
@@ -132,21 +144,16 @@ def instance_preview(request: HttpRequest, study: int, instance: int) -> HttpRes
     server cannot decode it (the page then waits for the viewer, as without)."""
     access = find_study_for_user(request, study)
     found = find_instance(access, instance)
-    etag = f'"{found.sha256}-preview{PREVIEW_VERSION}"' if found.sha256 else ""
-    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponse(status=304)
-    else:
+
+    def respond() -> HttpResponse:
         try:
             png = first_frame_png(image_store().read(found.stored_name))
         except NotRenderable:
             return HttpResponse(status=404, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(png, content_type="image/png")
-    if etag:
-        response["ETag"] = etag
-        response.revalidated_cache_control = REVALIDATE
-    else:
-        response["Cache-Control"] = "private"
-    return response
+        return HttpResponse(png, content_type="image/png")
+
+    etag = f'"{found.sha256}-preview{PREVIEW_VERSION}"' if found.sha256 else ""
+    return revalidated(request, etag, respond)
 
 
 @cpms_user_required
