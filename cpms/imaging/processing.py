@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,6 +185,17 @@ def keep_as(upload, upload_file, source, out, reference, study_ids) -> None:
         refuse(upload, upload_file, message)
         return
     store = image_store()
+    try:
+        file_instance(upload, upload_file, result, out, store, study_ids)
+    except IntegrityError:
+        if not Instance.objects.filter(sop_uid=result.sop_uid).exists():
+            raise
+        # Another upload filed the same image between our check and our row: it is kept once, as theirs.
+        file_instance(upload, upload_file, result, out, store, study_ids)
+
+
+def file_instance(upload, upload_file, result: Deidentified, out: Path, store, study_ids) -> None:
+    """Store the de-identified file and its Instance row in its study and series, in one transaction."""
     stored_name = ""
     try:
         with transaction.atomic():
@@ -192,9 +203,7 @@ def keep_as(upload, upload_file, source, out, reference, study_ids) -> None:
             if study is None:
                 raise _Refused(_("This study was already sent for another patient."))
             series = place_series(study, result)
-            if Instance.objects.filter(sop_uid=result.sop_uid).exists():
-                message = ""  # the same image sent twice: kept once
-            else:
+            if not Instance.objects.filter(sop_uid=result.sop_uid).exists():  # an image sent twice: kept once
                 stored_name = store.save(f"{result.study_uid}/{result.series_uid}/{result.sop_uid}", out)
                 Instance.objects.create(
                     series=series,
@@ -214,7 +223,10 @@ def keep_as(upload, upload_file, source, out, reference, study_ids) -> None:
     except _Refused as error:
         refuse(upload, upload_file, error.message)
     except Exception:
-        if stored_name:
+        # A store that files by UID (Orthanc) gives two writers of one image the same name: the copy is
+        # only ours to delete when no committed row holds it.
+        held = Instance.objects.filter(sop_uid=result.sop_uid, stored_name=stored_name)
+        if stored_name and not held.exists():
             store.delete(stored_name)
         raise
 
