@@ -10,7 +10,7 @@ from cpms.identity.models import User
 
 from .test_every_page import DESKTOP, load_demo, session_cookie
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.drawing, pytest.mark.django_db(transaction=True)]
 
 # Each horizontal navigation bar of the page that is taller than its tallest item: it wrapped.
 WRAPPED_NAVS = """() => [...document.querySelectorAll('.navbar-nav, .nav-tabs, .nav-pills')]

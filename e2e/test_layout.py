@@ -13,7 +13,7 @@ from cpms.clinical.tests.factories import complete_profile
 from cpms.outbox.models import OutboxMessage
 from cpms.test import PASSWORD, add_authenticator, make_user, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.drawing, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 

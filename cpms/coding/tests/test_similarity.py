@@ -18,7 +18,7 @@ from cpms.coding.similarity import (
 )
 
 SEED = 20261202
-CASES = 100
+CASES = 40  # each ranks every ORPHA disease (half a second): 40 of 40 were in the top ten when written
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 

@@ -7,9 +7,9 @@ from .factories import make_stored_study
 
 @pytest.fixture
 def world(db):
-    """The panels' world (cpms/panels/tests/factories.py), a stored 40-slice study shared with its panel."""
+    """The panels' world (cpms/panels/tests/factories.py), a stored 8-slice study shared with its panel."""
     world = make_panel_world()
-    world.study = make_stored_study(world.patient, slices=40, panels=[world.panel])
+    world.study = make_stored_study(world.patient, slices=8, panels=[world.panel])
     return world
 
 

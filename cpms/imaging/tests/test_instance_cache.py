@@ -19,7 +19,7 @@ def url(study, instance) -> str:
 
 @pytest.fixture
 def instance(world):
-    return world.study.series.get().instances.order_by("slice_position")[20]
+    return world.study.series.get().instances.order_by("slice_position")[5]
 
 
 def test_it_may_be_kept_by_the_browser_and_is_revalidated(client, world, instance):

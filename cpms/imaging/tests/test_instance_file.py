@@ -18,7 +18,7 @@ def url(study, instance) -> str:
 
 @pytest.fixture
 def instance(world):
-    return world.study.series.get().instances.order_by("slice_position")[20]
+    return world.study.series.get().instances.order_by("slice_position")[5]
 
 
 def test_it_sends_an_anonymous_visitor_to_sign_in(client, world, instance):

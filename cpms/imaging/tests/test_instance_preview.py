@@ -28,7 +28,7 @@ def url(study, instance) -> str:
 
 @pytest.fixture
 def instance(world):
-    return world.study.series.get().instances.order_by("slice_position")[20]
+    return world.study.series.get().instances.order_by("slice_position")[5]
 
 
 def png_pixels(content: bytes) -> np.ndarray:
