@@ -15,7 +15,7 @@ from cpms.test import PASSWORD, make_user
 
 from .conftest import accessibility_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.seed, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

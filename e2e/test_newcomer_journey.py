@@ -12,7 +12,7 @@ from cpms.outbox.models import OutboxMessage
 
 from .conftest import accessibility_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.seed, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Lanterns drift over Tubingen"
 
 

@@ -4,6 +4,9 @@
 #   2. the pytest suite on SQLite (the embedded default);
 #   3. the same suite on a throw-away PostgreSQL server started here and removed on exit (the tests that
 #      use a database: the others cannot differ).
+# Browser tests run once, where they tell most: those of what a page draws (marked `drawing`) on SQLite,
+# the journeys on PostgreSQL, whose live server answers requests in parallel as a deployment does (the
+# in-memory SQLite one answers them one at a time), and the seed's Step 1 and Step 2 (`seed`) on both.
 # A throw-away redis-server (loopback, nothing on disk) serves both runs as the Celery broker of
 # the tests that prove the background path; they run a real Celery worker against it
 # (cpms/lib/tests/broker.py: a worker thread that sees the test database, and worker processes).
@@ -103,7 +106,7 @@ echo "Redis $("$redis_server" --version | sed 's/.*v=\([^ ]*\).*/\1/') on 127.0.
 
 # ---------------------------------------------------------------------------------------------
 section "pytest on SQLite"
-CPMS_EMBEDDED=1 uv run pytest -n "$PYTEST_WORKERS" "$@"
+CPMS_EMBEDDED=1 uv run pytest -n "$PYTEST_WORKERS" -m "not browser or drawing or seed" "$@"
 
 # ---------------------------------------------------------------------------------------------
 section "Starting a throw-away PostgreSQL"
@@ -178,8 +181,7 @@ echo "PostgreSQL $("${psql_admin[@]}" -At -c 'SHOW server_version') on 127.0.0.1
 # ---------------------------------------------------------------------------------------------
 section "pytest on PostgreSQL"
 # Only the tests that use a database: the others (no database access, pytest-django refuses it) passed
-# on SQLite and would do the same here. So would the browser tests marked `drawing` (what a page looks
-# like: the same HTML from either database).
+# on SQLite and would do the same here; so would the browser tests of what is drawn.
 DATABASE_URL="postgres://cpms:cpms@127.0.0.1:$pg_port/cpms" CPMS_EMBEDDED=1 \
     uv run pytest -n "$PYTEST_WORKERS" --database-tests-only -m "not drawing" "$@"
 
