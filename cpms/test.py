@@ -15,8 +15,10 @@ import re
 import time
 
 import pyotp
+import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -26,6 +28,21 @@ from cpms.identity.models import PhoneNumber, TotpDevice, User, UserSession
 from cpms.identity.signin_state import SignIn
 
 PASSWORD = "correct horse battery staple"
+
+
+def built_once_per_module(build):
+    """A fixture whose value is `build()`, built once for the test module that defines it: in a
+    transaction that each test's own (pytest-django's `db`, a savepoint) nests in, rolled back after
+    the module's last test. Each test starts from what `build()` made. Only for modules of `db` tests
+    (a transactional test would commit inside it), and only for objects the tests do not change."""
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build()
+            transaction.set_rollback(True)
+
+    return fixture
 
 
 def make_user(username: str, email: str, first_name: str, last_name: str, **extra) -> User:

@@ -4,6 +4,7 @@ Whatever arrives, the answer is a page, a redirect or a 4xx — never a 500.
 """
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from cpms.access.tests.factories import (
     make_tree,
 )
 from cpms.clinical.tests.factories import complete_profile, make_areas
-from cpms.test import add_authenticator, make_user, sign_in
+from cpms.test import add_authenticator, built_once_per_module, make_user, sign_in
 
 from .test_url_walk import ALL_PATTERNS, sample_url
 
@@ -75,9 +76,9 @@ PAYLOADS = st.dictionaries(st.sampled_from(FIELD_NAMES), JUNK, max_size=6)
 URLS = [(name, sample_url(route)) for name, route in ALL_PATTERNS if not (name or "").startswith("admin:")]
 
 
-@pytest.fixture
-def visitors(client):
-    """Anonymous; an HP and an ERN coordinator at DE22, both in CPMS with two factors; an administrator."""
+def make_sessions() -> dict:
+    """The session keys of an HP and an ERN coordinator at DE22, both in CPMS with two factors, and of
+    an administrator."""
     tree = make_tree()
     hp = make_user("nfuzz001", "hp@example.org", "Hana", "Petrova")
     coordinator = make_user("nfuzz002", "coordinator@example.org", "Cora", "Dinu")
@@ -87,12 +88,25 @@ def visitors(client):
     make_grant(hp, tree.hcp)
     make_coordinator(coordinator, tree.hcp)
     make_request(hp, tree.guest)
+    people = {"hp": hp, "coordinator": coordinator, "admin": make_administrator()}
     return {
-        "anonymous": client,
-        "hp": sign_in(Client(), hp),
-        "coordinator": sign_in(Client(), coordinator),
-        "admin": sign_in(Client(), make_administrator()),
+        who: sign_in(Client(), user).cookies[django_settings.SESSION_COOKIE_NAME].value
+        for who, user in people.items()
     }
+
+
+sessions = built_once_per_module(make_sessions)  # 219 tests: the same people for each
+
+
+@pytest.fixture
+def visitors(db, sessions):
+    """Anonymous, and a client of each signed-in session (a client's cookies are its own: one signed
+    out by a URL leaves the next test's signed in)."""
+    clients = {"anonymous": Client()}
+    for who, key in sessions.items():
+        clients[who] = Client()
+        clients[who].cookies[django_settings.SESSION_COOKIE_NAME] = key
+    return clients
 
 
 @pytest.mark.parametrize(("name", "url"), URLS, ids=[f"{n}:{u}" for n, u in URLS])
@@ -105,3 +119,10 @@ def test_no_input_makes_a_500(visitors, name, url):
             assert response.status_code < 500, f"{who} {response.request['REQUEST_METHOD']} {url} {payload!r}"
 
     check()
+
+
+def test_the_visitors_are_still_signed_in_after_every_url(visitors):
+    """The shared sessions outlive each test's rollback: the walk above was made signed in."""
+    for who in ("hp", "coordinator", "admin"):
+        assert visitors[who].get("/account/").status_code == 200, who
+    assert visitors["anonymous"].get("/account/").status_code == 302
