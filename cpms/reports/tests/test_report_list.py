@@ -15,13 +15,14 @@ YEAR = {"from_month": "2025-01", "to_month": "2025-12"}
 # Session, user, the gate, the ERNs, the ERN's centres and areas, the audit event, the user's recent
 # runs, the header's unread notifications (9); the KPIs: the rolled-up months and the forwards since
 # (2), the stored rows summed (4), the names of the centres, areas and members (3), the active users, the
-# patients, the ORPHA codes and the panels past their wished date (4), and for the months not rolled
-# up, their rows from the panels (7). Before the first roll-up: the rolled-up months (none), then the whole
-# period from the data in one pass, as compute_kpis_from_scratch does (9).
+# patients, the ORPHA codes (their counts, then the codes and labels) and the panels past their wished
+# date (5), and for the months not rolled up, their rows from the panels (7). Before the first roll-up:
+# the rolled-up months (none), then the whole period from the data in one pass, as
+# compute_kpis_from_scratch does (10).
 QUERIES = {
-    "rolled up": 9 + 2 + 4 + 3 + 4,
-    "not rolled up": 9 + 1 + 9,
-    "current month": 9 + 2 + 3 + 7 + 3 + 4,
+    "rolled up": 9 + 2 + 4 + 3 + 5,
+    "not rolled up": 9 + 1 + 10,
+    "current month": 9 + 2 + 3 + 7 + 3 + 5,
 }
 
 
