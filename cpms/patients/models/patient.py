@@ -101,6 +101,12 @@ class Patient(models.Model):
             models.Index(fields=["centre", "-id"], name="patients_centre_newest"),
             models.Index(fields=["centre", "hospital_number_index"], name="patients_centre_hospital_no"),
             models.Index(fields=["centre", "identity_index"], name="patients_centre_identity"),
+            # The KPI page's counts of an ERN's patients enrolled before and within a period.
+            models.Index(
+                fields=["ern", "centre", "enrolled_at"],
+                name="patients_ern_enrolled",
+                condition=models.Q(removed_at=None),
+            ),
         ]
 
     def __str__(self) -> str:
