@@ -46,6 +46,12 @@ def pytest_addoption(parser):
     )
 
 
+def _on_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
 def _uses_database(item) -> bool:
     marked = item.get_closest_marker("django_db") is not None
     return marked or not DATABASE_FIXTURES.isdisjoint(item.fixturenames)
@@ -55,6 +61,9 @@ def pytest_collection_modifyitems(config, items):
     if config.getoption("database_tests_only"):
         config.hook.pytest_deselected(items=[item for item in items if not _uses_database(item)])
         items[:] = [item for item in items if _uses_database(item)]
+    if not _on_postgresql():  # deselected, not skipped: they run in the suite's PostgreSQL run
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgresql")])
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
     items.sort(key=_start_rank)  # stable: the order within each rank is the collection's
 
 

@@ -9,7 +9,7 @@ so PostgreSQL only: SQLite's in-memory test database is one connection for every
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from cpms.imaging import stores
 from cpms.imaging.models import Instance, Study, Upload
@@ -21,9 +21,7 @@ from cpms.test import sign_in
 from .intake_helpers import announce, mr_study, put_file, send, start
 from .orthanc import orthanc  # noqa: F401 - the session's Orthanc
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="real threads need a connection each (PostgreSQL)"
-)
+pytestmark = pytest.mark.postgresql
 
 
 class Rendezvous:
